@@ -1,0 +1,172 @@
+//! Customer commands. Personal data leaves here masked; roles that may see it ask for it with
+//! `customer.reveal`, which is audited.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::{App, Caller, ManagerApproval, authorise, require_caller};
+use crate::error::{Error, Result, UserMessage};
+use crate::model::customer::{Customer, CustomerDraft, FieldChange};
+use crate::model::mask;
+use crate::store::customers::{self as repo, AuditEach, HistoryEntry};
+use crate::store::search::{SearchPage, SearchQuery};
+use crate::store::audit;
+
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
+pub struct CustomerRef {
+    pub id: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
+pub struct AccountRef {
+    pub account: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct CustomerView {
+    pub customer: Customer,
+    /// Whether ID number and phones are shown masked.
+    pub masked: bool,
+    /// Whether the caller's role may reveal them.
+    pub can_reveal: bool,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct DraftCheck {
+    /// Problems the clerk should see but may accept (a social credit code failing its check).
+    pub warnings: Vec<UserMessage>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Saved {
+    pub view: CustomerView,
+    pub warnings: Vec<UserMessage>,
+    pub changes: Vec<FieldChange>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
+pub struct UpdateCustomerArgs {
+    pub id: String,
+    /// The version the edit started from; a newer stored version refuses the edit.
+    pub version: i64,
+    pub draft: CustomerDraft,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
+pub struct CloseCustomerArgs {
+    pub id: String,
+    pub reason: String,
+    pub approval: ManagerApproval,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct HistoryList {
+    pub entries: Vec<HistoryEntry>,
+}
+
+fn masked_view(caller: &Caller, customer: Customer) -> CustomerView {
+    CustomerView { customer: mask::customer(customer), masked: true, can_reveal: caller.user.role.sees_personal_data() }
+}
+
+pub(super) fn search(app: &App, caller: Option<&Caller>, query: SearchQuery) -> Result<SearchPage> {
+    require_caller(caller)?;
+    let mut page = crate::store::search::search(app.store().conn(), &query)?;
+    for hit in &mut page.hits {
+        hit.phone = mask::phone(&hit.phone);
+    }
+    Ok(page)
+}
+
+pub(super) fn get(app: &App, caller: Option<&Caller>, args: CustomerRef) -> Result<CustomerView> {
+    let caller = require_caller(caller)?;
+    Ok(masked_view(caller, repo::get(app.store().conn(), &args.id)?))
+}
+
+pub(super) fn by_account(app: &App, caller: Option<&Caller>, args: AccountRef) -> Result<CustomerView> {
+    let caller = require_caller(caller)?;
+    let customer = repo::by_account(app.store().conn(), args.account.trim())?.ok_or_else(|| {
+        Error::NotFound(UserMessage::new(
+            "customer.not_found",
+            format!("未找到户号{}", args.account.trim()),
+            format!("No account {}", args.account.trim()),
+        ))
+    })?;
+    Ok(masked_view(caller, customer))
+}
+
+pub(super) fn reveal(app: &App, caller: Option<&Caller>, args: CustomerRef) -> Result<CustomerView> {
+    let caller = require_caller(caller)?;
+    let actor = app.actor(Some(&caller.user));
+    let mut store = app.store();
+    let customer = repo::get(store.conn(), &args.id)?;
+    store.write(|tx| audit::append(tx, &actor, "customer.reveal", &customer.id, &serde_json::json!({ "account": customer.record.account })))?;
+    Ok(CustomerView { customer, masked: false, can_reveal: true })
+}
+
+pub(super) fn check(_: &App, _: Option<&Caller>, draft: CustomerDraft) -> Result<DraftCheck> {
+    Ok(DraftCheck { warnings: draft.check()?.warnings })
+}
+
+pub(super) fn create(app: &App, caller: Option<&Caller>, draft: CustomerDraft) -> Result<Saved> {
+    let caller = require_caller(caller)?;
+    let checked = draft.check()?;
+    let actor = app.actor(Some(&caller.user));
+    let customer = app.store().write(|tx| repo::create(tx, &actor, &checked.draft, AuditEach::Yes))?;
+    let changes = Vec::new();
+    Ok(Saved { view: masked_view(caller, customer), warnings: checked.warnings, changes })
+}
+
+pub(super) fn update(app: &App, caller: Option<&Caller>, args: UpdateCustomerArgs) -> Result<Saved> {
+    let caller = require_caller(caller)?;
+    let actor = app.actor(Some(&caller.user));
+    let mut store = app.store();
+    let current = repo::get(store.conn(), &args.id)?;
+    let checked = unmask_unchanged(args.draft, &current.record).check()?;
+    let (customer, changes) = store.write(|tx| repo::update(tx, &actor, &args.id, args.version, &checked.draft))?;
+    Ok(Saved { view: masked_view(caller, customer), warnings: checked.warnings, changes })
+}
+
+/// A form filled from a masked record sends the masked values back for fields the clerk did not
+/// touch; those mean "unchanged".
+fn unmask_unchanged(mut draft: CustomerDraft, current: &CustomerDraft) -> CustomerDraft {
+    if draft.id_number == mask::id_number(&current.id_number) {
+        draft.id_number = current.id_number.clone();
+    }
+    for phone in &mut draft.phones {
+        if let Some(original) = current.phones.iter().find(|p| mask::phone(p) == *phone) {
+            *phone = original.clone();
+        }
+    }
+    draft
+}
+
+pub(super) fn close(app: &App, caller: Option<&Caller>, args: CloseCustomerArgs) -> Result<CustomerView> {
+    let caller = require_caller(caller)?;
+    let manager = authorise(app, &args.approval, "customer.close", &args.id)?;
+    let actor = app.actor(Some(&caller.user));
+    let customer = app.store().write(|tx| repo::close(tx, &actor, &args.id, &args.reason, &manager.id))?;
+    Ok(masked_view(caller, customer))
+}
+
+pub(super) fn history(app: &App, caller: Option<&Caller>, args: CustomerRef) -> Result<HistoryList> {
+    require_caller(caller)?;
+    let mut entries = repo::history(app.store().conn(), &args.id)?;
+    for entry in &mut entries {
+        mask_history_value(&entry.field.clone(), &mut entry.old);
+        mask_history_value(&entry.field.clone(), &mut entry.new);
+    }
+    Ok(HistoryList { entries })
+}
+
+fn mask_history_value(field: &str, value: &mut String) {
+    match field {
+        "id_number" if !value.is_empty() => *value = mask::id_number(value),
+        "phones" => {
+            if let Ok(phones) = serde_json::from_str::<Vec<String>>(value) {
+                let masked: Vec<String> = phones.iter().map(|p| mask::phone(p)).collect();
+                *value = serde_json::to_string(&masked).unwrap_or_default();
+            }
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,236 @@
+//! The command set: one typed request and response per user action, and one [`dispatch`].
+//!
+//! The desktop shell and `hall serve` pass the UI's `{cmd, args}` JSON to [`dispatch_json`];
+//! the command line and tests call [`App::call`] with typed values. Either way the session and the
+//! caller's role are checked here, for every command, before anything runs.
+
+mod authorisation;
+mod customers;
+mod session;
+mod system;
+mod users;
+
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+pub use authorisation::{ManagerApproval, authorise};
+pub use customers::*;
+pub use session::*;
+pub use system::*;
+pub use users::*;
+
+use crate::clock::{Clock, SystemClock};
+use crate::error::{Error, Result, UserMessage};
+use crate::model::user::{Role, User};
+use crate::store::{Actor, Store};
+
+/// The running workstation: its store and its clock.
+pub struct App {
+    store: Mutex<Store>,
+    clock: Arc<dyn Clock>,
+}
+
+impl App {
+    pub fn new(store: Store, clock: Arc<dyn Clock>) -> App {
+        App { store: Mutex::new(store), clock }
+    }
+
+    pub fn open(path: &Path) -> Result<App> {
+        Ok(App::new(Store::open(path)?, Arc::new(SystemClock)))
+    }
+
+    pub fn clock(&self) -> &dyn Clock {
+        &*self.clock
+    }
+
+    /// The store, for the command line's own maintenance tasks. A poisoned lock (a panic in
+    /// another thread mid-command) is recovered: SQLite rolled that transaction back.
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub(crate) fn actor(&self, user: Option<&User>) -> Actor {
+        Actor { user_id: user.map(|u| u.id.clone()), at: self.clock.now() }
+    }
+
+    /// Runs one typed command for the holder of `token`.
+    pub fn call(&self, token: Option<&str>, request: Request) -> Result<serde_json::Value> {
+        dispatch(self, token, request)
+    }
+}
+
+/// Who may run a command.
+#[derive(Debug, Clone, Copy)]
+pub enum Access {
+    /// Anyone, logged in or not (logging in itself).
+    Public,
+    /// Any logged-in user whose session is not locked.
+    AnyUser,
+    /// A logged-in user whose session may be locked (unlocking, logging out).
+    EvenLocked,
+    /// Only these roles.
+    Roles(&'static [Role]),
+}
+
+/// The logged-in user a command runs for.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user: User,
+    pub session: crate::store::sessions::Session,
+}
+
+const COUNTER: &[Role] = &[Role::Clerk, Role::Manager, Role::Admin, Role::HeadOffice];
+const STAFF_ADMIN: &[Role] = &[Role::Admin];
+const AUDITORS: &[Role] = &[Role::Manager, Role::Admin, Role::HeadOffice];
+
+macro_rules! commands {
+    ($($name:literal => $variant:ident($args:ty) -> $result:ty, $access:expr, $handler:path;)+) => {
+        /// Every user action, as the UI sends it: `{"cmd": "...", "args": {...}}`.
+        #[derive(Debug, Clone, Deserialize)]
+        #[serde(tag = "cmd", content = "args")]
+        pub enum Request {
+            $(#[serde(rename = $name)] $variant($args),)+
+        }
+
+        impl Request {
+            pub fn name(&self) -> &'static str {
+                match self { $(Request::$variant(_) => $name,)+ }
+            }
+
+            pub fn access(&self) -> Access {
+                match self { $(Request::$variant(_) => $access,)+ }
+            }
+        }
+
+        fn run(app: &App, caller: Option<&Caller>, request: Request) -> Result<serde_json::Value> {
+            match request {
+                $(Request::$variant(args) => {
+                    let result: $result = $handler(app, caller, args)?;
+                    Ok(serde_json::to_value(result)?)
+                })+
+            }
+        }
+
+        /// Writes the TypeScript types of every command's arguments and result (and what they
+        /// use) into `dir`, with `commands.ts` mapping each command name to its types, so that the
+        /// UI's `invoke` is typed end to end from these Rust types.
+        pub fn export_typescript(dir: &Path) -> std::result::Result<(), ts_rs::ExportError> {
+            let cfg = ts_rs::Config::new().with_large_int("number").with_out_dir(dir);
+            let mut imports = std::collections::BTreeSet::new();
+            let mut entries = String::new();
+            $(
+                <$args as TS>::export_all(&cfg)?;
+                <$result as TS>::export_all(&cfg)?;
+                let args = <$args as TS>::name(&cfg);
+                let result = <$result as TS>::name(&cfg);
+                imports.insert(args.clone());
+                imports.insert(result.clone());
+                entries.push_str(&format!("  \"{}\": {{ args: {}; result: {} }};\n", $name, args, result));
+            )+
+            <Reply as TS>::export_all(&cfg)?;
+            let imports: String = imports.iter().map(|t| format!("import type {{ {t} }} from \"./{t}\";\n")).collect();
+            let map = format!(
+                "// Generated from src/api/mod.rs by `cargo test`; do not edit.\n{imports}\nexport type Commands = {{\n{entries}}};\n\nexport type CommandName = keyof Commands;\n"
+            );
+            std::fs::write(dir.join("commands.ts"), map).map_err(ts_rs::ExportError::from)
+        }
+    };
+}
+
+commands! {
+    "session.login" => Login(LoginArgs) -> LoginResult, Access::Public, session::login;
+    "session.logout" => Logout(NoArgs) -> Done, Access::EvenLocked, session::logout;
+    "session.unlock" => Unlock(UnlockArgs) -> SessionInfo, Access::EvenLocked, session::unlock;
+    "session.whoami" => WhoAmI(NoArgs) -> SessionInfo, Access::EvenLocked, session::whoami;
+    "customer.search" => SearchCustomers(crate::store::search::SearchQuery) -> crate::store::search::SearchPage, Access::Roles(COUNTER), customers::search;
+    "customer.get" => GetCustomer(CustomerRef) -> CustomerView, Access::Roles(COUNTER), customers::get;
+    "customer.by_account" => CustomerByAccount(AccountRef) -> CustomerView, Access::Roles(COUNTER), customers::by_account;
+    "customer.reveal" => RevealCustomer(CustomerRef) -> CustomerView, Access::Roles(AUDITORS), customers::reveal;
+    "customer.check" => CheckCustomer(crate::model::customer::CustomerDraft) -> DraftCheck, Access::Roles(COUNTER), customers::check;
+    "customer.create" => CreateCustomer(crate::model::customer::CustomerDraft) -> Saved, Access::Roles(COUNTER), customers::create;
+    "customer.update" => UpdateCustomer(UpdateCustomerArgs) -> Saved, Access::Roles(COUNTER), customers::update;
+    "customer.close" => CloseCustomer(CloseCustomerArgs) -> CustomerView, Access::Roles(COUNTER), customers::close;
+    "customer.history" => CustomerHistory(CustomerRef) -> HistoryList, Access::Roles(COUNTER), customers::history;
+    "user.list" => ListUsers(NoArgs) -> UserList, Access::Roles(STAFF_ADMIN), users::list;
+    "user.create" => CreateUser(CreateUserArgs) -> User, Access::Roles(STAFF_ADMIN), users::create;
+    "user.set_role" => SetUserRole(SetRoleArgs) -> User, Access::Roles(STAFF_ADMIN), users::set_role;
+    "user.set_password" => SetUserPassword(SetPasswordArgs) -> User, Access::Roles(STAFF_ADMIN), users::set_password;
+    "user.change_own_password" => ChangeOwnPassword(ChangeOwnPasswordArgs) -> Done, Access::AnyUser, users::change_own_password;
+    "audit.verify" => VerifyAudit(NoArgs) -> crate::store::audit::Verification, Access::Roles(AUDITORS), system::verify_audit;
+    "audit.recent" => RecentAudit(RecentArgs) -> AuditEntries, Access::Roles(AUDITORS), system::recent_audit;
+    "workstation.status" => WorkstationStatus(NoArgs) -> StatusInfo, Access::AnyUser, system::status;
+}
+
+/// Arguments of commands that take none.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]
+pub struct NoArgs {}
+
+/// The result of commands that return nothing.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Done {
+    pub ok: bool,
+}
+
+/// The error as the UI receives it.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ApiError {
+    /// `invalid`, `denied`, `not_found`, `conflict` or `internal`.
+    pub kind: String,
+    pub messages: Vec<UserMessage>,
+}
+
+impl From<&Error> for ApiError {
+    fn from(e: &Error) -> Self {
+        ApiError { kind: e.kind().to_owned(), messages: e.messages() }
+    }
+}
+
+/// The reply envelope for JSON transports: exactly one of `ok` and `error`.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Reply {
+    pub ok: Option<serde_json::Value>,
+    pub error: Option<ApiError>,
+}
+
+/// Checks the session and role for `request`, then runs it.
+pub fn dispatch(app: &App, token: Option<&str>, request: Request) -> Result<serde_json::Value> {
+    let caller = match request.access() {
+        Access::Public => None,
+        access => Some(session::authorise_caller(app, token, access)?),
+    };
+    if let (Access::Roles(roles), Some(caller)) = (request.access(), &caller)
+        && !roles.contains(&caller.user.role)
+    {
+        return Err(Error::Denied(UserMessage::new(
+            "role.denied",
+            format!("当前角色（{}）无权执行此操作", caller.user.role.label(crate::error::Lang::ZhCn)),
+            format!("Your role ({}) may not do this", caller.user.role.label(crate::error::Lang::En)),
+        )));
+    }
+    let result = run(app, caller.as_ref(), request);
+    if let Err(Error::Internal(detail)) = &result {
+        eprintln!("internal error: {detail}");
+    }
+    result
+}
+
+/// The JSON transport: parses `{cmd, args}`, dispatches, and always answers with a [`Reply`].
+pub fn dispatch_json(app: &App, token: Option<&str>, body: &str) -> Reply {
+    let outcome = serde_json::from_str::<Request>(body)
+        .map_err(|e| {
+            Error::invalid(UserMessage::new("request.malformed", format!("请求格式错误：{e}"), format!("Malformed request: {e}")))
+        })
+        .and_then(|request| dispatch(app, token, request));
+    match outcome {
+        Ok(value) => Reply { ok: Some(value), error: None },
+        Err(e) => Reply { ok: None, error: Some(ApiError::from(&e)) },
+    }
+}
+
+/// The caller a command needs, or the denial to return.
+pub(crate) fn require_caller(caller: Option<&Caller>) -> Result<&Caller> {
+    caller.ok_or_else(|| Error::Denied(UserMessage::new("session.required", "请先登录", "Please log in first")))
+}

@@ -1,0 +1,55 @@
+//! The workstation's state and the audit log.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::{App, Caller, NoArgs};
+use crate::clock::{business_date, stamp};
+use crate::error::Result;
+use crate::store::audit::{self, Entry, Verification};
+use crate::store::{customers, outbox};
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct StatusInfo {
+    pub outlet_code: String,
+    pub workstation_id: String,
+    pub epoch: i64,
+    /// Events not yet acknowledged by head office.
+    pub pending_events: i64,
+    pub customers: i64,
+    pub now: String,
+    pub business_date: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
+pub struct RecentArgs {
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AuditEntries {
+    pub entries: Vec<Entry>,
+}
+
+pub(super) fn status(app: &App, _: Option<&Caller>, _: NoArgs) -> Result<StatusInfo> {
+    let store = app.store();
+    let ws = store.workstation()?;
+    let now = app.clock().now();
+    Ok(StatusInfo {
+        outlet_code: ws.outlet_code,
+        workstation_id: ws.workstation_id,
+        epoch: ws.epoch,
+        pending_events: outbox::pending(store.conn())?,
+        customers: customers::count(store.conn())?,
+        now: stamp(now),
+        business_date: business_date(now).to_string(),
+    })
+}
+
+pub(super) fn verify_audit(app: &App, _: Option<&Caller>, _: NoArgs) -> Result<Verification> {
+    audit::verify(app.store().conn())
+}
+
+pub(super) fn recent_audit(app: &App, _: Option<&Caller>, args: RecentArgs) -> Result<AuditEntries> {
+    Ok(AuditEntries { entries: audit::recent(app.store().conn(), args.limit.clamp(1, 500))? })
+}

@@ -1,0 +1,7 @@
+//! The domain's types and their rules, free of storage and transport.
+
+pub mod customer;
+pub mod ids;
+pub mod mask;
+pub mod name_keys;
+pub mod user;

@@ -1,0 +1,21 @@
+//! Numbered schema migrations. Each is a SQL file under `sql/`; the schema version is SQLite's
+//! `user_version`. Migrations only ever get appended.
+
+use rusqlite::Connection;
+use rusqlite_migration::{M, Migrations};
+
+use crate::error::{Error, Result};
+
+const STEPS: &[&str] = &[
+    include_str!("sql/001_base.sql"),
+    include_str!("sql/002_customers.sql"),
+    include_str!("sql/003_search.sql"),
+];
+
+pub const LATEST_VERSION: usize = STEPS.len();
+
+/// Brings the schema to `version` (for tests of upgrades from an earlier version).
+pub fn migrate_to(conn: &mut Connection, version: usize) -> Result<()> {
+    let migrations = Migrations::new(STEPS.iter().map(|sql| M::up(sql)).collect());
+    migrations.to_version(conn, version).map_err(|e| Error::Internal(format!("migration: {e}")))
+}

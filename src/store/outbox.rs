@@ -1,0 +1,61 @@
+//! The outbox: change events for head office, numbered `(workstation_id, epoch, seq)` with no
+//! gaps. The sequence is taken from the `workstation` row inside the writer's transaction, so a
+//! rolled-back write leaves no hole and concurrent writers (serialised by SQLite) cannot share a
+//! number.
+
+use serde::Serialize;
+
+use super::{Actor, Tx};
+use crate::clock::stamp;
+use crate::error::Result;
+
+/// One recorded event, as sync will send it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Event {
+    pub workstation_id: String,
+    pub epoch: i64,
+    pub seq: i64,
+    pub kind: String,
+    pub entity_id: String,
+    pub payload: String,
+    pub recorded_at: String,
+}
+
+/// Appends an event in the caller's transaction and returns its sequence number.
+pub fn append(tx: &Tx, actor: &Actor, kind: &str, entity_id: &str, payload: &impl Serialize) -> Result<i64> {
+    let (epoch, seq): (i64, i64) = tx.query_row(
+        "UPDATE workstation SET next_seq = next_seq + 1 RETURNING epoch, next_seq - 1",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    tx.prepare_cached(
+        "INSERT INTO outbox (workstation_id, epoch, seq, kind, entity_id, payload, recorded_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute((&tx.workstation_id, epoch, seq, kind, entity_id, serde_json::to_string(payload)?, stamp(actor.at)))?;
+    Ok(seq)
+}
+
+/// All events in order, for sync and for tests.
+pub fn all(conn: &rusqlite::Connection) -> Result<Vec<Event>> {
+    let mut stmt = conn.prepare(
+        "SELECT workstation_id, epoch, seq, kind, entity_id, payload, recorded_at FROM outbox ORDER BY workstation_id, epoch, seq",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(Event {
+            workstation_id: r.get(0)?,
+            epoch: r.get(1)?,
+            seq: r.get(2)?,
+            kind: r.get(3)?,
+            entity_id: r.get(4)?,
+            payload: r.get(5)?,
+            recorded_at: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Number of events head office has not acknowledged yet.
+pub fn pending(conn: &rusqlite::Connection) -> Result<i64> {
+    Ok(conn.query_row("SELECT count(*) FROM outbox WHERE acked_at IS NULL", [], |r| r.get(0))?)
+}

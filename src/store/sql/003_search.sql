@@ -1,0 +1,21 @@
+-- Search keys (SPEC §2). Name and address fragments go through a full-text index with one token
+-- per character, which matches two-character names and one-character fragments alike; pinyin keys
+-- and phone tails are plain indexed columns searched by prefix or equality.
+ALTER TABLE customers ADD COLUMN name_initials TEXT NOT NULL DEFAULT '';
+ALTER TABLE customers ADD COLUMN name_pinyin TEXT NOT NULL DEFAULT '';
+UPDATE customers SET name_initials = hall_initials(name), name_pinyin = hall_pinyin(name);
+
+CREATE INDEX customers_by_name ON customers (name);
+CREATE INDEX customers_by_initials ON customers (name_initials);
+CREATE INDEX customers_by_pinyin ON customers (name_pinyin);
+CREATE INDEX customers_by_id_number ON customers (id_number);
+CREATE INDEX phones_by_digits ON customer_phones (digits);
+CREATE INDEX phones_by_tail ON customer_phones (substr(digits, -4));
+
+CREATE VIRTUAL TABLE customer_text USING fts5 (
+    name, address,
+    content = '', contentless_delete = 1,
+    tokenize = 'unicode61 remove_diacritics 0'
+);
+INSERT INTO customer_text (rowid, name, address)
+    SELECT pk, hall_char_tokens(name), hall_char_tokens(address) FROM customers;

@@ -234,3 +234,19 @@ pub fn dispatch_json(app: &App, token: Option<&str>, body: &str) -> Reply {
 pub(crate) fn require_caller(caller: Option<&Caller>) -> Result<&Caller> {
     caller.ok_or_else(|| Error::Denied(UserMessage::new("session.required", "请先登录", "Please log in first")))
 }
+
+#[cfg(test)]
+mod tests {
+    /// The UI's TypeScript types are generated from the Rust types; this keeps the committed copy
+    /// current (CI then fails on `git diff` if someone forgot to commit it).
+    #[test]
+    fn typescript_types_are_exported() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/src/api/generated");
+        std::fs::create_dir_all(&dir).unwrap();
+        super::export_typescript(&dir).unwrap();
+        let map = std::fs::read_to_string(dir.join("commands.ts")).unwrap();
+        assert!(map.contains("\"customer.search\": { args: SearchQuery; result: SearchPage };"), "{map}");
+        let customer = std::fs::read_to_string(dir.join("Customer.ts")).unwrap();
+        assert!(customer.contains("version: number"), "{customer}");
+    }
+}

@@ -56,18 +56,18 @@ pub fn check_password(password: &str) -> Result<(), UserMessage> {
     }
 }
 
-/// A username: 3 to 32 lower-case letters, digits, `.`, `_` or `-`.
+/// A username: 2 to 32 lower-case letters, digits, `.`, `_` or `-`.
 pub fn check_username(username: &str) -> Result<String, UserMessage> {
     let name = username.trim().to_ascii_lowercase();
-    let ok = (3..=32).contains(&name.len())
+    let ok = (2..=32).contains(&name.len())
         && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-'));
     if ok {
         Ok(name)
     } else {
         Err(UserMessage::new(
             "username.format",
-            "用户名应为3至32位小写字母、数字或 . _ -",
-            "A username has 3 to 32 lower-case letters, digits, '.', '_' or '-'",
+            "用户名应为2至32位小写字母、数字或 . _ -",
+            "A username has 2 to 32 lower-case letters, digits, '.', '_' or '-'",
         )
         .at("username"))
     }

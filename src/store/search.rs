@@ -65,7 +65,7 @@ impl MatchKind {
 }
 
 /// A search result row: enough to pick the right customer at the counter.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SearchHit {
     pub id: String,
     pub account: String,
@@ -78,7 +78,7 @@ pub struct SearchHit {
     pub matched_by: MatchKind,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SearchPage {
     pub hits: Vec<SearchHit>,
     pub has_more: bool,

@@ -1,1 +1,287 @@
-fn main(){}
+//! `hall`: the workstation's command line. It works on the local database directly, as the
+//! machine's administrator would; the counter's own actions go through the command set in
+//! `hall::api`, as `hall shell` shows.
+
+mod bench;
+mod shell;
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use hall::api::App;
+use hall::clock::{Clock, FixedClock, SystemClock, parse_stamp};
+use hall::model::user::Role;
+use hall::store::{Actor, Store, audit, users};
+use indicatif::{ProgressBar, ProgressStyle};
+
+#[derive(Parser)]
+#[command(name = "hall", version, about = "营业厅工作站 Service Hall Workstation")]
+struct Cli {
+    /// The local database file.
+    #[arg(long, env = "HALL_DB", default_value = "hall.db", global = true)]
+    db: PathBuf,
+    /// Run as if it were this instant (RFC 3339, e.g. 2026-01-05T09:00:00+08:00), for testing date rules.
+    #[arg(long, env = "HALL_NOW", global = true)]
+    now: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Fill an empty database with a demo outlet: customers and one user per role.
+    Demo {
+        #[arg(long, default_value_t = 20_000)]
+        customers: u64,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+    },
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Import records from a CSV file.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Export records to a CSV file.
+    #[command(subcommand)]
+    Export(ExportCommand),
+    /// Copy the live database to FILE with SQLite's online backup.
+    Backup { file: PathBuf },
+    /// Replace the database with the backup in FILE (starts a new event epoch).
+    Restore { file: PathBuf },
+    /// Audit log tools.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Search customers as the counter does.
+    Search {
+        text: String,
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+    /// The workstation's identity and counts.
+    Status,
+    /// An interactive counter session on the terminal: log in, search, open a customer.
+    Shell,
+    /// Benchmarks (not part of the tests).
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user. The password is read from --password or, if absent, from standard input.
+    Add {
+        username: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        #[arg(long)]
+        password: Option<String>,
+    },
+    /// Set a user's password.
+    Password {
+        username: String,
+        #[arg(long)]
+        password: Option<String>,
+    },
+    /// Change a user's role.
+    Role {
+        username: String,
+        #[arg(value_parser = parse_role)]
+        role: Role,
+    },
+    /// List users.
+    List,
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Customers from a legacy export (see `hall::transfer` for the columns).
+    Customers { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    Customers { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the whole hash chain; exits with 1 if any row was altered.
+    Verify,
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Search latency per query kind at scale, against a LIKE scan; import rate; bytes per customer.
+    Search {
+        #[arg(long, default_value_t = 1_000_000)]
+        customers: u64,
+        #[arg(long, default_value_t = 300)]
+        queries: usize,
+        /// Where to build the benchmark database (a temporary directory by default).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::from_code(s).ok_or_else(|| format!("roles: {}", Role::ALL.iter().map(|r| r.code()).collect::<Vec<_>>().join(", ")))
+}
+
+fn main() {
+    let cli = Cli::parse();
+    if let Err(e) = run(cli) {
+        // User errors carry both languages; print them plainly, without a backtrace.
+        match e.downcast_ref::<hall::Error>() {
+            Some(err) => {
+                for m in err.messages() {
+                    eprintln!("错误 error [{}]{}: {} / {}", m.code, m.field.map(|f| format!(" ({f})")).unwrap_or_default(), m.zh, m.en);
+                }
+            }
+            None => eprintln!("错误 error: {e:#}"),
+        }
+        std::process::exit(2);
+    }
+}
+
+fn clock(now: Option<&str>) -> anyhow::Result<Arc<dyn Clock>> {
+    Ok(match now {
+        Some(text) => Arc::new(FixedClock::new(parse_stamp(text).with_context(|| format!("--now: not an RFC 3339 instant: {text}"))?)),
+        None => Arc::new(SystemClock),
+    })
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let clock = clock(cli.now.as_deref())?;
+    let system = || Actor { user_id: None, at: clock.now() };
+    match cli.command {
+        Command::Demo { customers, seed } => {
+            let mut store = Store::open(&cli.db)?;
+            if hall::store::customers::count(store.conn())? > 0 {
+                bail!("{} already holds customers; the demo fills only an empty database", cli.db.display());
+            }
+            let bar = progress_bar(customers, "customers");
+            hall::demo::populate(&mut store, &system(), customers, seed, |n| bar.set_position(n))?;
+            bar.finish_and_clear();
+            println!("demo outlet {} with {customers} customers in {}", hall::demo::OUTLET_CODE, cli.db.display());
+            for (username, name, role, password) in hall::demo::USERS {
+                println!("  user {username:<8} password {password:<12} {} ({name})", role.label(hall::error::Lang::ZhCn));
+            }
+        }
+        Command::User(command) => user(&cli.db, command, system())?,
+        Command::Import(ImportCommand::Customers { file }) => {
+            let mut store = Store::open(&cli.db)?;
+            let size = std::fs::metadata(&file).with_context(|| format!("{}", file.display()))?.len();
+            let input = std::fs::File::open(&file).with_context(|| format!("{}", file.display()))?;
+            let bar = progress_bar(size, "bytes");
+            let report = hall::transfer::import_customers(&mut store, &system(), std::io::BufReader::new(input), |b| bar.set_position(b))?;
+            bar.finish_and_clear();
+            for r in &report.rejected {
+                for m in &r.messages {
+                    println!("line {} account {}: rejected [{}] {} / {}", r.line, r.account, m.code, m.zh, m.en);
+                }
+            }
+            for r in &report.warned {
+                for m in &r.messages {
+                    println!("line {} account {}: warning [{}] {} / {}", r.line, r.account, m.code, m.zh, m.en);
+                }
+            }
+            println!("imported {} customers, rejected {} rows, {} with warnings", report.imported, report.rejected.len(), report.warned.len());
+        }
+        Command::Export(ExportCommand::Customers { file }) => {
+            let store = Store::open(&cli.db)?;
+            let output = std::fs::File::create(&file).with_context(|| format!("{}", file.display()))?;
+            let n = hall::transfer::export_customers(&store, std::io::BufWriter::new(output))?;
+            println!("exported {n} customers to {}", file.display());
+        }
+        Command::Backup { file } => {
+            Store::open(&cli.db)?.backup_to(&file)?;
+            println!("backed up {} to {}", cli.db.display(), file.display());
+        }
+        Command::Restore { file } => {
+            let store = Store::restore(&file, &cli.db)?;
+            let ws = store.workstation()?;
+            println!("restored {} from {}; event epoch is now {}", cli.db.display(), file.display(), ws.epoch);
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            let store = Store::open(&cli.db)?;
+            let result = audit::verify(store.conn())?;
+            match result.first_broken {
+                None => println!("audit log intact: {} entries", result.entries),
+                Some(broken) => {
+                    println!("audit log BROKEN at entry {}: {}", broken.seq, broken.reason);
+                    std::process::exit(1);
+                }
+            }
+        }
+        Command::Search { text, limit } => {
+            let store = Store::open(&cli.db)?;
+            let page = hall::store::search::search(store.conn(), &hall::store::search::SearchQuery { text, offset: 0, limit })?;
+            for hit in page.hits {
+                println!("{}  {:<12} {:<10?} {}", hit.account, hit.name, hit.matched_by, hit.address);
+            }
+        }
+        Command::Status => {
+            let store = Store::open(&cli.db)?;
+            let ws = store.workstation()?;
+            println!("database     {}", cli.db.display());
+            println!("outlet       {}", ws.outlet_code);
+            println!("workstation  {} (epoch {}, next event {})", ws.workstation_id, ws.epoch, ws.next_seq);
+            println!("customers    {}", hall::store::customers::count(store.conn())?);
+            println!("pending      {} events for head office", hall::store::outbox::pending(store.conn())?);
+        }
+        Command::Shell => shell::run(App::new(Store::open(&cli.db)?, clock))?,
+        Command::Bench(BenchCommand::Search { customers, queries, dir }) => bench::search(customers, queries, dir.as_deref())?,
+    }
+    Ok(())
+}
+
+fn user(db: &Path, command: UserCommand, actor: Actor) -> anyhow::Result<()> {
+    let mut store = Store::open(db)?;
+    match command {
+        UserCommand::Add { username, name, role, password } => {
+            let password = password_or_stdin(password)?;
+            let user = store.write(|tx| users::create(tx, &actor, &username, &name, role, &password))?;
+            println!("added {} ({}) as {}", user.username, user.display_name, role.code());
+        }
+        UserCommand::Password { username, password } => {
+            let password = password_or_stdin(password)?;
+            store.write(|tx| users::set_password(tx, &actor, &username, &password))?;
+            println!("password of {username} changed");
+        }
+        UserCommand::Role { username, role } => {
+            store.write(|tx| users::set_role(tx, &actor, &username, role))?;
+            println!("{username} is now {}", role.code());
+        }
+        UserCommand::List => {
+            for u in users::list(store.conn())? {
+                println!("{:<12} {:<8} {:<12} {}", u.username, u.display_name, u.role.code(), if u.active { "" } else { "disabled" });
+            }
+        }
+    }
+    Ok(())
+}
+
+fn password_or_stdin(password: Option<String>) -> anyhow::Result<String> {
+    if let Some(p) = password {
+        return Ok(p);
+    }
+    eprint!("password: ");
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+pub(crate) fn progress_bar(len: u64, unit: &str) -> ProgressBar {
+    let bar = ProgressBar::new(len);
+    bar.set_style(
+        ProgressStyle::with_template(&format!("{{bar:40}} {{pos}}/{{len}} {unit} ({{per_sec}}, {{eta}} left)"))
+            .expect("valid template"),
+    );
+    bar
+}

@@ -1,0 +1,168 @@
+//! `hall bench search`: builds a database of N demo customers through the CSV import, then times
+//! each kind of search query against a plain `LIKE '%q%'` scan of the same column.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use hall::demo::Generator;
+use hall::store::search::{self as customer_search, SearchQuery};
+use hall::store::{Actor, Store};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+/// One kind of query: its name, sample queries, and the LIKE scan it replaces.
+struct Kind {
+    name: &'static str,
+    queries: Vec<String>,
+    scan_sql: &'static str,
+}
+
+pub fn search(customers: u64, queries: usize, dir: Option<&Path>) -> anyhow::Result<()> {
+    let temp = tempfile::tempdir_in(dir.unwrap_or(&std::env::temp_dir()))?;
+    let csv_path = temp.path().join("customers.csv");
+    let db_path = temp.path().join("bench.db");
+    println!("machine: {}", machine());
+    println!("customers: {customers}");
+
+    // The customers as a legacy CSV export, and samples of each kind of key from them.
+    let mut rng = StdRng::seed_from_u64(11);
+    let sample_every = (customers / (queries as u64 * 4)).max(1);
+    let mut samples = Vec::new();
+    {
+        let mut writer = csv::Writer::from_path(&csv_path)?;
+        writer.write_record(hall::transfer::COLUMNS)?;
+        let mut generator = Generator::new(7);
+        for i in 0..customers {
+            let c = generator.customer(i);
+            writer.write_record(hall::transfer::to_row(&c))?;
+            if i % sample_every == 0 {
+                samples.push(c);
+            }
+        }
+        writer.flush()?;
+    }
+
+    let mut store = Store::open(&db_path)?;
+    let actor = Actor { user_id: None, at: chrono::Utc::now() };
+    let started = Instant::now();
+    let input = std::io::BufReader::new(std::fs::File::open(&csv_path)?);
+    let report = hall::transfer::import_customers(&mut store, &actor, input, |_| {})?;
+    let import_secs = started.elapsed().as_secs_f64();
+    anyhow::ensure!(report.imported == customers, "import rejected {} rows", report.rejected.len());
+    store.conn().execute_batch("PRAGMA wal_checkpoint(TRUNCATE); ANALYZE;")?;
+    let db_bytes = std::fs::metadata(&db_path)?.len();
+    println!("import_seconds: {import_secs:.1}");
+
+    let pick = |rng: &mut StdRng, f: &dyn Fn(&hall::model::customer::CustomerDraft) -> Option<String>| -> Vec<String> {
+        let mut out = Vec::new();
+        while out.len() < queries {
+            if let Some(q) = f(&samples[rng.gen_range(0..samples.len())]) {
+                out.push(q);
+            }
+        }
+        out
+    };
+    let chars = |s: &str| s.chars().collect::<Vec<_>>();
+    let kinds = vec![
+        Kind { name: "account", queries: pick(&mut rng, &|c| Some(c.account.clone())), scan_sql: "SELECT pk FROM customers WHERE account LIKE ?1" },
+        Kind { name: "meter", queries: pick(&mut rng, &|c| Some(c.meters[0].number.clone())), scan_sql: "SELECT customer_pk FROM meters WHERE number LIKE ?1" },
+        Kind { name: "id_number", queries: pick(&mut rng, &|c| Some(c.id_number.clone())), scan_sql: "SELECT pk FROM customers WHERE id_number LIKE ?1" },
+        Kind { name: "phone", queries: pick(&mut rng, &|c| Some(c.phones[0].clone())), scan_sql: "SELECT customer_pk FROM customer_phones WHERE digits LIKE ?1" },
+        Kind { name: "phone_tail", queries: pick(&mut rng, &|c| Some(c.phones[0][7..].to_owned())), scan_sql: "SELECT customer_pk FROM customer_phones WHERE digits LIKE ?1" },
+        Kind {
+            name: "name_2char",
+            queries: pick(&mut rng, &|c| (c.name.chars().count() == 2).then(|| c.name.clone())),
+            scan_sql: "SELECT pk FROM customers WHERE name LIKE ?1",
+        },
+        Kind {
+            name: "name_3char",
+            queries: pick(&mut rng, &|c| (c.name.chars().count() == 3).then(|| c.name.clone())),
+            scan_sql: "SELECT pk FROM customers WHERE name LIKE ?1",
+        },
+        Kind {
+            name: "name_fragment",
+            queries: pick(&mut rng, &|c| {
+                let n = chars(&c.name);
+                (n.len() == 3).then(|| n[1..].iter().collect())
+            }),
+            scan_sql: "SELECT pk FROM customers WHERE name LIKE ?1",
+        },
+        Kind {
+            name: "pinyin_initials",
+            queries: pick(&mut rng, &|c| {
+                let i = hall::model::name_keys::initials(&c.name);
+                (c.name.chars().count() <= 3).then_some(i)
+            }),
+            scan_sql: "SELECT pk FROM customers WHERE name_initials LIKE ?1",
+        },
+        Kind {
+            name: "address_fragment",
+            queries: pick(&mut rng, &|c| {
+                // A fragment of 2 to 4 characters from the street-level part of the address.
+                let a = chars(&c.address);
+                let start = 9.min(a.len().saturating_sub(4));
+                let len = 2 + (a.len() % 3);
+                Some(a[start..(start + len).min(a.len())].iter().collect())
+            }),
+            scan_sql: "SELECT pk FROM customers WHERE address LIKE ?1",
+        },
+    ];
+
+    let mut worst_p99 = 0f64;
+    let mut min_speedup = f64::INFINITY;
+    for kind in &kinds {
+        // Warm the page cache the way a counter that has been running would be.
+        for q in kind.queries.iter().take(10) {
+            customer_search::search(store.conn(), &SearchQuery { text: q.clone(), offset: 0, limit: 20 })?;
+        }
+        let mut times = Vec::with_capacity(kind.queries.len());
+        let mut found = 0;
+        for q in &kind.queries {
+            let t = Instant::now();
+            let page = customer_search::search(store.conn(), &SearchQuery { text: q.clone(), offset: 0, limit: 20 })?;
+            times.push(t.elapsed());
+            found += usize::from(!page.hits.is_empty());
+        }
+        let (p50, p99) = percentiles(&mut times);
+        let mut scan_times = Vec::new();
+        let mut stmt = store.conn().prepare(kind.scan_sql)?;
+        for q in kind.queries.iter().take(7) {
+            let t = Instant::now();
+            let rows = stmt.query_map([format!("%{q}%")], |r| r.get::<_, i64>(0))?.count();
+            scan_times.push(t.elapsed());
+            std::hint::black_box(rows);
+        }
+        let (scan_p50, _) = percentiles(&mut scan_times);
+        let speedup = scan_p50 / p50;
+        println!("search_{}_p50_ms: {p50:.3}", kind.name);
+        println!("search_{}_p99_ms: {p99:.3}", kind.name);
+        println!("scan_{}_p50_ms: {scan_p50:.1}", kind.name);
+        println!("search_{}_speedup_vs_scan: {speedup:.0}", kind.name);
+        println!("search_{}_found_ratio: {:.2}", kind.name, found as f64 / kind.queries.len() as f64);
+        worst_p99 = worst_p99.max(p99);
+        min_speedup = min_speedup.min(speedup);
+    }
+    // Everything the counter keeps per customer: row, side tables, indexes, full-text index,
+    // history and the outbox events not yet sent.
+    println!("outbox_events: {}", hall::store::outbox::pending(store.conn())?);
+    println!("search_p99_worst_ms: {worst_p99:.3}");
+    println!("search_speedup_vs_scan_min: {min_speedup:.0}");
+    println!("import_rows_per_s: {:.0}", customers as f64 / import_secs);
+    println!("db_bytes_per_customer: {:.0}", db_bytes as f64 / customers as f64);
+    Ok(())
+}
+
+/// p50 and p99 in milliseconds.
+fn percentiles(times: &mut [Duration]) -> (f64, f64) {
+    times.sort_unstable();
+    let at = |q: f64| times[((times.len() as f64 - 1.0) * q).round() as usize].as_secs_f64() * 1000.0;
+    (at(0.50), at(0.99))
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned()))
+        .unwrap_or_else(|| "unknown CPU".into());
+    format!("{cpu}, {} cores", std::thread::available_parallelism().map_or(1, |n| n.get()))
+}

@@ -1,0 +1,103 @@
+//! The local store: pragmas, migrations from empty and from every earlier version, the outbox,
+//! backup and restore.
+
+mod common;
+
+use hall::store::{LATEST_VERSION, Store, migrate_to, open_connection, outbox};
+
+#[test]
+fn a_new_database_uses_wal_full_sync_and_foreign_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("a.db")).unwrap();
+    let conn = store.conn();
+    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    let sync: i64 = conn.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
+    let fk: i64 = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!((mode.as_str(), sync, fk, version), ("wal", 2, 1, LATEST_VERSION as i64));
+}
+
+/// Every earlier schema version, holding data written at that version, upgrades to the latest
+/// and the data is then found by search.
+#[test]
+fn migrations_upgrade_from_every_earlier_version() {
+    for from in 0..LATEST_VERSION {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            let mut conn = open_connection(&path).unwrap();
+            migrate_to(&mut conn, from).unwrap();
+            if from >= 2 {
+                // A customer as version 2 stored it, before the search columns existed.
+                conn.execute(
+                    "INSERT INTO customers (id, account, name, class, id_kind, id_number, address, supply_area, voltage,
+                        capacity_kva, tariff_code, payment_method, credit_rating, big_customer, tags, notes, status,
+                        version, created_at, updated_at)
+                     VALUES ('c1', '3300000001', '曾小明', 'residential', 'resident_id', '11010519491231002X',
+                        '杭州市西湖区文一路1号', '西湖区供电所', '220V', 8, 'ZJ-RES-TIER', 'counter', 'A', 0, '[]', '',
+                        'active', 1, '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z')",
+                    [],
+                )
+                .unwrap();
+            }
+        }
+        let store = Store::open(&path).unwrap();
+        let version: i64 = store.conn().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(version, LATEST_VERSION as i64, "from version {from}");
+        if from >= 2 {
+            for text in ["zxm", "曾小明", "小明", "文一路"] {
+                let page = hall::store::search::search(
+                    store.conn(),
+                    &hall::store::search::SearchQuery { text: text.into(), offset: 0, limit: 5 },
+                )
+                .unwrap();
+                assert_eq!(page.hits.len(), 1, "{text} after upgrading from version {from}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_rolled_back_write_leaves_no_outbox_gap() {
+    let f = common::fixture();
+    let actor = hall::store::Actor { user_id: None, at: common::start_time() };
+    let before = outbox::all(f.app.store().conn()).unwrap().len();
+    let failed: hall::Result<()> = f.app.store().write(|tx| {
+        outbox::append(tx, &actor, "test.event", "x", &serde_json::json!({}))?;
+        Err(hall::Error::Internal("fail after the event".into()))
+    });
+    assert!(failed.is_err());
+    f.app.store().write(|tx| outbox::append(tx, &actor, "test.event", "y", &serde_json::json!({})).map(|_| ())).unwrap();
+    let events = outbox::all(f.app.store().conn()).unwrap();
+    assert_eq!(events.len(), before + 1);
+    let seqs: Vec<i64> = events.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, (1..=events.len() as i64).collect::<Vec<_>>());
+    assert_eq!(events.last().unwrap().entity_id, "y");
+}
+
+#[test]
+fn backup_and_restore_keep_the_data_and_start_a_new_epoch() {
+    let f = common::fixture();
+    let token = f.login("clerk");
+    f.app.call(Some(&token), hall::api::Request::CreateCustomer(common::draft("3300000001", "张三"))).unwrap();
+    let backup = f.dir.path().join("backup.db");
+    f.app.store().backup_to(&backup).unwrap();
+    assert_eq!(f.app.store().backup_to(&backup).unwrap_err().code(), "backup.exists");
+
+    let restored_path = f.dir.path().join("restored.db");
+    let restored = Store::restore(&backup, &restored_path).unwrap();
+    assert_eq!(hall::store::customers::count(restored.conn()).unwrap(), 1);
+    let original = f.app.store().workstation().unwrap();
+    let after = restored.workstation().unwrap();
+    assert_eq!(after.workstation_id, original.workstation_id);
+    assert_eq!(after.epoch, original.epoch + 1, "a restored copy must not reuse event keys");
+    assert_eq!(after.next_seq, 1);
+}
+
+#[test]
+fn restore_refuses_a_damaged_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let junk = dir.path().join("junk.db");
+    std::fs::write(&junk, b"this is not a database").unwrap();
+    assert!(Store::restore(&junk, &dir.path().join("x.db")).is_err());
+}

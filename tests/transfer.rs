@@ -1,0 +1,64 @@
+//! CSV import (with a report of rejected rows) and export.
+
+mod common;
+
+use hall::store::{Actor, customers};
+use hall::transfer::{COLUMNS, export_customers, import_customers, to_row};
+
+fn csv_of(rows: &[Vec<String>]) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(COLUMNS).unwrap();
+    for r in rows {
+        w.write_record(r).unwrap();
+    }
+    String::from_utf8(w.into_inner().unwrap()).unwrap()
+}
+
+#[test]
+fn import_reports_each_rejected_line_and_imports_the_rest_in_one_go() {
+    let f = common::fixture();
+    let actor = Actor { user_id: None, at: common::start_time() };
+    let good = to_row(&common::draft("3300000001", "张三")).to_vec();
+    let mut bad_id = to_row(&common::draft("3300000002", "李四")).to_vec();
+    bad_id[4] = "110105194912310021".into();
+    let duplicate = to_row(&common::draft("3300000001", "王五")).to_vec();
+    let mut bad_class = to_row(&common::draft("3300000003", "赵六")).to_vec();
+    bad_class[2] = "外星人".into();
+    let mut chinese_labels = to_row(&common::draft("3300000004", "钱七")).to_vec();
+    chinese_labels[2] = "居民".into();
+    chinese_labels[3] = "居民身份证".into();
+    let text = csv_of(&[good, bad_id, duplicate, bad_class, chinese_labels]);
+
+    let mut store = f.app.store();
+    let report = import_customers(&mut store, &actor, text.as_bytes(), |_| {}).unwrap();
+    assert_eq!(report.imported, 2);
+    let rejected: Vec<(u64, String)> = report.rejected.iter().map(|r| (r.line, r.messages[0].code.clone())).collect();
+    assert_eq!(
+        rejected,
+        vec![(3, "id_number.check_digit".into()), (4, "account.taken".into()), (5, "class.unknown".into())]
+    );
+    assert_eq!(customers::count(store.conn()).unwrap(), 2);
+    assert!(customers::by_account(store.conn(), "3300000002").unwrap().is_none());
+}
+
+#[test]
+fn import_refuses_a_file_without_the_needed_columns() {
+    let f = common::fixture();
+    let actor = Actor { user_id: None, at: common::start_time() };
+    let err = import_customers(&mut f.app.store(), &actor, "account,name\n3300000001,张三\n".as_bytes(), |_| {}).unwrap_err();
+    assert_eq!(err.code(), "import.columns");
+}
+
+#[test]
+fn export_then_import_reproduces_every_field() {
+    let f = common::fixture();
+    let actor = Actor { user_id: None, at: common::start_time() };
+    let mut generator = hall::demo::Generator::new(3);
+    let drafts: Vec<_> = (0..200).map(|i| generator.customer(i)).collect();
+    let text = csv_of(&drafts.iter().map(|d| to_row(d).to_vec()).collect::<Vec<_>>());
+    let mut store = f.app.store();
+    assert_eq!(import_customers(&mut store, &actor, text.as_bytes(), |_| {}).unwrap().imported, 200);
+    let mut exported = Vec::new();
+    assert_eq!(export_customers(&store, &mut exported).unwrap(), 200);
+    assert_eq!(String::from_utf8(exported).unwrap(), text);
+}

@@ -1,0 +1,54 @@
+// Generated from src/api/mod.rs by `cargo test`; do not edit.
+import type { AccountRef } from "./AccountRef";
+import type { AuditEntries } from "./AuditEntries";
+import type { ChangeOwnPasswordArgs } from "./ChangeOwnPasswordArgs";
+import type { CloseCustomerArgs } from "./CloseCustomerArgs";
+import type { CreateUserArgs } from "./CreateUserArgs";
+import type { CustomerDraft } from "./CustomerDraft";
+import type { CustomerRef } from "./CustomerRef";
+import type { CustomerView } from "./CustomerView";
+import type { Done } from "./Done";
+import type { DraftCheck } from "./DraftCheck";
+import type { HistoryList } from "./HistoryList";
+import type { LoginArgs } from "./LoginArgs";
+import type { LoginResult } from "./LoginResult";
+import type { NoArgs } from "./NoArgs";
+import type { RecentArgs } from "./RecentArgs";
+import type { Saved } from "./Saved";
+import type { SearchPage } from "./SearchPage";
+import type { SearchQuery } from "./SearchQuery";
+import type { SessionInfo } from "./SessionInfo";
+import type { SetPasswordArgs } from "./SetPasswordArgs";
+import type { SetRoleArgs } from "./SetRoleArgs";
+import type { StatusInfo } from "./StatusInfo";
+import type { UnlockArgs } from "./UnlockArgs";
+import type { UpdateCustomerArgs } from "./UpdateCustomerArgs";
+import type { User } from "./User";
+import type { UserList } from "./UserList";
+import type { Verification } from "./Verification";
+
+export type Commands = {
+  "session.login": { args: LoginArgs; result: LoginResult };
+  "session.logout": { args: NoArgs; result: Done };
+  "session.unlock": { args: UnlockArgs; result: SessionInfo };
+  "session.whoami": { args: NoArgs; result: SessionInfo };
+  "customer.search": { args: SearchQuery; result: SearchPage };
+  "customer.get": { args: CustomerRef; result: CustomerView };
+  "customer.by_account": { args: AccountRef; result: CustomerView };
+  "customer.reveal": { args: CustomerRef; result: CustomerView };
+  "customer.check": { args: CustomerDraft; result: DraftCheck };
+  "customer.create": { args: CustomerDraft; result: Saved };
+  "customer.update": { args: UpdateCustomerArgs; result: Saved };
+  "customer.close": { args: CloseCustomerArgs; result: CustomerView };
+  "customer.history": { args: CustomerRef; result: HistoryList };
+  "user.list": { args: NoArgs; result: UserList };
+  "user.create": { args: CreateUserArgs; result: User };
+  "user.set_role": { args: SetRoleArgs; result: User };
+  "user.set_password": { args: SetPasswordArgs; result: User };
+  "user.change_own_password": { args: ChangeOwnPasswordArgs; result: Done };
+  "audit.verify": { args: NoArgs; result: Verification };
+  "audit.recent": { args: RecentArgs; result: AuditEntries };
+  "workstation.status": { args: NoArgs; result: StatusInfo };
+};
+
+export type CommandName = keyof Commands;

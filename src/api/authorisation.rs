@@ -20,7 +20,7 @@ pub struct ManagerApproval {
 /// manager's lockout even though the action itself is then refused.
 pub fn authorise(app: &App, approval: &ManagerApproval, action: &str, entity: &str) -> Result<User> {
     let actor = app.actor(None);
-    let outcome = app.store().write(|tx| {
+    app.store().write(|tx| {
         Ok(match users::authenticate(tx, &actor, &approval.username, &approval.password) {
             Ok(manager) if manager.role.authorises() => {
                 let actor = crate::store::Actor { user_id: Some(manager.id.clone()), ..actor.clone() };
@@ -38,6 +38,5 @@ pub fn authorise(app: &App, approval: &ManagerApproval, action: &str, entity: &s
             )),
             Err(e) => Err(e),
         })
-    })?;
-    outcome
+    })?
 }

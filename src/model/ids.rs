@@ -25,7 +25,7 @@ pub fn resident_id(input: &str) -> Result<String, UserMessage> {
         ));
     }
     let birth = NaiveDate::parse_from_str(&id[6..14], "%Y%m%d").ok();
-    if !birth.is_some_and(|d| d >= NaiveDate::from_ymd_opt(1900, 1, 1).unwrap()) {
+    if birth.is_none_or(|d| d < NaiveDate::from_ymd_opt(1900, 1, 1).unwrap()) {
         return Err(UserMessage::new(
             "id_number.birth_date",
             "身份证号中的出生日期无效",

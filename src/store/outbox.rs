@@ -23,11 +23,9 @@ pub struct Event {
 
 /// Appends an event in the caller's transaction and returns its sequence number.
 pub fn append(tx: &Tx, actor: &Actor, kind: &str, entity_id: &str, payload: &impl Serialize) -> Result<i64> {
-    let (epoch, seq): (i64, i64) = tx.query_row(
-        "UPDATE workstation SET next_seq = next_seq + 1 RETURNING epoch, next_seq - 1",
-        [],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
+    let (epoch, seq): (i64, i64) = tx
+        .prepare_cached("UPDATE workstation SET next_seq = next_seq + 1 RETURNING epoch, next_seq - 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     tx.prepare_cached(
         "INSERT INTO outbox (workstation_id, epoch, seq, kind, entity_id, payload, recorded_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",

@@ -125,7 +125,7 @@ pub fn plan(text: &str) -> Vec<(MatchKind, String)> {
         }
     }
     if !ascii_alnum {
-        let has_letter = compact.chars().any(|c| !c.is_ascii());
+        let has_letter = !compact.is_ascii();
         if has_letter {
             lookups.push((MatchKind::Name, text.to_owned()));
             lookups.push((MatchKind::NamePrefix, text.to_owned()));

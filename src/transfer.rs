@@ -16,6 +16,7 @@ use crate::error::{Error, Lang, Result, UserMessage};
 use crate::model::customer::*;
 use crate::store::customers::{self, AuditEach};
 use crate::store::{Actor, Store, audit};
+use crate::model::customer::Checked;
 
 /// Page cache during an import: enough for the indexes of a million customers.
 const IMPORT_CACHE_MIB: i64 = 1024;
@@ -44,68 +45,111 @@ pub struct ImportReport {
     pub warned: Vec<Rejection>,
 }
 
+/// One CSV line after parsing and checking, on its way to the writer.
+struct Parsed {
+    line: u64,
+    byte: u64,
+    account: String,
+    outcome: Result<Checked>,
+}
+
 /// Imports customers from CSV. `progress` is called with the bytes read so far.
-pub fn import_customers(store: &mut Store, actor: &Actor, input: impl Read, mut progress: impl FnMut(u64)) -> Result<ImportReport> {
+///
+/// Reading, parsing and checking run on a second thread, so that they overlap with the writes;
+/// the rows reach the single writer in file order.
+pub fn import_customers(
+    store: &mut Store,
+    actor: &Actor,
+    input: impl Read + Send,
+    mut progress: impl FnMut(u64),
+) -> Result<ImportReport> {
     let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(input);
     let headers = reader.headers().map_err(csv_error)?.clone();
     let index = column_index(&headers)?;
     let mut report = ImportReport::default();
-    store.with_cache_mib(IMPORT_CACHE_MIB, |store| store.write(|tx| {
-        let mut record = csv::StringRecord::new();
-        let mut text_rows = Vec::with_capacity(TEXT_BATCH);
-        loop {
-            match reader.read_record(&mut record) {
-                Ok(false) => break,
-                Ok(true) => {}
-                Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line());
-                    report.rejected.push(Rejection { line, account: String::new(), messages: vec![unreadable(&e)] });
-                    if e.is_io_error() {
-                        return Err(csv_error(e));
+    std::thread::scope(|scope| {
+        let (send, receive) = std::sync::mpsc::sync_channel::<Parsed>(4096);
+        let parser = scope.spawn(move || parse_all(&mut reader, &index, send));
+        let written = store.with_cache_mib(IMPORT_CACHE_MIB, |store| {
+            store.write(|tx| {
+                let mut text_rows = Vec::with_capacity(TEXT_BATCH);
+                for parsed in receive {
+                    if parsed.line.is_multiple_of(4096) {
+                        progress(parsed.byte);
                     }
-                    continue;
+                    // `create` refuses before its first write, so a refused row leaves nothing; an
+                    // error after that is internal and aborts the whole import. (A savepoint per
+                    // row would make the full-text index flush on every row: ten times slower.)
+                    let outcome = parsed.outcome.and_then(|checked| {
+                        let (_, text) = customers::create_deferring_text(tx, actor, &checked.draft, AuditEach::No)?;
+                        text_rows.push(text);
+                        Ok(checked.warnings)
+                    });
+                    if text_rows.len() >= TEXT_BATCH {
+                        customers::insert_text_rows(tx, &text_rows)?;
+                        text_rows.clear();
+                    }
+                    let Parsed { line, account, .. } = parsed;
+                    match outcome {
+                        Ok(warnings) if warnings.is_empty() => report.imported += 1,
+                        Ok(warnings) => {
+                            report.imported += 1;
+                            report.warned.push(Rejection { line, account, messages: warnings });
+                        }
+                        Err(Error::Internal(detail)) => return Err(Error::Internal(detail)),
+                        Err(e) => report.rejected.push(Rejection { line, account, messages: e.messages() }),
+                    }
                 }
-            }
-            let line = record.position().map_or(0, |p| p.line());
-            if line.is_multiple_of(4096) {
-                progress(record.position().map_or(0, |p| p.byte()));
-            }
-            let row = Row { record: &record, index: &index };
-            let account = row.get("account").to_owned();
-            let checked = parse_row(&row).and_then(|draft| draft.check());
-            // `create` refuses before its first write, so a refused row leaves nothing; an error
-            // after that is internal and aborts the whole import below. (A savepoint per row would
-            // make the full-text index flush on every row: ten times slower.)
-            let outcome = checked.and_then(|checked| {
-                let (_, text) = customers::create_deferring_text(tx, actor, &checked.draft, AuditEach::No)?;
-                text_rows.push(text);
-                Ok(checked.warnings)
-            });
-            if text_rows.len() >= TEXT_BATCH {
                 customers::insert_text_rows(tx, &text_rows)?;
-                text_rows.clear();
-            }
-            match outcome {
-                Ok(warnings) => {
-                    report.imported += 1;
-                    if !warnings.is_empty() {
-                        report.warned.push(Rejection { line, account, messages: warnings });
-                    }
-                }
-                Err(Error::Internal(detail)) => return Err(Error::Internal(detail)),
-                Err(e) => report.rejected.push(Rejection { line, account, messages: e.messages() }),
-            }
-        }
-        customers::insert_text_rows(tx, &text_rows)?;
-        audit::append(
-            tx,
-            actor,
-            "customers.import",
-            "customers",
-            &serde_json::json!({ "imported": report.imported, "rejected": report.rejected.len() }),
-        )
-    }))?;
+                audit::append(
+                    tx,
+                    actor,
+                    "customers.import",
+                    "customers",
+                    &serde_json::json!({ "imported": report.imported, "rejected": report.rejected.len() }),
+                )
+            })
+        });
+        // If the writer stopped early, the parser's channel is closed and it ends on its own.
+        let read = parser.join().map_err(|_| Error::Internal("import parser panicked".into()))?;
+        written.and(read)
+    })?;
     Ok(report)
+}
+
+/// Reads every record, parses and checks it, and sends it on. Stops at an I/O error (returned)
+/// or when the writer hangs up.
+fn parse_all<R: Read>(
+    reader: &mut csv::Reader<R>,
+    index: &std::collections::HashMap<String, usize>,
+    send: std::sync::mpsc::SyncSender<Parsed>,
+) -> Result<()> {
+    let mut record = csv::StringRecord::new();
+    loop {
+        let parsed = match reader.read_record(&mut record) {
+            Ok(false) => return Ok(()),
+            Ok(true) => {
+                let row = Row { record: &record, index };
+                let position = record.position();
+                Parsed {
+                    line: position.map_or(0, |p| p.line()),
+                    byte: position.map_or(0, |p| p.byte()),
+                    account: row.get("account").to_owned(),
+                    outcome: parse_row(&row).and_then(|draft| draft.check()),
+                }
+            }
+            Err(e) if e.is_io_error() => return Err(csv_error(e)),
+            Err(e) => Parsed {
+                line: e.position().map_or(0, |p| p.line()),
+                byte: e.position().map_or(0, |p| p.byte()),
+                account: String::new(),
+                outcome: Err(Error::invalid(unreadable(&e))),
+            },
+        };
+        if send.send(parsed).is_err() {
+            return Ok(());
+        }
+    }
 }
 
 fn column_index(headers: &csv::StringRecord) -> Result<std::collections::HashMap<String, usize>> {

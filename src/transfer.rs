@@ -24,6 +24,11 @@ const IMPORT_CACHE_MIB: i64 = 1024;
 /// Full-text rows written per batch during an import.
 const TEXT_BATCH: usize = 50_000;
 
+/// A legacy export's typical line length, to estimate rows from a file's size.
+const APPROX_BYTES_PER_ROW: u64 = 250;
+/// Below this many rows, rebuilding indexes costs more than inserting into them.
+const BULK_MIN_ROWS: u64 = 20_000;
+
 pub const COLUMNS: [&str; 18] = [
     "account", "name", "class", "id_kind", "id_number", "phones", "address", "supply_area", "voltage", "capacity_kva",
     "tariff_code", "payment_method", "credit_rating", "big_customer", "account_manager", "tags", "notes", "meters",
@@ -53,16 +58,21 @@ struct Parsed {
     outcome: Result<Checked>,
 }
 
-/// Imports customers from CSV. `progress` is called with the bytes read so far.
+/// Imports customers from CSV. `size_hint` is the file's size if known; `progress` is called
+/// with the bytes read so far.
 ///
 /// Reading, parsing and checking run on a second thread, so that they overlap with the writes;
-/// the rows reach the single writer in file order.
+/// the rows reach the single writer in file order. A file large against what the store holds is
+/// loaded with the secondary indexes dropped and rebuilt at the end, in the same transaction.
 pub fn import_customers(
     store: &mut Store,
     actor: &Actor,
     input: impl Read + Send,
+    size_hint: Option<u64>,
     mut progress: impl FnMut(u64),
 ) -> Result<ImportReport> {
+    let expected_rows = size_hint.unwrap_or(0) / APPROX_BYTES_PER_ROW;
+    let bulk = expected_rows >= BULK_MIN_ROWS.max(customers::count(store.conn())? as u64);
     let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(input);
     let headers = reader.headers().map_err(csv_error)?.clone();
     let index = column_index(&headers)?;
@@ -72,6 +82,7 @@ pub fn import_customers(
         let parser = scope.spawn(move || parse_all(&mut reader, &index, send));
         let written = store.with_cache_mib(IMPORT_CACHE_MIB, |store| {
             store.write(|tx| {
+                let dropped = if bulk { Some(customers::drop_secondary_indexes(tx)?) } else { None };
                 let mut text_rows = Vec::with_capacity(TEXT_BATCH);
                 for parsed in receive {
                     if parsed.line.is_multiple_of(4096) {
@@ -101,6 +112,9 @@ pub fn import_customers(
                     }
                 }
                 customers::insert_text_rows(tx, &text_rows)?;
+                if let Some(dropped) = dropped {
+                    customers::recreate_indexes(tx, dropped)?;
+                }
                 audit::append(
                     tx,
                     actor,

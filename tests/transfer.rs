@@ -30,7 +30,7 @@ fn import_reports_each_rejected_line_and_imports_the_rest_in_one_go() {
     let text = csv_of(&[good, bad_id, duplicate, bad_class, chinese_labels]);
 
     let mut store = f.app.store();
-    let report = import_customers(&mut store, &actor, text.as_bytes(), |_| {}).unwrap();
+    let report = import_customers(&mut store, &actor, text.as_bytes(), None, |_| {}).unwrap();
     assert_eq!(report.imported, 2);
     let rejected: Vec<(u64, String)> = report.rejected.iter().map(|r| (r.line, r.messages[0].code.clone())).collect();
     assert_eq!(
@@ -45,8 +45,34 @@ fn import_reports_each_rejected_line_and_imports_the_rest_in_one_go() {
 fn import_refuses_a_file_without_the_needed_columns() {
     let f = common::fixture();
     let actor = Actor { user_id: None, at: common::start_time() };
-    let err = import_customers(&mut f.app.store(), &actor, "account,name\n3300000001,张三\n".as_bytes(), |_| {}).unwrap_err();
+    let err = import_customers(&mut f.app.store(), &actor, "account,name\n3300000001,张三\n".as_bytes(), None, |_| {}).unwrap_err();
     assert_eq!(err.code(), "import.columns");
+}
+
+/// A file large against the store is loaded with the secondary indexes dropped and rebuilt; they
+/// must all be back, and search must work, afterwards.
+#[test]
+fn a_bulk_import_rebuilds_the_indexes() {
+    let f = common::fixture();
+    let actor = Actor { user_id: None, at: common::start_time() };
+    let indexes = |store: &hall::store::Store| -> Vec<String> {
+        let mut stmt = store.conn().prepare("SELECT name FROM sqlite_schema WHERE type = 'index' ORDER BY name").unwrap();
+        stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
+    };
+    let mut store = f.app.store();
+    let before = indexes(&store);
+    let mut generator = hall::demo::Generator::new(5);
+    let text = csv_of(&(0..300).map(|i| to_row(&generator.customer(i)).to_vec()).collect::<Vec<_>>());
+    let report = import_customers(&mut store, &actor, text.as_bytes(), Some(100_000_000), |_| {}).unwrap();
+    assert_eq!(report.imported, 300);
+    assert_eq!(indexes(&store), before);
+    let page = hall::store::search::search(store.conn(), &hall::store::search::SearchQuery { text: "3300000123".into(), offset: 0, limit: 5 }).unwrap();
+    assert_eq!(page.hits[0].account, "3300000123");
+    let plan: String = store
+        .conn()
+        .query_row("EXPLAIN QUERY PLAN SELECT pk FROM customers WHERE name_initials >= 'zs' AND name_initials < 'zt'", [], |r| r.get(3))
+        .unwrap();
+    assert!(plan.contains("customers_by_initials"), "{plan}");
 }
 
 #[test]
@@ -57,7 +83,7 @@ fn export_then_import_reproduces_every_field() {
     let drafts: Vec<_> = (0..200).map(|i| generator.customer(i)).collect();
     let text = csv_of(&drafts.iter().map(|d| to_row(d).to_vec()).collect::<Vec<_>>());
     let mut store = f.app.store();
-    assert_eq!(import_customers(&mut store, &actor, text.as_bytes(), |_| {}).unwrap().imported, 200);
+    assert_eq!(import_customers(&mut store, &actor, text.as_bytes(), None, |_| {}).unwrap().imported, 200);
     let mut exported = Vec::new();
     assert_eq!(export_customers(&store, &mut exported).unwrap(), 200);
     assert_eq!(String::from_utf8(exported).unwrap(), text);

@@ -1,6 +1,6 @@
 //! Search keys derived from names and addresses: pinyin initials and full pinyin for names, and
-//! the one-token-per-character form the full-text index uses (so that two-character Chinese names
-//! and any address fragment match).
+//! the character-pair form the full-text index uses (so that two-character Chinese names and any
+//! address fragment match).
 
 use pinyin::ToPinyin;
 
@@ -43,15 +43,23 @@ fn syllables(name: &str) -> Vec<String> {
         .collect()
 }
 
-/// Text for the full-text index: every letter or digit becomes its own token (`杭州市1号` →
-/// `杭 州 市 1 号`), so a phrase of any length, even one character, can be matched.
-pub fn char_tokens(text: &str) -> String {
+/// Text for the full-text index: the overlapping pairs of letters and digits (`杭州市1号` →
+/// `杭州 州市 市1 1号`). A fragment of two or more characters is then a phrase of its own pairs, and
+/// each pair's posting list is short: one-character tokens would make every query walk the lists
+/// of characters such as 省 or 王 that occur in a large part of all records. A one-character text
+/// is indexed as itself.
+pub fn text_tokens(text: &str) -> String {
+    let chars: Vec<char> = text.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
+    if chars.len() == 1 {
+        return chars[0].to_string();
+    }
     let mut out = String::with_capacity(text.len() * 2);
-    for c in text.chars().filter(|c| c.is_alphanumeric()) {
+    for pair in chars.windows(2) {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.extend(c.to_lowercase());
+        out.push(pair[0]);
+        out.push(pair[1]);
     }
     out
 }
@@ -67,6 +75,8 @@ mod tests {
         assert_eq!(initials("曾小明"), "zxm");
         assert_eq!(full_pinyin("单田芳"), "shantianfang");
         assert_eq!(initials("A座王五"), "azww");
-        assert_eq!(char_tokens("杭州市1号-A"), "杭 州 市 1 号 a");
+        assert_eq!(text_tokens("杭州市1号-A"), "杭州 州市 市1 1号 号a");
+        assert_eq!(text_tokens("王"), "王");
+        assert_eq!(text_tokens("-"), "");
     }
 }

@@ -187,6 +187,6 @@ fn register_functions(conn: &Connection) -> Result<()> {
     let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
     conn.create_scalar_function("hall_initials", 1, flags, |ctx| Ok(name_keys::initials(&ctx.get::<String>(0)?)))?;
     conn.create_scalar_function("hall_pinyin", 1, flags, |ctx| Ok(name_keys::full_pinyin(&ctx.get::<String>(0)?)))?;
-    conn.create_scalar_function("hall_char_tokens", 1, flags, |ctx| Ok(name_keys::char_tokens(&ctx.get::<String>(0)?)))?;
+    conn.create_scalar_function("hall_text_tokens", 1, flags, |ctx| Ok(name_keys::text_tokens(&ctx.get::<String>(0)?)))?;
     Ok(())
 }

@@ -26,18 +26,16 @@ pub fn append(tx: &Tx, actor: &Actor, kind: &str, entity_id: &str, payload: &imp
     let (epoch, seq): (i64, i64) = tx
         .prepare_cached("UPDATE workstation SET next_seq = next_seq + 1 RETURNING epoch, next_seq - 1")?
         .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    tx.prepare_cached(
-        "INSERT INTO outbox (workstation_id, epoch, seq, kind, entity_id, payload, recorded_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?
-    .execute((&tx.workstation_id, epoch, seq, kind, entity_id, serde_json::to_string(payload)?, stamp(actor.at)))?;
+    tx.prepare_cached("INSERT INTO outbox (epoch, seq, kind, entity_id, payload, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
+        .execute((epoch, seq, kind, entity_id, serde_json::to_string(payload)?, stamp(actor.at)))?;
     Ok(seq)
 }
 
 /// All events in order, for sync and for tests.
 pub fn all(conn: &rusqlite::Connection) -> Result<Vec<Event>> {
     let mut stmt = conn.prepare(
-        "SELECT workstation_id, epoch, seq, kind, entity_id, payload, recorded_at FROM outbox ORDER BY workstation_id, epoch, seq",
+        "SELECT w.workstation_id, o.epoch, o.seq, o.kind, o.entity_id, o.payload, o.recorded_at
+         FROM outbox o CROSS JOIN workstation w ORDER BY o.epoch, o.seq",
     )?;
     let rows = stmt.query_map([], |r| {
         Ok(Event {

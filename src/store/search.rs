@@ -12,7 +12,7 @@ use ts_rs::TS;
 
 use crate::error::Result;
 use crate::model::customer::{CustomerClass, CustomerStatus};
-use crate::model::name_keys::char_tokens;
+use crate::model::name_keys::text_tokens;
 
 #[derive(Debug, Clone, Deserialize, Serialize, TS)]
 pub struct SearchQuery {
@@ -220,8 +220,9 @@ pub fn lookup(conn: &Connection, kind: MatchKind, value: &str, limit: usize) -> 
     Ok(rows?)
 }
 
-/// The FTS5 phrase for a fragment: its characters as consecutive tokens, quoted.
+/// The FTS5 phrase for a fragment of at least two characters: its character pairs as consecutive
+/// tokens, quoted. A single character is left to the name-prefix lookup.
 fn fts_phrase(text: &str) -> Option<String> {
-    let tokens = char_tokens(text);
-    (!tokens.is_empty()).then(|| format!("\"{}\"", tokens.replace('"', "\"\"")))
+    let tokens = text_tokens(text);
+    (tokens.chars().count() >= 2).then(|| format!("\"{}\"", tokens.replace('"', "\"\"")))
 }

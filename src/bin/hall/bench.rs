@@ -45,8 +45,9 @@ pub fn search(customers: u64, queries: usize, dir: Option<&Path>) -> anyhow::Res
     let mut store = Store::open(&db_path)?;
     let actor = Actor { user_id: None, at: chrono::Utc::now() };
     let started = Instant::now();
+    let size = std::fs::metadata(&csv_path)?.len();
     let input = std::io::BufReader::new(std::fs::File::open(&csv_path)?);
-    let report = hall::transfer::import_customers(&mut store, &actor, input, |_| {})?;
+    let report = hall::transfer::import_customers(&mut store, &actor, input, Some(size), |_| {})?;
     let import_secs = started.elapsed().as_secs_f64();
     anyhow::ensure!(report.imported == customers, "import rejected {} rows", report.rejected.len());
     store.conn().execute_batch("PRAGMA wal_checkpoint(TRUNCATE); ANALYZE;")?;

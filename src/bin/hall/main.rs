@@ -179,7 +179,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let size = std::fs::metadata(&file).with_context(|| format!("{}", file.display()))?.len();
             let input = std::fs::File::open(&file).with_context(|| format!("{}", file.display()))?;
             let bar = progress_bar(size, "bytes");
-            let report = hall::transfer::import_customers(&mut store, &system(), std::io::BufReader::new(input), |b| bar.set_position(b))?;
+            let report = hall::transfer::import_customers(&mut store, &system(), std::io::BufReader::new(input), Some(size), |b| bar.set_position(b))?;
             bar.finish_and_clear();
             for r in &report.rejected {
                 for m in &r.messages {

@@ -15,18 +15,19 @@ CREATE TABLE settings (
     updated_at TEXT NOT NULL
 ) WITHOUT ROWID;
 
--- Change events for head office, written in the same transaction as the rows they describe.
+-- Change events for head office, written in the same transaction as the rows they describe. Every
+-- event here is this workstation's own, so its key (workstation_id, epoch, seq) is completed from
+-- the `workstation` row when read; a plain rowid table suits the large payloads.
 CREATE TABLE outbox (
-    workstation_id TEXT NOT NULL,
-    epoch          INTEGER NOT NULL,
-    seq            INTEGER NOT NULL,
-    kind           TEXT NOT NULL,
-    entity_id      TEXT NOT NULL,
-    payload        TEXT NOT NULL,
-    recorded_at    TEXT NOT NULL,
-    acked_at       TEXT,
-    PRIMARY KEY (workstation_id, epoch, seq)
-) WITHOUT ROWID;
+    epoch       INTEGER NOT NULL,
+    seq         INTEGER NOT NULL,
+    kind        TEXT NOT NULL,
+    entity_id   TEXT NOT NULL,
+    payload     TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    acked_at    TEXT,
+    UNIQUE (epoch, seq)
+);
 
 CREATE TABLE users (
     id            TEXT PRIMARY KEY,

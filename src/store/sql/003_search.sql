@@ -1,6 +1,7 @@
--- Search keys (SPEC §2). Name and address fragments go through a full-text index with one token
--- per character, which matches two-character names and one-character fragments alike; pinyin keys
--- and phone tails are plain indexed columns searched by prefix or equality.
+-- Search keys (SPEC §2). Name and address fragments go through a full-text index whose tokens are
+-- overlapping character pairs, so a fragment of two or more characters (a two-character name
+-- included) is a phrase of short posting lists; pinyin keys and phone tails are plain indexed
+-- columns searched by prefix or equality.
 ALTER TABLE customers ADD COLUMN name_initials TEXT NOT NULL DEFAULT '';
 ALTER TABLE customers ADD COLUMN name_pinyin TEXT NOT NULL DEFAULT '';
 UPDATE customers SET name_initials = hall_initials(name), name_pinyin = hall_pinyin(name);
@@ -18,4 +19,4 @@ CREATE VIRTUAL TABLE customer_text USING fts5 (
     tokenize = 'unicode61 remove_diacritics 0'
 );
 INSERT INTO customer_text (rowid, name, address)
-    SELECT pk, hall_char_tokens(name), hall_char_tokens(address) FROM customers;
+    SELECT pk, hall_text_tokens(name), hall_text_tokens(address) FROM customers;

@@ -113,9 +113,13 @@ pub fn create_deferring_text(tx: &Tx, actor: &Actor, draft: &CustomerDraft, audi
 }
 
 pub fn insert_text_rows(tx: &Tx, rows: &[TextRow]) -> Result<()> {
-    let mut stmt = tx.prepare_cached("INSERT INTO customer_text (rowid, name, address) VALUES (?1, ?2, ?3)")?;
+    let mut names = tx.prepare_cached("INSERT INTO customer_name_text (rowid, name) VALUES (?1, ?2)")?;
     for row in rows {
-        stmt.execute(params![row.pk, row.name, row.address])?;
+        names.execute(params![row.pk, row.name])?;
+    }
+    let mut addresses = tx.prepare_cached("INSERT INTO customer_address_text (rowid, address) VALUES (?1, ?2)")?;
+    for row in rows {
+        addresses.execute(params![row.pk, row.address])?;
     }
     Ok(())
 }
@@ -386,7 +390,8 @@ fn write_side_tables(tx: &Tx, pk: i64, draft: &CustomerDraft) -> Result<()> {
 fn clear_side_tables(tx: &Tx, pk: i64) -> Result<()> {
     tx.execute("DELETE FROM customer_phones WHERE customer_pk = ?1", [pk])?;
     tx.execute("DELETE FROM meters WHERE customer_pk = ?1", [pk])?;
-    tx.execute("DELETE FROM customer_text WHERE rowid = ?1", [pk])?;
+    tx.execute("DELETE FROM customer_name_text WHERE rowid = ?1", [pk])?;
+    tx.execute("DELETE FROM customer_address_text WHERE rowid = ?1", [pk])?;
     Ok(())
 }
 

@@ -207,8 +207,12 @@ pub fn lookup(conn: &Connection, kind: MatchKind, value: &str, limit: usize) -> 
         ),
         MatchKind::NameFragment | MatchKind::Address => {
             let Some(phrase) = fts_phrase(value) else { return Ok(Vec::new()) };
-            let column = if kind == MatchKind::Address { "address" } else { "name" };
-            ("SELECT rowid FROM customer_text WHERE customer_text MATCH ?1 ORDER BY rowid LIMIT ?3", vec![format!("{column} : {phrase}")])
+            let sql = if kind == MatchKind::Address {
+                "SELECT rowid FROM customer_address_text WHERE customer_address_text MATCH ?1 ORDER BY rowid LIMIT ?3"
+            } else {
+                "SELECT rowid FROM customer_name_text WHERE customer_name_text MATCH ?1 ORDER BY rowid LIMIT ?3"
+            };
+            (sql, vec![phrase])
         }
     };
     let mut stmt = conn.prepare_cached(sql)?;

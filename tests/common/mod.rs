@@ -45,7 +45,7 @@ impl Fixture {
     /// Row counts of every table a customer write touches.
     pub fn footprint(&self) -> Vec<i64> {
         let store = self.app.store();
-        ["customers", "customer_phones", "meters", "customer_history", "outbox", "audit_log", "customer_text"]
+        ["customers", "customer_phones", "meters", "customer_history", "outbox", "audit_log", "customer_name_text", "customer_address_text"]
             .iter()
             .map(|t| store.conn().query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0)).unwrap())
             .collect()

@@ -118,10 +118,15 @@ pub fn search(customers: u64, queries: usize, dir: Option<&Path>) -> anyhow::Res
         }
         let mut times = Vec::with_capacity(kind.queries.len());
         let mut found = 0;
+        let mut slowest = (Duration::ZERO, String::new());
         for q in &kind.queries {
             let t = Instant::now();
             let page = customer_search::search(store.conn(), &SearchQuery { text: q.clone(), offset: 0, limit: 20 })?;
-            times.push(t.elapsed());
+            let elapsed = t.elapsed();
+            times.push(elapsed);
+            if elapsed > slowest.0 {
+                slowest = (elapsed, q.clone());
+            }
             found += usize::from(!page.hits.is_empty());
         }
         let (p50, p99) = percentiles(&mut times);
@@ -140,6 +145,7 @@ pub fn search(customers: u64, queries: usize, dir: Option<&Path>) -> anyhow::Res
         println!("scan_{}_p50_ms: {scan_p50:.1}", kind.name);
         println!("search_{}_speedup_vs_scan: {speedup:.0}", kind.name);
         println!("search_{}_found_ratio: {:.2}", kind.name, found as f64 / kind.queries.len() as f64);
+        println!("search_{}_slowest: {:.3} ms for {}", kind.name, slowest.0.as_secs_f64() * 1000.0, slowest.1);
         worst_p99 = worst_p99.max(p99);
         min_speedup = min_speedup.min(speedup);
     }

@@ -162,6 +162,7 @@ commands! {
     "audit.verify" => VerifyAudit(NoArgs) -> crate::store::audit::Verification, Access::Roles(AUDITORS), system::verify_audit;
     "audit.recent" => RecentAudit(RecentArgs) -> AuditEntries, Access::Roles(AUDITORS), system::recent_audit;
     "workstation.status" => WorkstationStatus(NoArgs) -> StatusInfo, Access::AnyUser, system::status;
+    "system.catalog" => Catalog(NoArgs) -> Catalog, Access::Public, system::catalog;
 }
 
 /// Arguments of commands that take none.

@@ -5,7 +5,9 @@ use ts_rs::TS;
 
 use super::{App, Caller, NoArgs};
 use crate::clock::{business_date, stamp};
-use crate::error::Result;
+use crate::error::{Lang, Result};
+use crate::model::customer::{CreditRating, CustomerClass, CustomerStatus, IdKind, MeterKind, PaymentMethod, Voltage};
+use crate::model::user::Role;
 use crate::store::audit::{self, Entry, Verification};
 use crate::store::{customers, outbox};
 
@@ -19,6 +21,47 @@ pub struct StatusInfo {
     pub customers: i64,
     pub now: String,
     pub business_date: String,
+}
+
+/// One value of a coded field, with its labels: the UI shows these instead of keeping its own
+/// copy of the Rust enums' labels.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct CodeLabel {
+    pub code: String,
+    pub zh: String,
+    pub en: String,
+}
+
+/// Every coded field's values, for forms and for showing codes as words.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Catalog {
+    pub customer_classes: Vec<CodeLabel>,
+    pub id_kinds: Vec<CodeLabel>,
+    pub voltages: Vec<CodeLabel>,
+    pub payment_methods: Vec<CodeLabel>,
+    pub credit_ratings: Vec<CodeLabel>,
+    pub meter_kinds: Vec<CodeLabel>,
+    pub customer_statuses: Vec<CodeLabel>,
+    pub roles: Vec<CodeLabel>,
+}
+
+macro_rules! labels {
+    ($ty:ty) => {
+        <$ty>::ALL.iter().map(|v| CodeLabel { code: v.code().into(), zh: v.label(Lang::ZhCn).into(), en: v.label(Lang::En).into() }).collect()
+    };
+}
+
+pub(super) fn catalog(_: &App, _: Option<&Caller>, _: NoArgs) -> Result<Catalog> {
+    Ok(Catalog {
+        customer_classes: labels!(CustomerClass),
+        id_kinds: labels!(IdKind),
+        voltages: labels!(Voltage),
+        payment_methods: labels!(PaymentMethod),
+        credit_ratings: labels!(CreditRating),
+        meter_kinds: labels!(MeterKind),
+        customer_statuses: labels!(CustomerStatus),
+        roles: labels!(Role),
+    })
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, TS)]

@@ -3,6 +3,7 @@
 //! `hall::api`, as `hall shell` shows.
 
 mod bench;
+mod serve;
 mod shell;
 
 use std::io::BufRead;
@@ -65,6 +66,15 @@ enum Command {
     Status,
     /// An interactive counter session on the terminal: log in, search, open a customer.
     Shell,
+    /// Serve the UI and the command set over HTTP on 127.0.0.1 (the browser and thin-client mode).
+    Serve {
+        /// The port; 0 picks a free one (the chosen address is printed).
+        #[arg(long, default_value_t = 8765)]
+        port: u16,
+        /// The built UI (ui/dist).
+        #[arg(long, default_value = "ui/dist")]
+        ui: PathBuf,
+    },
     /// Benchmarks (not part of the tests).
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -236,6 +246,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("pending      {} events for head office", hall::store::outbox::pending(store.conn())?);
         }
         Command::Shell => shell::run(App::new(Store::open(&cli.db)?, clock))?,
+        Command::Serve { port, ui } => serve::run(App::new(Store::open(&cli.db)?, clock), ui, port)?,
         Command::Bench(BenchCommand::Search { customers, queries, dir }) => bench::search(customers, queries, dir.as_deref())?,
     }
     Ok(())

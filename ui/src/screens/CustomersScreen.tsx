@@ -1,0 +1,156 @@
+import { PlusOutlined, SearchOutlined } from "@ant-design/icons";
+import { Alert, Button, Input, type InputRef, Space, Table, Tag, Typography } from "antd";
+import { useCallback, useEffect, useRef, useState } from "react";
+import { CommandError, invoke } from "../api/invoke";
+import type { MatchKind } from "../api/generated/MatchKind";
+import type { SearchHit } from "../api/generated/SearchHit";
+import { useLabels } from "../catalog";
+import { useImeSafe } from "../components/useImeSafe";
+import { coreText, type MessageKey, useI18n } from "../i18n";
+import { CustomerFormDrawer } from "./CustomerForm";
+import { CustomerProfile } from "./CustomerProfile";
+
+const PAGE = 20;
+/** A scanner types a 10-digit account and Enter; so does a clerk who knows the account. */
+const ACCOUNT = /^\d{10}$/;
+
+export function CustomersScreen() {
+  const { t, lang } = useI18n();
+  const { label } = useLabels();
+  const [text, setText] = useState("");
+  const [searched, setSearched] = useState("");
+  const [hits, setHits] = useState<SearchHit[]>([]);
+  const [hasMore, setHasMore] = useState(false);
+  const [active, setActive] = useState(0);
+  const [openId, setOpenId] = useState<string | null>(null);
+  const [creating, setCreating] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const inputRef = useRef<InputRef>(null);
+  const latest = useRef(0);
+
+  const search = useCallback(async (query: string, offset = 0) => {
+    const ticket = ++latest.current;
+    if (query.trim() === "") {
+      setHits([]);
+      setHasMore(false);
+      setSearched("");
+      return;
+    }
+    try {
+      const page = await invoke("customer.search", { text: query, offset, limit: PAGE });
+      if (ticket !== latest.current) return; // a newer keystroke has its own answer coming
+      setHits((previous) => (offset === 0 ? page.hits : [...previous, ...page.hits]));
+      setHasMore(page.has_more);
+      setSearched(query);
+      setError(null);
+      if (offset === 0) setActive(0);
+    } catch (e) {
+      if (ticket === latest.current) setError(e instanceof CommandError ? coreText(lang, e.error.messages[0]) : String(e));
+    }
+  }, [lang]);
+
+  const ime = useImeSafe((value) => void search(value));
+
+  useEffect(() => {
+    if (!openId) inputRef.current?.focus();
+  }, [openId]);
+
+  async function openAccount(account: string) {
+    try {
+      const view = await invoke("customer.by_account", { account });
+      setOpenId(view.customer.id);
+    } catch (e) {
+      setError(e instanceof CommandError ? coreText(lang, e.error.messages[0]) : String(e));
+    }
+  }
+
+  function onKeyDown(e: React.KeyboardEvent<HTMLInputElement>) {
+    if (ime.isComposing(e)) return;
+    if (e.key === "ArrowDown") {
+      e.preventDefault();
+      setActive((i) => Math.min(i + 1, hits.length - 1));
+    } else if (e.key === "ArrowUp") {
+      e.preventDefault();
+      setActive((i) => Math.max(i - 1, 0));
+    } else if (e.key === "Enter") {
+      e.preventDefault();
+      const typed = e.currentTarget.value.trim();
+      if (ACCOUNT.test(typed)) void openAccount(typed);
+      else if (hits[active] && searched === typed) setOpenId(hits[active].id);
+    } else if (e.key === "Escape") {
+      setText("");
+      void search("");
+    }
+  }
+
+  if (openId) {
+    return <CustomerProfile id={openId} onBack={() => setOpenId(null)} />;
+  }
+
+  const matchLabel = (kind: MatchKind) => t(`match.${kind}` as MessageKey);
+  return (
+    <Space direction="vertical" size="middle" style={{ width: "100%" }}>
+      <Space.Compact style={{ width: "100%" }}>
+        <Input
+          ref={inputRef}
+          size="large"
+          prefix={<SearchOutlined />}
+          placeholder={t("search.placeholder")}
+          value={text}
+          allowClear
+          data-testid="customer-search"
+          onChange={(e) => {
+            setText(e.target.value);
+            if (!ime.isComposing(e)) void search(e.target.value);
+          }}
+          onKeyDown={onKeyDown}
+          {...ime.inputProps}
+        />
+        <Button size="large" icon={<PlusOutlined />} onClick={() => setCreating(true)} data-testid="new-customer">
+          {t("search.new")}
+        </Button>
+      </Space.Compact>
+      <Typography.Text type="secondary">{t("search.hint")}</Typography.Text>
+      {error && <Alert type="warning" showIcon message={error} closable onClose={() => setError(null)} />}
+      {searched && (
+        <Table<SearchHit>
+          size="small"
+          rowKey="id"
+          dataSource={hits}
+          pagination={false}
+          locale={{ emptyText: t("search.empty") }}
+          data-testid="search-results"
+          rowClassName={(_, index) => (index === active ? "row-active" : "")}
+          onRow={(hit, index) => ({ onClick: () => setOpenId(hit.id), onMouseEnter: () => setActive(index ?? 0) })}
+          columns={[
+            { title: t("col.account"), dataIndex: "account", width: 120, render: (v: string) => <span className="mono">{v}</span> },
+            { title: t("col.name"), dataIndex: "name", width: 200 },
+            { title: t("col.class"), dataIndex: "class", width: 120, render: (v: string) => label("customer_classes", v) },
+            { title: t("col.phone"), dataIndex: "phone", width: 130, render: (v: string) => <span className="mono">{v}</span> },
+            { title: t("col.address"), dataIndex: "address", ellipsis: true },
+            {
+              title: t("col.match"),
+              dataIndex: "matched_by",
+              width: 110,
+              render: (v: MatchKind, hit) => (
+                <Space size={4}>
+                  <Tag>{matchLabel(v)}</Tag>
+                  {hit.status === "closed" && <Tag color="default">{label("customer_statuses", hit.status)}</Tag>}
+                </Space>
+              ),
+            },
+          ]}
+        />
+      )}
+      {hasMore && <Button onClick={() => void search(searched, hits.length)}>{t("search.more")}</Button>}
+      <CustomerFormDrawer
+        open={creating}
+        onClose={() => setCreating(false)}
+        onSaved={(view) => {
+          setCreating(false);
+          setOpenId(view.customer.id);
+        }}
+      />
+    </Space>
+  );
+}

@@ -1,22 +1,19 @@
 #!/usr/bin/env bash
-# Sets up and starts the workstation: builds `hall`, creates a demo database when none exists,
-# and opens the counter on the terminal (`hall shell`). Set HALL_DB to use another database.
+# Sets up and starts the workstation. With a display it starts the desktop app, whose database
+# lives in the platform's app-data directory and is created with the demo outlet on first start.
+# Without a display it serves the same UI at http://127.0.0.1:8765 (the thin-client mode).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/setup.sh
 
-need=()
-command -v cc >/dev/null || need+=(build-essential)
-command -v pkg-config >/dev/null || need+=(pkg-config)
-if [ ${#need[@]} -gt 0 ]; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
+npm --prefix ui run build
+cargo build --locked --release -p hall-desktop -p hall
+
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+  exec target/release/hall-desktop
 fi
-
-cargo build --locked --release --bin hall
-hall=target/release/hall
 export HALL_DB="${HALL_DB:-${XDG_DATA_HOME:-$HOME/.local/share}/hall/hall.db}"
 mkdir -p "$(dirname "$HALL_DB")"
-if [ ! -f "$HALL_DB" ]; then
-  "$hall" demo
-fi
-"$hall" status
-exec "$hall" shell
+[ -f "$HALL_DB" ] || target/release/hall demo
+echo "no display: serving the counter in the browser mode"
+exec target/release/hall serve --ui ui/dist

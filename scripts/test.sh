@@ -1,19 +1,14 @@
 #!/usr/bin/env bash
-# Sets up what the tests need and runs every test. Used by the README and by .ci/run.
+# Sets up what the tests need and runs every test: the core (unit, integration, property), the
+# UI units (Vitest), the UI in Chromium against `hall serve` (Playwright), and the desktop binary
+# under Xvfb (tauri-driver + WebKitWebDriver). Used by the README and by .ci/run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/setup.sh --with-test-tools
+export PATH="$HOME/.cargo/bin:$PATH"
 
-# System packages: a C compiler for SQLite's bundled build. Installed only when missing.
-need=()
-command -v cc >/dev/null || need+=(build-essential)
-command -v pkg-config >/dev/null || need+=(pkg-config)
-if [ ${#need[@]} -gt 0 ]; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
-fi
-
-# The core: unit, integration and property tests on real SQLite files. This also regenerates the
-# UI's TypeScript types from the Rust types.
-cargo test --locked --all-targets
+# The core, on real SQLite files. This also regenerates the UI's TypeScript types.
+cargo test --locked -p hall --all-targets
 
 # The generated TypeScript types must be committed as generated.
 if ! git diff --quiet -- ui/src/api/generated || [ -n "$(git ls-files --others --exclude-standard ui/src/api/generated)" ]; then
@@ -21,3 +16,11 @@ if ! git diff --quiet -- ui/src/api/generated || [ -n "$(git ls-files --others -
   git status --short ui/src/api/generated >&2
   exit 1
 fi
+
+npm --prefix ui test
+npm --prefix ui run build
+# The desktop shell embeds ui/dist, so it is built after the UI.
+cargo build --locked -p hall-desktop
+
+node --test ui/e2e/browser.test.mjs
+xvfb-run -a -s "-screen 0 1366x768x24" node --test ui/e2e/desktop.test.mjs

@@ -9,7 +9,7 @@ use crate::error::Result;
 use crate::model::customer::*;
 use crate::model::ids::{resident_id_check_char, uscc_check_char};
 use crate::model::user::Role;
-use crate::store::customers::{self, AuditEach};
+use crate::store::customers::BulkLoad;
 use crate::store::{Actor, Store, audit, users};
 
 /// The demo users, one per role: (username, display name, role, password). The README lists them.
@@ -191,23 +191,28 @@ impl Generator {
     }
 }
 
-/// Fills an empty store with `count` customers and the demo users, in one transaction.
+/// Fills an empty store with `count` customers and the demo users, in one transaction, the way a
+/// bulk import writes them.
 pub fn populate(store: &mut Store, actor: &Actor, count: u64, seed: u64, mut progress: impl FnMut(u64)) -> Result<()> {
     store.set_outlet_code(OUTLET_CODE)?;
     let mut generator = Generator::new(seed);
-    store.write(|tx| {
-        for &(username, name, role, password) in USERS {
-            if users::find(tx, username)?.is_none() {
-                users::create(tx, actor, username, name, role, password)?;
+    store.with_cache_mib(crate::transfer::IMPORT_CACHE_MIB, |store| {
+        store.write(|tx| {
+            for &(username, name, role, password) in USERS {
+                if users::find(tx, username)?.is_none() {
+                    users::create(tx, actor, username, name, role, password)?;
+                }
             }
-        }
-        for index in 0..count {
-            let checked = generator.customer(index).check()?;
-            customers::create(tx, actor, &checked.draft, AuditEach::No)?;
-            if index % 1000 == 999 {
-                progress(index + 1);
+            let mut load = BulkLoad::start(tx, count >= crate::transfer::BULK_MIN_ROWS)?;
+            for index in 0..count {
+                let checked = generator.customer(index).check()?;
+                load.create(tx, actor, &checked.draft)?;
+                if index % 1000 == 999 {
+                    progress(index + 1);
+                }
             }
-        }
-        audit::append(tx, actor, "demo.populate", "customers", &serde_json::json!({ "customers": count, "seed": seed }))
+            load.finish(tx)?;
+            audit::append(tx, actor, "demo.populate", "customers", &serde_json::json!({ "customers": count, "seed": seed }))
+        })
     })
 }

@@ -14,20 +14,17 @@ use ts_rs::TS;
 
 use crate::error::{Error, Lang, Result, UserMessage};
 use crate::model::customer::*;
-use crate::store::customers::{self, AuditEach};
+use crate::store::customers::{self, BulkLoad};
 use crate::store::{Actor, Store, audit};
 use crate::model::customer::Checked;
 
 /// Page cache during an import: enough for the indexes of a million customers.
-const IMPORT_CACHE_MIB: i64 = 1024;
-
-/// Full-text rows written per batch during an import.
-const TEXT_BATCH: usize = 50_000;
+pub const IMPORT_CACHE_MIB: i64 = 1024;
 
 /// A legacy export's typical line length, to estimate rows from a file's size.
 const APPROX_BYTES_PER_ROW: u64 = 250;
 /// Below this many rows, rebuilding indexes costs more than inserting into them.
-const BULK_MIN_ROWS: u64 = 20_000;
+pub const BULK_MIN_ROWS: u64 = 20_000;
 
 pub const COLUMNS: [&str; 18] = [
     "account", "name", "class", "id_kind", "id_number", "phones", "address", "supply_area", "voltage", "capacity_kva",
@@ -82,8 +79,7 @@ pub fn import_customers(
         let parser = scope.spawn(move || parse_all(&mut reader, &index, send));
         let written = store.with_cache_mib(IMPORT_CACHE_MIB, |store| {
             store.write(|tx| {
-                let dropped = if bulk { Some(customers::drop_secondary_indexes(tx)?) } else { None };
-                let mut text_rows = Vec::with_capacity(TEXT_BATCH);
+                let mut load = BulkLoad::start(tx, bulk)?;
                 for parsed in receive {
                     if parsed.line.is_multiple_of(4096) {
                         progress(parsed.byte);
@@ -91,15 +87,7 @@ pub fn import_customers(
                     // `create` refuses before its first write, so a refused row leaves nothing; an
                     // error after that is internal and aborts the whole import. (A savepoint per
                     // row would make the full-text index flush on every row: ten times slower.)
-                    let outcome = parsed.outcome.and_then(|checked| {
-                        let (_, text) = customers::create_deferring_text(tx, actor, &checked.draft, AuditEach::No)?;
-                        text_rows.push(text);
-                        Ok(checked.warnings)
-                    });
-                    if text_rows.len() >= TEXT_BATCH {
-                        customers::insert_text_rows(tx, &text_rows)?;
-                        text_rows.clear();
-                    }
+                    let outcome = parsed.outcome.and_then(|checked| load.create(tx, actor, &checked.draft).map(|_| checked.warnings));
                     let Parsed { line, account, .. } = parsed;
                     match outcome {
                         Ok(warnings) if warnings.is_empty() => report.imported += 1,
@@ -111,10 +99,7 @@ pub fn import_customers(
                         Err(e) => report.rejected.push(Rejection { line, account, messages: e.messages() }),
                     }
                 }
-                customers::insert_text_rows(tx, &text_rows)?;
-                if let Some(dropped) = dropped {
-                    customers::recreate_indexes(tx, dropped)?;
-                }
+                load.finish(tx)?;
                 audit::append(
                     tx,
                     actor,

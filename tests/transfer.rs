@@ -88,3 +88,24 @@ fn export_then_import_reproduces_every_field() {
     assert_eq!(export_customers(&store, &mut exported).unwrap(), 200);
     assert_eq!(String::from_utf8(exported).unwrap(), text);
 }
+
+#[test]
+fn managers_import_and_export_through_the_command_set() {
+    use hall::api::{FileArgs, Request};
+    let f = common::fixture();
+    let path = f.dir.path().join("export.csv");
+    let args = || FileArgs { path: path.display().to_string() };
+    let clerk = f.login("clerk");
+    assert_eq!(f.app.call(Some(&clerk), Request::ExportCustomers(args())).unwrap_err().code(), "role.denied");
+    let manager = f.login("manager");
+    f.app.call(Some(&manager), Request::CreateCustomer(common::draft("3300000001", "张三"))).unwrap();
+    let exported = f.app.call(Some(&manager), Request::ExportCustomers(args())).unwrap();
+    assert_eq!(exported["customers"], 1);
+    // Importing the same file again refuses the duplicate account, at its line.
+    let report = f.app.call(Some(&manager), Request::ImportCustomers(args())).unwrap();
+    assert_eq!(report["imported"], 0);
+    assert_eq!(report["rejected"][0]["line"], 2);
+    assert_eq!(report["rejected"][0]["messages"][0]["code"], "account.taken");
+    let missing = FileArgs { path: f.dir.path().join("nope.csv").display().to_string() };
+    assert_eq!(f.app.call(Some(&manager), Request::ImportCustomers(missing)).unwrap_err().code(), "file.unavailable");
+}

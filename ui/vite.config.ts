@@ -4,6 +4,16 @@ import { defineConfig } from "vite";
 // asset path is relative and nothing is fetched from elsewhere.
 export default defineConfig({
   base: "./",
-  build: { outDir: "dist", target: "es2022", chunkSizeWarningLimit: 2000 },
+  build: {
+    outDir: "dist",
+    target: "es2022",
+    chunkSizeWarningLimit: 2000,
+    rollupOptions: {
+      // Ant Design marks its modules "use client" for server rendering, which a desktop app has no use for.
+      onwarn(warning, warn) {
+        if (warning.code !== "MODULE_LEVEL_DIRECTIVE") warn(warning);
+      },
+    },
+  },
   test: { environment: "node", include: ["src/**/*.test.ts"] },
 });

@@ -8,6 +8,7 @@ mod authorisation;
 mod customers;
 mod session;
 mod system;
+mod transfer;
 mod users;
 
 use std::path::Path;
@@ -20,6 +21,7 @@ pub use authorisation::{ManagerApproval, authorise};
 pub use customers::*;
 pub use session::*;
 pub use system::*;
+pub use transfer::*;
 pub use users::*;
 
 use crate::clock::{Clock, SystemClock};
@@ -85,6 +87,7 @@ pub struct Caller {
 const COUNTER: &[Role] = &[Role::Clerk, Role::Manager, Role::Admin, Role::HeadOffice];
 const STAFF_ADMIN: &[Role] = &[Role::Admin];
 const AUDITORS: &[Role] = &[Role::Manager, Role::Admin, Role::HeadOffice];
+const MANAGERS: &[Role] = &[Role::Manager, Role::Admin];
 
 macro_rules! commands {
     ($($name:literal => $variant:ident($args:ty) -> $result:ty, $access:expr, $handler:path;)+) => {
@@ -163,6 +166,8 @@ commands! {
     "audit.recent" => RecentAudit(RecentArgs) -> AuditEntries, Access::Roles(AUDITORS), system::recent_audit;
     "workstation.status" => WorkstationStatus(NoArgs) -> StatusInfo, Access::AnyUser, system::status;
     "system.catalog" => Catalog(NoArgs) -> Catalog, Access::Public, system::catalog;
+    "customers.import" => ImportCustomers(FileArgs) -> crate::transfer::ImportReport, Access::Roles(MANAGERS), transfer::import_customers;
+    "customers.export" => ExportCustomers(FileArgs) -> ExportResult, Access::Roles(MANAGERS), transfer::export_customers;
 }
 
 /// Arguments of commands that take none.

@@ -44,17 +44,54 @@ pub fn create(tx: &Tx, actor: &Actor, draft: &CustomerDraft, audit_each: AuditEa
     Ok(customer)
 }
 
+/// Many creates in one transaction, written the fast way: the full-text rows in batches (FTS5
+/// flushes its buffer at every statement that follows an insert into it, so interleaving them with
+/// the other inserts makes a load several times slower) and, for a load that is large against the
+/// table, the secondary indexes dropped first and built again at the end from sorted rows.
+pub struct BulkLoad {
+    text_rows: Vec<TextRow>,
+    dropped: Option<DroppedIndexes>,
+}
+
+const TEXT_BATCH: usize = 50_000;
+
+impl BulkLoad {
+    pub fn start(tx: &Tx, rebuild_indexes: bool) -> Result<BulkLoad> {
+        let dropped = if rebuild_indexes { Some(drop_secondary_indexes(tx)?) } else { None };
+        Ok(BulkLoad { text_rows: Vec::with_capacity(TEXT_BATCH), dropped })
+    }
+
+    /// As [`create`], without an audit entry per row: the caller audits the whole load.
+    pub fn create(&mut self, tx: &Tx, actor: &Actor, draft: &CustomerDraft) -> Result<Customer> {
+        let (customer, text) = create_deferring_text(tx, actor, draft, AuditEach::No)?;
+        self.text_rows.push(text);
+        if self.text_rows.len() >= TEXT_BATCH {
+            insert_text_rows(tx, &self.text_rows)?;
+            self.text_rows.clear();
+        }
+        Ok(customer)
+    }
+
+    /// Writes what is pending and rebuilds the indexes. Must run before the transaction commits.
+    pub fn finish(self, tx: &Tx) -> Result<()> {
+        insert_text_rows(tx, &self.text_rows)?;
+        if let Some(dropped) = self.dropped {
+            recreate_indexes(tx, dropped)?;
+        }
+        Ok(())
+    }
+}
+
 /// A customer's row in the full-text index, waiting to be written.
-pub struct TextRow {
+struct TextRow {
     pk: i64,
     name: String,
     address: String,
 }
 
 /// [`create`] without the full-text row, which the caller must pass to [`insert_text_rows`] in
-/// the same transaction. Bulk imports batch those rows: interleaved with other inserts, FTS5
-/// flushes its buffer at every statement and an import runs several times slower.
-pub fn create_deferring_text(tx: &Tx, actor: &Actor, draft: &CustomerDraft, audit_each: AuditEach) -> Result<(Customer, TextRow)> {
+/// the same transaction.
+fn create_deferring_text(tx: &Tx, actor: &Actor, draft: &CustomerDraft, audit_each: AuditEach) -> Result<(Customer, TextRow)> {
     ensure_account_free(tx, &draft.account)?;
     ensure_meters_free(tx, &draft.meters, None)?;
     let now = stamp(actor.at);
@@ -112,7 +149,7 @@ pub fn create_deferring_text(tx: &Tx, actor: &Actor, draft: &CustomerDraft, audi
     Ok((customer, text))
 }
 
-pub fn insert_text_rows(tx: &Tx, rows: &[TextRow]) -> Result<()> {
+fn insert_text_rows(tx: &Tx, rows: &[TextRow]) -> Result<()> {
     let mut names = tx.prepare_cached("INSERT INTO customer_name_text (rowid, name) VALUES (?1, ?2)")?;
     for row in rows {
         names.execute(params![row.pk, row.name])?;
@@ -262,9 +299,9 @@ pub fn history(conn: &Connection, id: &str) -> Result<Vec<HistoryEntry>> {
 /// it: building an index from sorted rows is many times faster than a million random inserts.
 /// They are read from the schema, so they always match the migrations; the unique indexes that
 /// enforce accounts and meter numbers stay.
-pub struct DroppedIndexes(Vec<String>);
+struct DroppedIndexes(Vec<String>);
 
-pub fn drop_secondary_indexes(tx: &Tx) -> Result<DroppedIndexes> {
+fn drop_secondary_indexes(tx: &Tx) -> Result<DroppedIndexes> {
     let mut stmt = tx.prepare(
         "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL
          AND tbl_name IN ('customers', 'customer_phones', 'meters', 'customer_history')",
@@ -276,7 +313,7 @@ pub fn drop_secondary_indexes(tx: &Tx) -> Result<DroppedIndexes> {
     Ok(DroppedIndexes(indexes.into_iter().map(|(_, sql)| sql).collect()))
 }
 
-pub fn recreate_indexes(tx: &Tx, dropped: DroppedIndexes) -> Result<()> {
+fn recreate_indexes(tx: &Tx, dropped: DroppedIndexes) -> Result<()> {
     for sql in dropped.0 {
         tx.execute_batch(&sql)?;
     }

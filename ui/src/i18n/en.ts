@@ -122,4 +122,13 @@ export const en: Record<MessageKey, string> = {
   "settings.idle": "Locks after {n} minutes without activity",
   "error.network": "Cannot reach the local service: {detail}",
   "common.required": "Required",
+  "data.title": "Customer data import and export (CSV)",
+  "data.path": "File path",
+  "data.choose": "Choose file…",
+  "data.import": "Import customers",
+  "data.export": "Export customers",
+  "data.imported": "Imported {n} customers, rejected {r} lines",
+  "data.exported": "Exported {n} customers to {path}",
+  "data.line": "Line",
+  "data.reason": "Reason",
 };

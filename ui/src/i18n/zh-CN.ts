@@ -120,6 +120,15 @@ export const zhCN = {
   "settings.idle": "无操作 {n} 分钟后自动锁屏",
   "error.network": "无法连接到本机服务：{detail}",
   "common.required": "必填",
+  "data.title": "客户数据导入与导出（CSV）",
+  "data.path": "文件路径",
+  "data.choose": "选择文件…",
+  "data.import": "导入客户",
+  "data.export": "导出客户",
+  "data.imported": "已导入 {n} 户，拒绝 {r} 行",
+  "data.exported": "已导出 {n} 户到 {path}",
+  "data.line": "行号",
+  "data.reason": "原因",
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -37,7 +37,7 @@ export function CustomerFormDrawer(props: {
   async function save() {
     const values = form.getFieldsValue(true) as CustomerFormValues;
     // Clear the previous round's messages before showing this round's.
-    form.setFields(Object.keys(values).map((name) => ({ name, errors: [] })));
+    form.setFields(Object.keys(values).map((name) => ({ name: name as keyof CustomerFormValues, errors: [] })));
     setGeneral([]);
     setMeterErrors([]);
     setBusy(true);
@@ -55,7 +55,7 @@ export function CustomerFormDrawer(props: {
     } catch (e) {
       if (!(e instanceof CommandError)) throw e;
       const placed = placeErrors(e.error, lang);
-      form.setFields(placed.fields.filter((f) => f.name !== "meters"));
+      form.setFields(placed.fields.filter((f) => f.name !== "meters").map((f) => ({ ...f, name: f.name as keyof CustomerFormValues })));
       setMeterErrors(placed.fields.find((f) => f.name === "meters")?.errors ?? []);
       setGeneral(placed.general);
     } finally {

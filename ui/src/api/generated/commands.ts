@@ -1,6 +1,7 @@
 // Generated from src/api/mod.rs by `cargo test`; do not edit.
 import type { AccountRef } from "./AccountRef";
 import type { AuditEntries } from "./AuditEntries";
+import type { Catalog } from "./Catalog";
 import type { ChangeOwnPasswordArgs } from "./ChangeOwnPasswordArgs";
 import type { CloseCustomerArgs } from "./CloseCustomerArgs";
 import type { CreateUserArgs } from "./CreateUserArgs";
@@ -9,7 +10,10 @@ import type { CustomerRef } from "./CustomerRef";
 import type { CustomerView } from "./CustomerView";
 import type { Done } from "./Done";
 import type { DraftCheck } from "./DraftCheck";
+import type { ExportResult } from "./ExportResult";
+import type { FileArgs } from "./FileArgs";
 import type { HistoryList } from "./HistoryList";
+import type { ImportReport } from "./ImportReport";
 import type { LoginArgs } from "./LoginArgs";
 import type { LoginResult } from "./LoginResult";
 import type { NoArgs } from "./NoArgs";
@@ -49,6 +53,9 @@ export type Commands = {
   "audit.verify": { args: NoArgs; result: Verification };
   "audit.recent": { args: RecentArgs; result: AuditEntries };
   "workstation.status": { args: NoArgs; result: StatusInfo };
+  "system.catalog": { args: NoArgs; result: Catalog };
+  "customers.import": { args: FileArgs; result: ImportReport };
+  "customers.export": { args: FileArgs; result: ExportResult };
 };
 
 export type CommandName = keyof Commands;

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what building and testing the workstation needs, skipping what is already there:
+# Debian packages (WebKitGTK for the desktop shell, Xvfb and WebKitWebDriver for its tests,
+# Chromium for the browser tests), tauri-driver, and the UI's npm packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(build-essential pkg-config file libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev
+  librsvg2-dev xvfb xauth webkit2gtk-driver chromium fonts-noto-cjk)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if [ "${1:-}" = "--with-test-tools" ] && ! command -v tauri-driver >/dev/null; then
+  cargo install tauri-driver --locked
+fi
+
+# The UI's packages, exactly as locked. The e2e tools come from the npm registry too; no browser
+# is downloaded (Chromium is Debian's).
+if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
+  npm ci --prefix ui --no-audit --no-fund
+fi

@@ -1,0 +1,101 @@
+//! The desktop shell: one window over the UI, a menu, native file dialogs, and every UI command
+//! forwarded to `hall::api::dispatch_json`. It holds no business logic of its own.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use hall::api::{App as HallApp, Reply, dispatch_json};
+use hall::store::{Actor, Store};
+use tauri::menu::{MenuBuilder, MenuItemBuilder, SubmenuBuilder};
+use tauri::{AppHandle, Manager, State};
+use tauri_plugin_dialog::{DialogExt, MessageDialogKind};
+
+/// The UI's one command: a serialised `{cmd, args}` and the session token.
+#[tauri::command]
+async fn dispatch(app: State<'_, Arc<HallApp>>, body: String, token: Option<String>) -> Result<Reply, String> {
+    let app = Arc::clone(&app);
+    // Off the UI thread: a search or a save must never freeze the window.
+    tauri::async_runtime::spawn_blocking(move || dispatch_json(&app, token.as_deref(), &body)).await.map_err(|e| e.to_string())
+}
+
+/// A native file dialog; returns the chosen path, or nothing if the clerk cancelled.
+#[tauri::command]
+async fn choose_file(handle: AppHandle, purpose: String) -> Option<String> {
+    let dialog = handle.dialog().file().add_filter("CSV", &["csv"]);
+    let picked = if purpose == "save" { dialog.set_file_name("customers.csv").blocking_save_file() } else { dialog.blocking_pick_file() };
+    picked.and_then(|p| p.into_path().ok()).map(|p| p.display().to_string())
+}
+
+/// The database lives in the platform's app-data directory unless `HALL_DB` names another file.
+fn database_path(handle: &AppHandle) -> Result<PathBuf, Box<dyn std::error::Error>> {
+    if let Some(path) = std::env::var_os("HALL_DB") {
+        return Ok(PathBuf::from(path));
+    }
+    let dir = handle.path().app_data_dir()?;
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir.join("hall.db"))
+}
+
+fn open_store(handle: &AppHandle) -> Result<Store, Box<dyn std::error::Error>> {
+    let path = database_path(handle)?;
+    let mut store = Store::open(&path)?;
+    // Until enrolment with head office exists, a first start runs on the demo outlet.
+    if hall::store::users::list(store.conn())?.is_empty() {
+        let actor = Actor { user_id: None, at: chrono_now() };
+        hall::demo::populate(&mut store, &actor, 20_000, 7, |_| {})?;
+    }
+    Ok(store)
+}
+
+fn chrono_now() -> chrono::DateTime<chrono::Utc> {
+    hall::clock::Clock::now(&hall::clock::SystemClock)
+}
+
+fn build_menu(handle: &AppHandle) -> tauri::Result<tauri::menu::Menu<tauri::Wry>> {
+    let quit = MenuItemBuilder::with_id("quit", "退出 Quit").accelerator("CmdOrCtrl+Q").build(handle)?;
+    let reload = MenuItemBuilder::with_id("reload", "重新载入 Reload").accelerator("F5").build(handle)?;
+    let about = MenuItemBuilder::with_id("about", "关于 About").build(handle)?;
+    let file = SubmenuBuilder::new(handle, "文件 File").item(&quit).build()?;
+    let view = SubmenuBuilder::new(handle, "视图 View").item(&reload).build()?;
+    let help = SubmenuBuilder::new(handle, "帮助 Help").item(&about).build()?;
+    MenuBuilder::new(handle).items(&[&file, &view, &help]).build()
+}
+
+fn main() {
+    tauri::Builder::default()
+        .plugin(tauri_plugin_single_instance::init(|handle, _args, _cwd| {
+            // A second start brings the running window forward instead of opening another.
+            if let Some(window) = handle.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.set_focus();
+            }
+        }))
+        .plugin(tauri_plugin_dialog::init())
+        .setup(|app| {
+            let store = open_store(app.handle())?;
+            app.manage(Arc::new(HallApp::new(store, Arc::new(hall::clock::SystemClock))));
+            app.set_menu(build_menu(app.handle())?)?;
+            Ok(())
+        })
+        .on_menu_event(|handle, event| match event.id().as_ref() {
+            "quit" => handle.exit(0),
+            "reload" => {
+                if let Some(window) = handle.get_webview_window("main") {
+                    let _ = window.reload();
+                }
+            }
+            "about" => {
+                handle
+                    .dialog()
+                    .message(format!("营业厅工作站 Service Hall Workstation\n{}", env!("CARGO_PKG_VERSION")))
+                    .title("关于 About")
+                    .kind(MessageDialogKind::Info)
+                    .show(|_| {});
+            }
+            _ => {}
+        })
+        .invoke_handler(tauri::generate_handler![dispatch, choose_file])
+        .run(tauri::generate_context!())
+        .expect("the desktop shell failed to start");
+}

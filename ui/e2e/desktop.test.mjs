@@ -1,0 +1,51 @@
+// The real desktop binary under Xvfb, driven through tauri-driver and WebKitWebDriver: log in and
+// search. Run by scripts/test.sh inside xvfb-run, with tauri-driver on the PATH.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { remote } from "webdriverio";
+import { artifacts, demoDatabase, root } from "./harness.mjs";
+
+const application = process.env.HALL_DESKTOP_BIN ?? join(root, "target/debug/hall-desktop");
+let driver, browser;
+
+before(async () => {
+  // The app reads HALL_DB; tauri-driver passes its environment on to the app it starts.
+  const env = { ...process.env, HALL_DB: demoDatabase(2000) };
+  driver = spawn("tauri-driver", ["--port", "4444", "--native-port", "4445"], { env, stdio: "ignore" });
+  await new Promise((r) => setTimeout(r, 1500));
+  browser = await remote({
+    hostname: "127.0.0.1",
+    port: 4444,
+    logLevel: "error",
+    capabilities: { "tauri:options": { application } },
+  });
+});
+
+after(async () => {
+  await browser?.deleteSession().catch(() => {});
+  driver?.kill();
+});
+
+test("log in and search in the desktop app", async () => {
+  const username = await browser.$("input#username");
+  await username.waitForExist({ timeout: 30_000 });
+  await username.setValue("clerk");
+  await browser.$("input#password").setValue("clerk1234");
+  await browser.$("button[type=submit]").click();
+  const user = await browser.$("[data-testid=current-user]");
+  await user.waitForExist({ timeout: 15_000 });
+  assert.match(await user.getText(), /王晓燕/);
+
+  const search = await browser.$("[data-testid=customer-search]");
+  await search.setValue("3300000042");
+  const results = await browser.$("[data-testid=search-results]");
+  await browser.waitUntil(async () => (await results.isExisting()) && /3300000042/.test(await results.getText()), { timeout: 10_000 });
+  await browser.keys("Enter");
+  const profile = await browser.$("[data-testid=customer-profile]");
+  await profile.waitForExist({ timeout: 10_000 });
+  assert.match(await profile.getText(), /3300000042/);
+  await new Promise((r) => setTimeout(r, 1000));
+  await browser.saveScreenshot(join(artifacts, "desktop-profile.png"));
+});

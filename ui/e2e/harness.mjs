@@ -1,0 +1,59 @@
+// Shared pieces of the end-to-end tests: a throwaway database with the demo outlet, `hall serve`
+// on a free port, and Debian's Chromium driven by playwright-core (no browser download).
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+export const artifacts = join(root, "test-artifacts");
+mkdirSync(artifacts, { recursive: true });
+
+export const hallBinary = process.env.HALL_BIN ?? join(root, "target/debug/hall");
+
+/** A fresh database with the demo users and `customers` demo customers. */
+export function demoDatabase(customers = 2000) {
+  const dir = mkdtempSync(join(tmpdir(), "hall-e2e-"));
+  const db = join(dir, "hall.db");
+  execFileSync(hallBinary, ["--db", db, "demo", "--customers", String(customers)], { stdio: "ignore" });
+  return db;
+}
+
+/** Starts `hall serve` on a free port and resolves with its base URL and a stop function. */
+export function serve(db) {
+  const child = spawn(hallBinary, ["--db", db, "serve", "--port", "0", "--ui", join(root, "ui/dist")], { stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise((resolvePromise, reject) => {
+    let out = "";
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      const match = out.match(/listening on (http:\/\/\S+)/);
+      if (match) resolvePromise({ url: match[1], stop: () => child.kill() });
+    });
+    child.on("exit", (code) => reject(new Error(`hall serve exited with ${code}: ${out}`)));
+  });
+}
+
+/** Calls a command over HTTP, as the UI does. */
+export async function call(url, cmd, args, token) {
+  const headers = { "Content-Type": "application/json" };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const reply = await (await fetch(`${url}/api/invoke`, { method: "POST", headers, body: JSON.stringify({ cmd, args }) })).json();
+  if (reply.error) throw new Error(JSON.stringify(reply.error));
+  return reply.ok;
+}
+
+export const chromiumArgs = [
+  "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+  "--disable-component-update", "--disable-sync", "--lang=zh-CN",
+];
+
+export function customerDraft(account, name, overrides = {}) {
+  return {
+    account, name, class: "residential", id_kind: "resident_id", id_number: "11010519491231002X",
+    phones: ["13912345678"], address: "浙江省杭州市西湖区文一路100号翠苑一区3幢2单元501室",
+    supply_area: "西湖区供电所/翠苑1号台区", voltage: "220V", capacity_kva: 8, tariff_code: "ZJ-RES-TIER",
+    payment_method: "counter", credit_rating: "A", big_customer: false, account_manager: null, tags: [], notes: "",
+    meters: [{ number: `E2E${account}`, kind: "single_phase", multiplier: 1 }], ...overrides,
+  };
+}

@@ -114,8 +114,8 @@ export function CustomerProfile({ id, onBack }: { id: string; onBack: () => void
                   <Descriptions.Item label={t("field.created_at")}>{localTime(c.created_at)}</Descriptions.Item>
                   <Descriptions.Item label={t("field.version")}>{c.version}</Descriptions.Item>
                   <Descriptions.Item label={t("field.status")}>{label("customer_statuses", c.status)}</Descriptions.Item>
-                  {c.close_reason && <Descriptions.Item label={t("field.close_reason")} span={3}>{c.close_reason}</Descriptions.Item>}
-                  {c.notes && <Descriptions.Item label={t("field.notes")} span={3}>{c.notes}</Descriptions.Item>}
+                  {c.close_reason ? <Descriptions.Item label={t("field.close_reason")} span={3}>{c.close_reason}</Descriptions.Item> : null}
+                  {c.notes ? <Descriptions.Item label={t("field.notes")} span={3}>{c.notes}</Descriptions.Item> : null}
                 </Descriptions>
               ),
             },
@@ -131,12 +131,12 @@ export function CustomerProfile({ id, onBack }: { id: string; onBack: () => void
                   data-testid="history"
                   columns={[
                     { title: t("history.at"), dataIndex: "at", width: 170, render: localTime },
-                    { title: t("history.version"), dataIndex: "version", width: 60 },
+                    { title: t("history.version"), dataIndex: "version", width: 80 },
                     { title: t("history.field"), dataIndex: "field", width: 140, render: fieldName },
                     { title: t("history.old"), dataIndex: "old", ellipsis: true },
                     { title: t("history.new"), dataIndex: "new", ellipsis: true },
                     { title: t("history.user"), dataIndex: "user_name", width: 100, render: (v: string | null) => v ?? "—" },
-                    { title: t("history.workstation"), dataIndex: "workstation_id", width: 110, render: (v: string) => <span className="mono">{v.slice(-8)}</span> },
+                    { title: t("history.workstation"), dataIndex: "workstation_id", width: 130, render: (v: string) => <span className="mono">{v.slice(-8)}</span> },
                   ]}
                 />
               ),

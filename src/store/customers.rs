@@ -1,5 +1,6 @@
 //! Customer records: create, edit, close (never delete), and the history of every field.
 
+use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 use ts_rs::TS;
@@ -97,36 +98,12 @@ fn create_deferring_text(tx: &Tx, actor: &Actor, draft: &CustomerDraft, audit_ea
     let now = stamp(actor.at);
     let id = uuid::Uuid::now_v7().to_string();
     let pk: i64 = tx
-        .prepare_cached(
-            "INSERT INTO customers (id, account, name, class, id_kind, id_number, address, supply_area, voltage,
-                capacity_kva, tariff_code, payment_method, credit_rating, big_customer, account_manager, tags, notes,
-                status, version, created_at, updated_at, name_initials, name_pinyin)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, 'active', 1, ?18, ?18, ?19, ?20)
-             RETURNING pk",
-        )?
+        .prepare_cached(&format!(
+            "INSERT INTO customers (id, account, status, version, created_at, updated_at, {RECORD_COLUMNS})
+             VALUES (?1, ?2, 'active', 1, ?3, ?3, {RECORD_PLACEHOLDERS}) RETURNING pk"
+        ))?
         .query_row(
-            params![
-                id,
-                draft.account,
-                draft.name,
-                draft.class.code(),
-                draft.id_kind.code(),
-                draft.id_number,
-                draft.address,
-                draft.supply_area,
-                draft.voltage.code(),
-                draft.capacity_kva,
-                draft.tariff_code,
-                draft.payment_method.code(),
-                draft.credit_rating.code(),
-                draft.big_customer,
-                draft.account_manager,
-                serde_json::to_string(&draft.tags)?,
-                draft.notes,
-                now,
-                name_keys::initials(&draft.name),
-                name_keys::full_pinyin(&draft.name),
-            ],
+            rusqlite::params_from_iter([Value::from(id.clone()), Value::from(draft.account.clone()), Value::from(now.clone())].into_iter().chain(record_values(draft)?)),
             |r| r.get(0),
         )?;
     write_side_tables(tx, pk, draft)?;
@@ -194,35 +171,10 @@ pub fn update(
     ensure_meters_free(tx, &draft.meters, Some(pk))?;
     let version = current.version + 1;
     let now = stamp(actor.at);
-    tx.prepare_cached(
-        "UPDATE customers SET name = ?2, class = ?3, id_kind = ?4, id_number = ?5, address = ?6, supply_area = ?7,
-            voltage = ?8, capacity_kva = ?9, tariff_code = ?10, payment_method = ?11, credit_rating = ?12,
-            big_customer = ?13, account_manager = ?14, tags = ?15, notes = ?16, version = ?17, updated_at = ?18,
-            name_initials = ?19, name_pinyin = ?20
-         WHERE pk = ?1",
-    )?
-    .execute(params![
-        pk,
-        draft.name,
-        draft.class.code(),
-        draft.id_kind.code(),
-        draft.id_number,
-        draft.address,
-        draft.supply_area,
-        draft.voltage.code(),
-        draft.capacity_kva,
-        draft.tariff_code,
-        draft.payment_method.code(),
-        draft.credit_rating.code(),
-        draft.big_customer,
-        draft.account_manager,
-        serde_json::to_string(&draft.tags)?,
-        draft.notes,
-        version,
-        now,
-        name_keys::initials(&draft.name),
-        name_keys::full_pinyin(&draft.name),
-    ])?;
+    tx.prepare_cached(&format!(
+        "UPDATE customers SET version = ?2, updated_at = ?3, ({RECORD_COLUMNS}) = ({RECORD_PLACEHOLDERS}) WHERE pk = ?1"
+    ))?
+    .execute(rusqlite::params_from_iter([Value::from(pk), Value::from(version), Value::from(now.clone())].into_iter().chain(record_values(draft)?)))?;
     clear_side_tables(tx, pk)?;
     write_side_tables(tx, pk, draft)?;
     insert_text_rows(tx, &[TextRow { pk, name: name_keys::text_tokens(&draft.name), address: name_keys::text_tokens(&draft.address) }])?;
@@ -264,6 +216,34 @@ pub fn close(tx: &Tx, actor: &Actor, id: &str, reason: &str, authorised_by: &str
         close_reason: Some(reason.to_owned()),
         ..current
     })
+}
+
+/// The columns an edit may change, with the search keys derived from them; bound from ?4 on by
+/// both the insert and the update, in [`record_values`]'s order.
+const RECORD_COLUMNS: &str = "name, class, id_kind, id_number, address, supply_area, voltage, capacity_kva, tariff_code,
+    payment_method, credit_rating, big_customer, account_manager, tags, notes, name_initials, name_pinyin";
+const RECORD_PLACEHOLDERS: &str = "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20";
+
+fn record_values(draft: &CustomerDraft) -> Result<[Value; 17]> {
+    Ok([
+        draft.name.clone().into(),
+        draft.class.code().to_owned().into(),
+        draft.id_kind.code().to_owned().into(),
+        draft.id_number.clone().into(),
+        draft.address.clone().into(),
+        draft.supply_area.clone().into(),
+        draft.voltage.code().to_owned().into(),
+        i64::from(draft.capacity_kva).into(),
+        draft.tariff_code.clone().into(),
+        draft.payment_method.code().to_owned().into(),
+        draft.credit_rating.code().to_owned().into(),
+        i64::from(draft.big_customer).into(),
+        draft.account_manager.clone().map_or(Value::Null, Value::from),
+        serde_json::to_string(&draft.tags)?.into(),
+        draft.notes.clone().into(),
+        name_keys::initials(&draft.name).into(),
+        name_keys::full_pinyin(&draft.name).into(),
+    ])
 }
 
 pub fn get(conn: &Connection, id: &str) -> Result<Customer> {

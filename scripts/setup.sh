@@ -21,8 +21,9 @@ if [ "${1:-}" = "--with-test-tools" ] && ! command -v tauri-driver >/dev/null; t
   cargo install tauri-driver --locked
 fi
 
-# The UI's packages, exactly as locked. The e2e tools come from the npm registry too; no browser
-# is downloaded (Chromium is Debian's).
+# The UI's packages at the locked versions. The e2e tools come from the npm registry too; no
+# browser is downloaded (Chromium is Debian's). `npm install` rather than `npm ci`: npm records the
+# Tauri CLI's optional packages for other platforms without lock entries, which `npm ci` rejects.
 if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
-  npm ci --prefix ui --no-audit --no-fund
+  npm install --prefix ui --no-audit --no-fund
 fi

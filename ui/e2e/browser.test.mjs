@@ -37,7 +37,7 @@ async function searchFor(text) {
 test("log in as a clerk", async () => {
   await page.getByLabel("用户名").fill("clerk");
   await page.getByLabel("密码").fill("wrong-password1");
-  await page.getByRole("button", { name: "登 录" }).click();
+  await page.getByRole("button", { name: "登录" }).click();
   await page.getByTestId("login-error").waitFor();
   assert.match(await page.getByTestId("login-error").innerText(), /用户名或密码不正确/);
   await page.getByLabel("密码").fill("clerk1234");

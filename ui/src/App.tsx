@@ -1,42 +1,44 @@
-import { App as AntApp, ConfigProvider } from "antd";
-import enUS from "antd/locale/en_US";
-import zhCN from "antd/locale/zh_CN";
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { Suspense, lazy, useCallback, useEffect, useMemo, useState } from "react";
 import { client, invoke } from "./api/invoke";
 import type { Catalog } from "./api/generated/Catalog";
 import type { SessionInfo } from "./api/generated/SessionInfo";
-import { I18nContext, type Lang, translate } from "./i18n";
 import { CatalogContext } from "./catalog";
-import { LockScreen } from "./screens/LockScreen";
+import { I18nContext, type Lang, translate } from "./i18n";
 import { LoginScreen } from "./screens/LoginScreen";
-import { Shell } from "./screens/Shell";
+
+// Everything after the login screen, with Ant Design, is a separate chunk: the window is
+// interactive before it is parsed, and it is fetched in the background while the clerk types.
+const loadSignedIn = () => import("./SignedIn");
+const SignedIn = lazy(loadSignedIn);
 
 export function App() {
   const [lang, setLangState] = useState<Lang>(() => (localStorage.getItem("hall.lang") as Lang) ?? "zh-CN");
   const [session, setSession] = useState<SessionInfo | null>(null);
   const [catalog, setCatalog] = useState<Catalog | null>(null);
-  const [restoring, setRestoring] = useState(true);
+  const [restoring, setRestoring] = useState(() => client.token() !== null);
 
   const setLang = useCallback((next: Lang) => {
     localStorage.setItem("hall.lang", next);
     document.documentElement.lang = next;
     setLangState(next);
   }, []);
-  const i18n = useMemo(() => ({ lang, setLang, t: (key: Parameters<typeof translate>[1], vars?: Record<string, string | number>) => translate(lang, key, vars) }), [lang, setLang]);
+  const i18n = useMemo(
+    () => ({ lang, setLang, t: (key: Parameters<typeof translate>[1], vars?: Record<string, string | number>) => translate(lang, key, vars) }),
+    [lang, setLang],
+  );
 
   useEffect(() => {
     document.title = translate(lang, "app.title");
   }, [lang]);
 
   useEffect(() => {
+    const idle = window.setTimeout(() => void loadSignedIn(), 200);
     invoke("system.catalog", {}).then(setCatalog, () => {});
     // A reload in the browser keeps the session of this tab.
     if (client.token()) {
       invoke("session.whoami", {})
         .then(setSession, () => client.setToken(null))
         .finally(() => setRestoring(false));
-    } else {
-      setRestoring(false);
     }
     client.onSessionProblem((code) => {
       if (code === "session.locked") setSession((s) => (s ? { ...s, locked: true } : s));
@@ -45,6 +47,7 @@ export function App() {
         setSession(null);
       }
     });
+    return () => window.clearTimeout(idle);
   }, []);
 
   const logout = useCallback(async () => {
@@ -53,19 +56,19 @@ export function App() {
     setSession(null);
   }, []);
 
-  let screen;
+  let screen = null;
   if (restoring) screen = null;
   else if (!session) screen = <LoginScreen onLogin={setSession} />;
-  else if (session.locked) screen = <LockScreen session={session} onUnlock={setSession} onSwitchUser={logout} />;
-  else screen = <Shell session={session} onLock={() => setSession({ ...session, locked: true })} onLogout={logout} />;
+  else
+    screen = (
+      <Suspense fallback={null}>
+        <SignedIn session={session} setSession={setSession} onLogout={logout} />
+      </Suspense>
+    );
 
   return (
-    <ConfigProvider locale={lang === "zh-CN" ? zhCN : enUS} theme={{ token: { colorPrimary: "#00706b", borderRadius: 4 } }}>
-      <AntApp>
-        <I18nContext.Provider value={i18n}>
-          <CatalogContext.Provider value={catalog}>{screen}</CatalogContext.Provider>
-        </I18nContext.Provider>
-      </AntApp>
-    </ConfigProvider>
+    <I18nContext.Provider value={i18n}>
+      <CatalogContext.Provider value={catalog}>{screen}</CatalogContext.Provider>
+    </I18nContext.Provider>
   );
 }

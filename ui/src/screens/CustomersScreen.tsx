@@ -1,5 +1,5 @@
 import { PlusOutlined, SearchOutlined } from "@ant-design/icons";
-import { Alert, Button, Input, type InputRef, Space, Table, Tag, Typography } from "antd";
+import { Alert, Button, Input, type InputRef, Space, Typography } from "antd";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { CommandError, invoke } from "../api/invoke";
 import type { MatchKind } from "../api/generated/MatchKind";
@@ -113,34 +113,47 @@ export function CustomersScreen() {
       <Typography.Text type="secondary">{t("search.hint")}</Typography.Text>
       {error && <Alert type="warning" showIcon message={error} closable onClose={() => setError(null)} />}
       {searched && (
-        <Table<SearchHit>
-          size="small"
-          rowKey="id"
-          dataSource={hits}
-          pagination={false}
-          locale={{ emptyText: t("search.empty") }}
-          data-testid="search-results"
-          rowClassName={(_, index) => (index === active ? "row-active" : "")}
-          onRow={(hit, index) => ({ onClick: () => setOpenId(hit.id), onMouseEnter: () => setActive(index ?? 0) })}
-          columns={[
-            { title: t("col.account"), dataIndex: "account", width: 120, render: (v: string) => <span className="mono">{v}</span> },
-            { title: t("col.name"), dataIndex: "name", width: 200 },
-            { title: t("col.class"), dataIndex: "class", width: 120, render: (v: string) => label("customer_classes", v) },
-            { title: t("col.phone"), dataIndex: "phone", width: 130, render: (v: string) => <span className="mono">{v}</span> },
-            { title: t("col.address"), dataIndex: "address", ellipsis: true },
-            {
-              title: t("col.match"),
-              dataIndex: "matched_by",
-              width: 110,
-              render: (v: MatchKind, hit) => (
-                <Space size={4}>
-                  <Tag>{matchLabel(v)}</Tag>
-                  {hit.status === "closed" && <Tag color="default">{label("customer_statuses", hit.status)}</Tag>}
-                </Space>
-              ),
-            },
-          ]}
-        />
+        // A plain table rather than Ant Design's: it is redrawn on every keystroke.
+        <table className="results" data-testid="search-results">
+          <colgroup>
+            <col style={{ width: 120 }} />
+            <col style={{ width: 190 }} />
+            <col style={{ width: 110 }} />
+            <col style={{ width: 130 }} />
+            <col />
+            <col style={{ width: 150 }} />
+          </colgroup>
+          <thead>
+            <tr>
+              <th>{t("col.account")}</th>
+              <th>{t("col.name")}</th>
+              <th>{t("col.class")}</th>
+              <th>{t("col.phone")}</th>
+              <th>{t("col.address")}</th>
+              <th>{t("col.match")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {hits.length === 0 && (
+              <tr className="empty">
+                <td colSpan={6}>{t("search.empty")}</td>
+              </tr>
+            )}
+            {hits.map((hit, index) => (
+              <tr key={hit.id} className={index === active ? "row-active" : ""} onClick={() => setOpenId(hit.id)} onMouseEnter={() => setActive(index)}>
+                <td className="mono">{hit.account}</td>
+                <td>{hit.name}</td>
+                <td>{label("customer_classes", hit.class)}</td>
+                <td className="mono">{hit.phone}</td>
+                <td title={hit.address}>{hit.address}</td>
+                <td>
+                  <span className="tag">{matchLabel(hit.matched_by)}</span>
+                  {hit.status === "closed" && <span className="tag">{label("customer_statuses", hit.status)}</span>}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       )}
       {hasMore && <Button onClick={() => void search(searched, hits.length)}>{t("search.more")}</Button>}
       <CustomerFormDrawer

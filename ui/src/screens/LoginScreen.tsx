@@ -1,24 +1,34 @@
-import { LockOutlined, UserOutlined } from "@ant-design/icons";
-import { Alert, Button, Card, Form, Input, Space, Typography } from "antd";
 import { useState } from "react";
 import { CommandError, client, invoke } from "../api/invoke";
 import type { SessionInfo } from "../api/generated/SessionInfo";
 import { coreText, useI18n } from "../i18n";
 
+/**
+ * The first screen, in plain HTML and CSS: it must be interactive as soon as the window opens,
+ * before Ant Design (loaded for the rest of the app) has been parsed.
+ */
 export function LoginScreen({ onLogin }: { onLogin: (session: SessionInfo) => void }) {
   const { t, lang, setLang } = useI18n();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  async function submit(values: { username: string; password: string }) {
+  async function submit(e: React.FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const data = new FormData(e.currentTarget);
+    const username = String(data.get("username") ?? "").trim();
+    const password = String(data.get("password") ?? "");
+    if (!username || !password) {
+      setError(t("common.required"));
+      return;
+    }
     setBusy(true);
     setError(null);
     try {
-      const result = await invoke("session.login", values);
+      const result = await invoke("session.login", { username, password });
       client.setToken(result.token);
       onLogin(result.session);
-    } catch (e) {
-      setError(e instanceof CommandError ? coreText(lang, e.error.messages[0]) : t("error.network", { detail: String(e) }));
+    } catch (err) {
+      setError(err instanceof CommandError ? coreText(lang, err.error.messages[0]) : t("error.network", { detail: String(err) }));
     } finally {
       setBusy(false);
     }
@@ -26,31 +36,25 @@ export function LoginScreen({ onLogin }: { onLogin: (session: SessionInfo) => vo
 
   return (
     <div className="center-screen">
-      <Card style={{ width: 380 }}>
-        <Space direction="vertical" size="large" style={{ width: "100%" }}>
-          <div>
-            <Typography.Title level={3} style={{ marginBottom: 4 }}>
-              {t("login.title")}
-            </Typography.Title>
-            <Typography.Text type="secondary">{t("login.subtitle")}</Typography.Text>
+      <form className="plain-card" onSubmit={submit}>
+        <h1>{t("login.title")}</h1>
+        <p className="muted">{t("login.subtitle")}</p>
+        {error && (
+          <div className="plain-error" role="alert" data-testid="login-error">
+            {error}
           </div>
-          {error && <Alert type="error" showIcon message={error} data-testid="login-error" />}
-          <Form layout="vertical" onFinish={submit} requiredMark={false}>
-            <Form.Item name="username" label={t("login.username")} rules={[{ required: true, message: t("common.required") }]}>
-              <Input prefix={<UserOutlined />} autoFocus autoComplete="username" />
-            </Form.Item>
-            <Form.Item name="password" label={t("login.password")} rules={[{ required: true, message: t("common.required") }]}>
-              <Input.Password prefix={<LockOutlined />} autoComplete="current-password" />
-            </Form.Item>
-            <Button type="primary" htmlType="submit" block loading={busy}>
-              {t("login.submit")}
-            </Button>
-          </Form>
-          <Button type="link" onClick={() => setLang(lang === "zh-CN" ? "en" : "zh-CN")} style={{ padding: 0 }}>
-            {t("top.language")}
-          </Button>
-        </Space>
-      </Card>
+        )}
+        <label htmlFor="username">{t("login.username")}</label>
+        <input id="username" name="username" autoFocus autoComplete="username" />
+        <label htmlFor="password">{t("login.password")}</label>
+        <input id="password" name="password" type="password" autoComplete="current-password" />
+        <button type="submit" className="plain-primary" disabled={busy}>
+          {t("login.submit")}
+        </button>
+        <button type="button" className="plain-link" onClick={() => setLang(lang === "zh-CN" ? "en" : "zh-CN")}>
+          {t("top.language")}
+        </button>
+      </form>
     </div>
   );
 }

@@ -63,13 +63,6 @@ fn build_menu(handle: &AppHandle) -> tauri::Result<tauri::menu::Menu<tauri::Wry>
 }
 
 fn main() {
-    // The counter's UI needs no GPU compositing, and without it WebKitGTK takes about 90 MB less
-    // and avoids the blank windows some old GPU drivers produce. An explicit setting wins.
-    #[cfg(target_os = "linux")]
-    if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
-        // SAFETY: nothing else runs yet; no other thread can read the environment concurrently.
-        unsafe { std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1") };
-    }
     tauri::Builder::default()
         .plugin(tauri_plugin_single_instance::init(|handle, _args, _cwd| {
             // A second start brings the running window forward instead of opening another.

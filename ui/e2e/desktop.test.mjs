@@ -28,6 +28,9 @@ after(async () => {
   driver?.kill();
 });
 
+// WebKitWebDriver's element text fails on a plain <table>; the page's own textContent does not.
+const resultsText = () => browser.execute(() => document.querySelector("[data-testid=search-results]")?.textContent ?? "");
+
 test("log in and search in the desktop app", async () => {
   const username = await browser.$("input#username");
   await username.waitForExist({ timeout: 30_000 });
@@ -39,9 +42,14 @@ test("log in and search in the desktop app", async () => {
   assert.match(await user.getText(), /王晓燕/);
 
   const search = await browser.$("[data-testid=customer-search]");
+  await search.waitForExist({ timeout: 15_000 });
   await search.setValue("3300000042");
-  const results = await browser.$("[data-testid=search-results]");
-  await browser.waitUntil(async () => (await results.isExisting()) && /3300000042/.test(await results.getText()), { timeout: 10_000 });
+  await browser
+    .waitUntil(async () => /3300000042/.test(await resultsText()), { timeout: 10_000 })
+    .catch(async (e) => {
+      await browser.saveScreenshot(join(artifacts, "desktop-failure.png"));
+      throw e;
+    });
   await browser.keys("Enter");
   const profile = await browser.$("[data-testid=customer-profile]");
   await profile.waitForExist({ timeout: 10_000 });

@@ -26,8 +26,12 @@ async function coldStart(application, selector) {
   return { ms: performance.now() - started, browser };
 }
 
-/** Resident memory of a process and all its descendants (the WebKit web and network processes). */
-function treeRssMb(rootPid) {
+/**
+ * Memory of a process and all its descendants (the WebKit web and network processes), in MB:
+ * RSS counts shared libraries once per process; PSS shares them out, so it adds up to what the
+ * app really costs the machine.
+ */
+function treeMemoryMb(rootPid) {
   const parents = new Map();
   for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
     try {
@@ -40,13 +44,16 @@ function treeRssMb(rootPid) {
     grew = false;
     for (const [pid, ppid] of parents) if (tree.has(ppid) && !tree.has(pid)) (tree.add(pid), (grew = true));
   }
-  let kb = 0;
+  let rss = 0;
+  let pss = 0;
   for (const pid of tree) {
     try {
-      kb += Number(readFileSync(`/proc/${pid}/status`, "utf8").match(/VmRSS:\s+(\d+)/)[1]);
+      const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
+      rss += Number(rollup.match(/^Rss:\s+(\d+)/m)[1]);
+      pss += Number(rollup.match(/^Pss:\s+(\d+)/m)[1]);
     } catch {}
   }
-  return kb / 1024;
+  return { rss: rss / 1024, pss: pss / 1024 };
 }
 
 function pidOf(binary) {
@@ -69,6 +76,16 @@ for (let i = 0; i < RUNS; i++) {
     await sleep(500);
   }
 }
+// The bare window's idle memory, for comparison.
+{
+  const { browser } = await coldStart(bare, "#ready");
+  await sleep(5000);
+  const bareMemory = treeMemoryMb(pidOf(bare));
+  console.log(`idle_rss_bare_mb: ${bareMemory.rss.toFixed(0)}`);
+  console.log(`idle_pss_bare_mb: ${bareMemory.pss.toFixed(0)}`);
+  await browser.deleteSession();
+  await sleep(500);
+}
 const startup = median(appTimes);
 const baseline = median(bareTimes);
 console.log(`startup_bare_ms: ${baseline.toFixed(0)}`);
@@ -81,8 +98,9 @@ await (await browser.$("input#password")).setValue("clerk1234");
 await (await browser.$("button[type=submit]")).click();
 await (await browser.$("[data-testid=customer-search]")).waitForExist({ timeout: 30_000 });
 await sleep(5000);
-const rss = treeRssMb(pidOf(app));
-console.log(`idle_rss_mb: ${rss.toFixed(0)}`);
+const memory = treeMemoryMb(pidOf(app));
+const rss = memory.rss;
+console.log(`idle_pss_mb: ${memory.pss.toFixed(0)}`);
 
 // Time from a key going down to the results table changing, measured inside the page.
 await browser.execute(() => {

@@ -16,4 +16,4 @@ export HALL_DB="${HALL_DB:-${XDG_DATA_HOME:-$HOME/.local/share}/hall/hall.db}"
 mkdir -p "$(dirname "$HALL_DB")"
 [ -f "$HALL_DB" ] || target/release/hall demo
 echo "no display: serving the counter in the browser mode"
-exec target/release/hall serve --ui ui/dist
+exec target/release/hall serve --ui ui/dist --port "${HALL_PORT:-8765}"

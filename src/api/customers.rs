@@ -112,8 +112,7 @@ pub(super) fn create(app: &App, caller: Option<&Caller>, draft: CustomerDraft) -
     let checked = draft.check()?;
     let actor = app.actor(Some(&caller.user));
     let customer = app.store().write(|tx| repo::create(tx, &actor, &checked.draft, AuditEach::Yes))?;
-    let changes = Vec::new();
-    Ok(Saved { view: masked_view(caller, customer), warnings: checked.warnings, changes })
+    Ok(Saved { view: masked_view(caller, customer), warnings: checked.warnings, changes: Vec::new() })
 }
 
 pub(super) fn update(app: &App, caller: Option<&Caller>, args: UpdateCustomerArgs) -> Result<Saved> {
@@ -152,8 +151,8 @@ pub(super) fn history(app: &App, caller: Option<&Caller>, args: CustomerRef) -> 
     require_caller(caller)?;
     let mut entries = repo::history(app.store().conn(), &args.id)?;
     for entry in &mut entries {
-        mask_history_value(&entry.field.clone(), &mut entry.old);
-        mask_history_value(&entry.field.clone(), &mut entry.new);
+        mask_history_value(&entry.field, &mut entry.old);
+        mask_history_value(&entry.field, &mut entry.new);
     }
     Ok(HistoryList { entries })
 }

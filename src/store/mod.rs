@@ -44,6 +44,8 @@ pub struct Workstation {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Fixed for the life of a database file; read once at open.
+    workstation_id: String,
 }
 
 /// An open write transaction, with the workstation's identity at hand for outbox and audit rows.
@@ -64,9 +66,9 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store> {
         let mut conn = open_connection(path)?;
         migrations::migrate_to(&mut conn, LATEST_VERSION)?;
-        let store = Store { conn, path: path.to_owned() };
-        store.ensure_workstation()?;
-        Ok(store)
+        ensure_workstation(&conn)?;
+        let workstation_id = conn.query_row("SELECT workstation_id FROM workstation", [], |r| r.get(0))?;
+        Ok(Store { conn, path: path.to_owned(), workstation_id })
     }
 
     pub fn path(&self) -> &Path {
@@ -81,7 +83,7 @@ impl Store {
     /// Runs `f` in one immediate transaction and commits if it returns `Ok`. On `Err` nothing
     /// that `f` wrote remains.
     pub fn write<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
-        let workstation_id = self.workstation()?.workstation_id;
+        let workstation_id = self.workstation_id.clone();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let tx = Tx { tx, workstation_id };
         let value = f(&tx)?;
@@ -110,18 +112,6 @@ impl Store {
     /// Sets the outlet code this workstation issues under (from enrolment or the demo).
     pub fn set_outlet_code(&mut self, code: &str) -> Result<()> {
         self.conn.execute("UPDATE workstation SET outlet_code = ?1", [code])?;
-        Ok(())
-    }
-
-    fn ensure_workstation(&self) -> Result<()> {
-        let exists: Option<i64> = self.conn.query_row("SELECT 1 FROM workstation", [], |r| r.get(0)).optional()?;
-        if exists.is_none() {
-            self.conn.execute(
-                "INSERT INTO workstation (singleton, workstation_id, outlet_code, epoch, next_seq, created_at)
-                 VALUES (1, ?1, '000000', 1, 1, ?2)",
-                (uuid::Uuid::now_v7().to_string(), stamp(Utc::now())),
-            )?;
-        }
         Ok(())
     }
 
@@ -162,6 +152,19 @@ impl Store {
         store.conn.execute("UPDATE workstation SET epoch = epoch + 1, next_seq = 1", [])?;
         Ok(store)
     }
+}
+
+/// Gives a new database its workstation identity: a fresh id, epoch 1, and no outlet yet.
+fn ensure_workstation(conn: &Connection) -> Result<()> {
+    let exists: Option<i64> = conn.query_row("SELECT 1 FROM workstation", [], |r| r.get(0)).optional()?;
+    if exists.is_none() {
+        conn.execute(
+            "INSERT INTO workstation (singleton, workstation_id, outlet_code, epoch, next_seq, created_at)
+             VALUES (1, ?1, '000000', 1, 1, ?2)",
+            (uuid::Uuid::now_v7().to_string(), stamp(Utc::now())),
+        )?;
+    }
+    Ok(())
 }
 
 /// Opens a connection with the pragmas every connection needs and the SQL functions the schema

@@ -82,6 +82,8 @@ pub enum Access {
 pub struct Caller {
     pub user: User,
     pub session: crate::store::sessions::Session,
+    /// Idle past the lock time; only commands with [`Access::EvenLocked`] reach a handler then.
+    pub locked: bool,
 }
 
 const COUNTER: &[Role] = &[Role::Clerk, Role::Manager, Role::Admin, Role::HeadOffice];

@@ -7,7 +7,7 @@ use ts_rs::TS;
 use super::{Access, App, Caller, Done, NoArgs, require_caller};
 use crate::error::{Error, Result, UserMessage};
 use crate::model::user::User;
-use crate::store::{Actor, audit, sessions, settings, users};
+use crate::store::{audit, sessions, settings, users};
 
 #[derive(Debug, Clone, Deserialize, Serialize, TS)]
 pub struct LoginArgs {
@@ -38,22 +38,14 @@ pub struct UnlockArgs {
 }
 
 pub(super) fn login(app: &App, _: Option<&Caller>, args: LoginArgs) -> Result<LoginResult> {
-    let actor = app.actor(None);
     let mut store = app.store();
-    // The failure counter must be committed even when the login is refused, so the outcome
-    // travels inside `Ok` and the transaction always commits.
-    let outcome = store.write(|tx| {
-        Ok(match users::authenticate(tx, &actor, &args.username, &args.password) {
-            Ok(user) => {
-                let actor = Actor { user_id: Some(user.id.clone()), ..actor.clone() };
-                let token = sessions::start(tx, &actor, &user.id)?;
-                audit::append(tx, &actor, "session.login", &user.id, &serde_json::json!({ "username": user.username }))?;
-                Ok((user, token))
-            }
-            Err(e) => Err(e),
-        })
+    let user = users::verify_credentials(&mut store, &app.actor(None), &args.username, &args.password)?;
+    let actor = app.actor(Some(&user));
+    let token = store.write(|tx| {
+        let token = sessions::start(tx, &actor, &user.id)?;
+        audit::append(tx, &actor, "session.login", &user.id, &serde_json::json!({ "username": user.username }))?;
+        Ok(token)
     })?;
-    let (user, token) = outcome?;
     let session = session_info(&store, user, false)?;
     Ok(LoginResult { token, session })
 }
@@ -72,26 +64,18 @@ pub(super) fn unlock(app: &App, caller: Option<&Caller>, args: UnlockArgs) -> Re
     let caller = require_caller(caller)?;
     let actor = app.actor(Some(&caller.user));
     let mut store = app.store();
-    let outcome = store.write(|tx| {
-        Ok(match users::authenticate(tx, &actor, &caller.user.username, &args.password) {
-            Ok(_) => {
-                sessions::renew(tx, &caller.session, actor.at)?;
-                audit::append(tx, &actor, "session.unlock", &caller.user.id, &serde_json::json!({}))?;
-                Ok(())
-            }
-            Err(e) => Err(e),
-        })
+    users::verify_credentials(&mut store, &actor, &caller.user.username, &args.password)
+        .map_err(|_| Error::Denied(UserMessage::new("unlock.wrong", "密码不正确", "Wrong password").at("password")))?;
+    store.write(|tx| {
+        sessions::renew(tx, &caller.session, actor.at)?;
+        audit::append(tx, &actor, "session.unlock", &caller.user.id, &serde_json::json!({}))
     })?;
-    outcome.map_err(|_| Error::Denied(UserMessage::new("unlock.wrong", "密码不正确", "Wrong password").at("password")))?;
     session_info(&store, caller.user.clone(), false)
 }
 
 pub(super) fn whoami(app: &App, caller: Option<&Caller>, _: NoArgs) -> Result<SessionInfo> {
     let caller = require_caller(caller)?;
-    let store = app.store();
-    let idle = idle_limit(&store)?;
-    let locked = app.clock().now() - caller.session.last_active_at > idle;
-    session_info(&store, caller.user.clone(), locked)
+    session_info(&app.store(), caller.user.clone(), caller.locked)
 }
 
 fn session_info(store: &crate::store::Store, user: User, locked: bool) -> Result<SessionInfo> {
@@ -128,5 +112,5 @@ pub(super) fn authorise_caller(app: &App, token: Option<&str>, access: Access) -
     if !locked {
         sessions::touch(store.conn(), &session, now)?;
     }
-    Ok(Caller { user, session })
+    Ok(Caller { user, session, locked })
 }

@@ -36,11 +36,10 @@ pub(super) fn import_customers(app: &App, caller: Option<&Caller>, args: FileArg
 pub(super) fn export_customers(app: &App, caller: Option<&Caller>, args: FileArgs) -> Result<ExportResult> {
     let caller = require_caller(caller)?;
     let file = std::fs::File::create(&args.path).map_err(|e| file_error(&args.path, e))?;
-    let store = app.store();
+    let mut store = app.store();
     let customers = transfer::export_customers(&store, std::io::BufWriter::new(file))?;
     let actor = app.actor(Some(&caller.user));
-    drop(store);
-    app.store().write(|tx| {
+    store.write(|tx| {
         crate::store::audit::append(tx, &actor, "customers.export", "customers", &serde_json::json!({ "customers": customers, "path": args.path }))
     })?;
     Ok(ExportResult { customers, path: args.path })

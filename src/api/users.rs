@@ -70,8 +70,7 @@ pub(super) fn change_own_password(app: &App, caller: Option<&Caller>, args: Chan
     let caller = require_caller(caller)?;
     let actor = app.actor(Some(&caller.user));
     let mut store = app.store();
-    let outcome = store.write(|tx| Ok(repo::authenticate(tx, &actor, &caller.user.username, &args.current_password)))?;
-    outcome.map_err(|_| {
+    repo::verify_credentials(&mut store, &actor, &caller.user.username, &args.current_password).map_err(|_| {
         Error::Denied(UserMessage::new("password.wrong_current", "当前密码不正确", "The current password is wrong").at("current_password"))
     })?;
     store.write(|tx| repo::set_password(tx, &actor, &caller.user.username, &args.new_password))?;

@@ -5,7 +5,7 @@ use argon2::Argon2;
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{Actor, Tx, audit, outbox};
+use super::{Actor, Store, Tx, audit, outbox};
 use crate::clock::{parse_stamp, stamp};
 use crate::error::{Error, Result, UserMessage};
 use crate::model::user::{Role, User, check_password, check_username};
@@ -134,7 +134,7 @@ pub fn find(conn: &Connection, username: &str) -> Result<Option<Credentials>> {
 /// Checks a username and password at `now`, counting failures and locking the account after
 /// [`MAX_FAILED_LOGINS`]. Every outcome is audited. The error never says which of the two was
 /// wrong.
-pub fn authenticate(tx: &Tx, actor: &Actor, username: &str, password: &str) -> Result<User> {
+fn authenticate(tx: &Tx, actor: &Actor, username: &str, password: &str) -> Result<User> {
     let wrong = || {
         Error::Denied(UserMessage::new("login.wrong", "用户名或密码不正确", "Wrong username or password"))
     };
@@ -167,6 +167,13 @@ pub fn authenticate(tx: &Tx, actor: &Actor, username: &str, password: &str) -> R
     let failed_actor = Actor { user_id: Some(creds.user.id.clone()), at: actor.at };
     audit::append(tx, &failed_actor, "login.failed", &creds.user.id, &serde_json::json!({ "locked": locked_until.is_some() }))?;
     Err(wrong())
+}
+
+/// [`authenticate`] in a transaction of its own that commits whatever the outcome, so that a
+/// refused password still counts towards the lockout. Every password check goes through here:
+/// login, unlock, manager authorisation, changing one's own password.
+pub fn verify_credentials(store: &mut Store, actor: &Actor, username: &str, password: &str) -> Result<User> {
+    store.write(|tx| Ok(authenticate(tx, actor, username, password)))?
 }
 
 fn require(conn: &Connection, username: &str) -> Result<User> {

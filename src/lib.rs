@@ -2,10 +2,12 @@
 //! framework. See ARCHITECTURE.md for the map.
 
 pub mod api;
+pub mod billing;
 pub mod clock;
 pub mod demo;
 pub mod error;
 pub mod model;
+pub mod print;
 pub mod store;
 pub mod transfer;
 

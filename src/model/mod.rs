@@ -3,5 +3,9 @@
 pub mod customer;
 pub mod ids;
 pub mod mask;
+pub mod money;
 pub mod name_keys;
+pub mod payment;
+pub mod receipt;
+pub mod tariff;
 pub mod user;

@@ -455,3 +455,13 @@ fn ensure_meters_free(tx: &Tx, meters: &[Meter], owner: Option<i64>) -> Result<(
 fn not_found(id: &str) -> Error {
     Error::NotFound(UserMessage::new("customer.not_found", format!("未找到客户{id}"), format!("No customer {id}")))
 }
+
+/// The customer and its local row key, for the repositories of bills and payments.
+pub(crate) fn get_with_pk(conn: &Connection, id: &str) -> Result<(i64, Customer)> {
+    load(conn, "id", id)?.ok_or_else(|| not_found(id))
+}
+
+/// The customer with this account number and its local row key.
+pub(crate) fn by_account_with_pk(conn: &Connection, account: &str) -> Result<Option<(i64, Customer)>> {
+    load(conn, "account", account)
+}

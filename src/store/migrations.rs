@@ -10,6 +10,7 @@ const STEPS: &[&str] = &[
     include_str!("sql/001_base.sql"),
     include_str!("sql/002_customers.sql"),
     include_str!("sql/003_search.sql"),
+    include_str!("sql/004_billing.sql"),
 ];
 
 pub const LATEST_VERSION: usize = STEPS.len();

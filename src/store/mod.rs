@@ -5,9 +5,14 @@
 //! audit entry together, so that either all of them land or none does.
 
 pub mod audit;
+pub mod billing;
 pub mod customers;
+pub mod dayend;
+pub mod desk;
 mod migrations;
 pub mod outbox;
+pub mod payments;
+pub mod receipts;
 pub mod search;
 pub mod sessions;
 pub mod settings;
@@ -67,6 +72,8 @@ impl Store {
         let mut conn = open_connection(path)?;
         migrations::migrate_to(&mut conn, LATEST_VERSION)?;
         ensure_workstation(&conn)?;
+        receipts::ensure_signing_key(&conn)?;
+        ensure_tariffs(&mut conn)?;
         let workstation_id = conn.query_row("SELECT workstation_id FROM workstation", [], |r| r.get(0))?;
         Ok(Store { conn, path: path.to_owned(), workstation_id })
     }
@@ -149,9 +156,20 @@ impl Store {
             restore.run_to_completion(256, std::time::Duration::from_millis(0), None)?;
         }
         let store = Store::open(dest)?;
-        store.conn.execute("UPDATE workstation SET epoch = epoch + 1, next_seq = 1", [])?;
+        store.conn.execute("UPDATE workstation SET epoch = epoch + 1, next_seq = 1, next_receipt_seq = 1", [])?;
         Ok(store)
     }
+}
+
+/// Records the shipped tariff versions the database does not have yet (a version in force that
+/// differs from the recorded one is refused, not overwritten).
+fn ensure_tariffs(conn: &mut Connection) -> Result<()> {
+    let workstation_id = conn.query_row("SELECT workstation_id FROM workstation", [], |r| r.get(0))?;
+    let tx = Tx { tx: conn.transaction_with_behavior(TransactionBehavior::Immediate)?, workstation_id };
+    let today = crate::clock::business_date(Utc::now());
+    billing::record_tariffs(&tx, crate::model::tariff::TariffBook::defaults().versions(), today)?;
+    tx.tx.commit()?;
+    Ok(())
 }
 
 /// Gives a new database its workstation identity: a fresh id, epoch 1, and no outlet yet.

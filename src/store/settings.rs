@@ -24,3 +24,17 @@ pub fn set(conn: &rusqlite::Connection, key: &str, value: &str, at: &str) -> Res
     )?;
     Ok(())
 }
+
+pub fn get(conn: &rusqlite::Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+}
+
+/// The company and outlet names printed on receipts and reports.
+pub const COMPANY_NAME: &str = "print.company_name";
+pub const DEFAULT_COMPANY_NAME: &str = "国网杭州供电公司";
+pub const OUTLET_NAME: &str = "print.outlet_name";
+pub const DEFAULT_OUTLET_NAME: &str = "营业厅";
+
+pub fn get_or(conn: &rusqlite::Connection, key: &str, default: &str) -> Result<String> {
+    Ok(get(conn, key)?.unwrap_or_else(|| default.to_owned()))
+}

@@ -1,0 +1,9 @@
+//! Printed paper: receipts (A5 and 80 mm roll), the deposit slip and the daily collection report,
+//! rendered as PDF with printpdf and an embedded, subsetted CJK font; and the way to a printer.
+
+pub mod dayend;
+pub mod receipt;
+mod sheet;
+pub mod spool;
+
+pub use sheet::{Align, Sheet};

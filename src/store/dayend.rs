@@ -1,0 +1,156 @@
+//! Day-end (日结/解款): the outlet's takings of one business day by tender, clerk and desk, the
+//! deposit slip's figures, and the closing of the day.
+
+use chrono::NaiveDate;
+use rusqlite::{Connection, OptionalExtension};
+use serde::Serialize;
+use ts_rs::TS;
+
+use super::desk::{self, DenominationCount, DeskSession, TenderAmount};
+use super::{Actor, Tx, audit, outbox};
+use crate::clock::stamp;
+use crate::error::{Error, Result, UserMessage};
+use crate::model::money::Fen;
+use crate::model::payment::{DENOMINATIONS, TenderKind};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ClerkTakings {
+    pub clerk_id: String,
+    pub clerk_name: String,
+    pub payments: i64,
+    pub amount: Fen,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct DayReport {
+    #[ts(type = "string")]
+    pub date: NaiveDate,
+    pub outlet_code: String,
+    /// Money taken (payments less red letters and refunds; reversed payments are not counted).
+    pub total: Fen,
+    pub payments: i64,
+    pub bills_settled: Fen,
+    pub late_fees: Fen,
+    pub to_prepayment: Fen,
+    pub reversals: i64,
+    pub reversed_amount: Fen,
+    pub red_letters: i64,
+    pub red_letter_amount: Fen,
+    pub refunds: i64,
+    pub refund_amount: Fen,
+    pub by_tender: Vec<TenderAmount>,
+    pub by_clerk: Vec<ClerkTakings>,
+    pub desks: Vec<DeskSession>,
+    /// Cash counted at all closed desks, by denomination, and what goes to the bank after the
+    /// floats stay behind.
+    pub counted: Vec<DenominationCount>,
+    pub cash_counted: Fen,
+    pub floats: Fen,
+    pub deposit: Fen,
+    pub over_short: Fen,
+    pub open_desks: i64,
+    /// Events not yet acknowledged by head office: the day can close offline, but it says so.
+    pub pending_events: i64,
+    pub closed_at: Option<String>,
+}
+
+/// The report of `date`, from the payments and desks of that business day.
+pub fn report(conn: &Connection, date: NaiveDate) -> Result<DayReport> {
+    let day = date.to_string();
+    let one = |sql: &str| -> Result<(i64, i64)> {
+        Ok(conn.prepare_cached(sql)?.query_row([&day], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<i64>>(1)?.unwrap_or(0))))?)
+    };
+    let (payments, total) = one("SELECT count(*), sum(amount_fen) FROM payments WHERE business_date = ?1 AND status != 'reversed' AND kind = 'payment'")?;
+    let (reversals, reversed_amount) = one("SELECT count(*), sum(amount_fen) FROM payments WHERE business_date = ?1 AND status = 'reversed'")?;
+    let (red_letters, red_letter_amount) = one("SELECT count(*), sum(amount_fen) FROM payments WHERE business_date = ?1 AND kind = 'red_letter'")?;
+    let (refunds, refund_amount) = one("SELECT count(*), sum(amount_fen) FROM payments WHERE business_date = ?1 AND kind = 'refund'")?;
+    let (bills_settled, late_fees, to_prepayment): (i64, i64, i64) = conn.prepare_cached(
+        "SELECT coalesce(sum(bills_fen), 0), coalesce(sum(late_fee_fen), 0), coalesce(sum(prepaid_after_fen - prepaid_before_fen), 0)
+         FROM payments WHERE business_date = ?1 AND status != 'reversed'",
+    )?
+    .query_row([&day], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+
+    let mut by_kind: std::collections::HashMap<String, i64> = conn
+        .prepare_cached(
+            "SELECT t.kind, sum(t.amount_fen) FROM payment_tenders t JOIN payments p ON p.pk = t.payment_pk
+             WHERE p.business_date = ?1 AND p.status != 'reversed' GROUP BY t.kind",
+        )?
+        .query_map([&day], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let change: i64 = conn
+        .prepare_cached("SELECT coalesce(sum(change_fen), 0) FROM payments WHERE business_date = ?1 AND status != 'reversed'")?
+        .query_row([&day], |r| r.get(0))?;
+    *by_kind.entry("cash".into()).or_default() -= change;
+    let by_tender = TenderKind::ALL.iter().map(|k| TenderAmount { kind: *k, amount: Fen(by_kind.get(k.code()).copied().unwrap_or(0)) }).collect();
+
+    let by_clerk = conn
+        .prepare_cached(
+            "SELECT p.clerk_id, coalesce(u.display_name, p.clerk_id), count(*) FILTER (WHERE p.kind = 'payment'), sum(p.amount_fen)
+             FROM payments p LEFT JOIN users u ON u.id = p.clerk_id
+             WHERE p.business_date = ?1 AND p.status != 'reversed' GROUP BY p.clerk_id ORDER BY 2",
+        )?
+        .query_map([&day], |r| Ok(ClerkTakings { clerk_id: r.get(0)?, clerk_name: r.get(1)?, payments: r.get(2)?, amount: Fen(r.get(3)?) }))?
+        .collect::<rusqlite::Result<_>>()?;
+
+    let desks: Vec<DeskSession> = desk::of_day(conn, date)?.into_iter().map(|(_, d)| d).collect();
+    let mut counted: Vec<DenominationCount> = DENOMINATIONS.iter().map(|&d| DenominationCount { denomination: d, count: 0 }).collect();
+    for c in desks.iter().flat_map(|d| &d.count) {
+        if let Some(slot) = counted.iter_mut().find(|s| s.denomination == c.denomination) {
+            slot.count += c.count;
+        }
+    }
+    let closed = || desks.iter().filter(|d| d.status == "closed");
+    let cash_counted: Fen = closed().filter_map(|d| d.counted_cash).sum();
+    let floats: Fen = closed().map(|d| d.float).sum();
+    let over_short: Fen = closed().filter_map(|d| d.over_short).sum();
+    let open_desks = desks.iter().filter(|d| d.status == "open").count() as i64;
+    let closed_at: Option<String> =
+        conn.query_row("SELECT closed_at FROM day_closures WHERE business_date = ?1", [&day], |r| r.get(0)).optional()?;
+    let outlet_code: String = conn.query_row("SELECT outlet_code FROM workstation", [], |r| r.get(0))?;
+    Ok(DayReport {
+        date,
+        outlet_code,
+        total: Fen(total + red_letter_amount + refund_amount),
+        payments,
+        bills_settled: Fen(bills_settled),
+        late_fees: Fen(late_fees),
+        to_prepayment: Fen(to_prepayment),
+        reversals,
+        reversed_amount: Fen(reversed_amount),
+        red_letters,
+        red_letter_amount: Fen(red_letter_amount),
+        refunds,
+        refund_amount: Fen(refund_amount),
+        by_tender,
+        by_clerk,
+        desks,
+        counted,
+        cash_counted,
+        floats,
+        deposit: cash_counted - floats,
+        over_short,
+        open_desks,
+        pending_events: super::outbox::pending(conn)?,
+        closed_at,
+    })
+}
+
+/// Closes the business day once every desk of it is balanced.
+pub fn close_day(tx: &Tx, actor: &Actor, date: NaiveDate) -> Result<DayReport> {
+    let before = report(tx, date)?;
+    if before.closed_at.is_some() {
+        return Err(Error::Conflict(UserMessage::new("dayend.closed", format!("{date} 已日结"), format!("{date} is already closed"))));
+    }
+    if before.open_desks > 0 {
+        return Err(Error::Conflict(UserMessage::new("dayend.open_desk", "仍有收费台未轧账，请先轧账", "A desk is still open; close it first")));
+    }
+    let closed_by = actor.user_id.clone().unwrap_or_default();
+    tx.execute(
+        "INSERT INTO day_closures (business_date, closed_at, closed_by, pending_events) VALUES (?1, ?2, ?3, ?4)",
+        (date.to_string(), stamp(actor.at), &closed_by, before.pending_events),
+    )?;
+    let detail = serde_json::json!({ "date": date, "total": before.total, "deposit": before.deposit, "over_short": before.over_short });
+    outbox::append(tx, actor, "day.closed", &date.to_string(), &detail)?;
+    audit::append(tx, actor, "day.close", &date.to_string(), &detail)?;
+    report(tx, date)
+}

@@ -1,0 +1,86 @@
+//! Receipt numbers and the workstation's signing key.
+//!
+//! A receipt number is `outlet-counter-epoch-seq` (`330106-01-1-000042`): the outlet's code makes
+//! it unique across outlets, the counter's number within the outlet, and the sequence is taken
+//! from the `workstation` row inside the payment's transaction, so it has no gaps and needs no
+//! network. A restore starts a new epoch, and with it a new series. Voided numbers stay on record.
+
+use ed25519_dalek::{SigningKey, VerifyingKey};
+use rusqlite::{Connection, OptionalExtension};
+
+use super::{Actor, Tx};
+use crate::clock::stamp;
+use crate::error::{Error, Result};
+use crate::model::receipt::key_id;
+
+/// Takes the next number of this workstation's series and records it as issued.
+pub fn allocate(tx: &Tx, actor: &Actor) -> Result<String> {
+    let (outlet, counter, epoch, seq): (String, i64, i64, i64) = tx
+        .prepare_cached("UPDATE workstation SET next_receipt_seq = next_receipt_seq + 1 RETURNING outlet_code, counter_no, epoch, next_receipt_seq - 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    let number = format!("{outlet}-{counter:02}-{epoch}-{seq:06}");
+    tx.prepare_cached("INSERT INTO receipts (epoch, seq, receipt_no, status, issued_at) VALUES (?1, ?2, ?3, 'issued', ?4)")?
+        .execute((epoch, seq, &number, stamp(actor.at)))?;
+    Ok(number)
+}
+
+/// Marks a number voided (its payment was reversed); the number itself is never reused.
+pub fn void(tx: &Tx, receipt_no: &str) -> Result<()> {
+    tx.execute("UPDATE receipts SET status = 'voided' WHERE receipt_no = ?1", [receipt_no])?;
+    Ok(())
+}
+
+/// The sequence numbers missing from each epoch's series (empty when the series is whole).
+pub fn gaps(conn: &Connection) -> Result<Vec<(i64, i64)>> {
+    let mut stmt = conn.prepare("SELECT epoch, seq FROM receipts ORDER BY epoch, seq")?;
+    let mut gaps = Vec::new();
+    let mut last: Option<(i64, i64)> = None;
+    for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
+        let (epoch, seq) = row?;
+        let expected = match last {
+            Some((e, s)) if e == epoch => s + 1,
+            _ => 1,
+        };
+        gaps.extend((expected..seq).map(|missing| (epoch, missing)));
+        last = Some((epoch, seq));
+    }
+    Ok(gaps)
+}
+
+/// Gives the workstation its signing key on first open.
+pub(crate) fn ensure_signing_key(conn: &Connection) -> Result<()> {
+    let exists: Option<i64> = conn.query_row("SELECT 1 FROM signing_keys LIMIT 1", [], |r| r.get(0)).optional()?;
+    if exists.is_none() {
+        let mut secret = [0u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut secret);
+        let key = SigningKey::from_bytes(&secret);
+        let public = key.verifying_key();
+        conn.execute(
+            "INSERT INTO signing_keys (key_id, secret, public, created_at) VALUES (?1, ?2, ?3, ?4)",
+            (key_id(&public), key.to_bytes().to_vec(), public.to_bytes().to_vec(), stamp(chrono::Utc::now())),
+        )?;
+    }
+    Ok(())
+}
+
+/// The key this workstation signs receipts with.
+pub fn signing_key(conn: &Connection) -> Result<SigningKey> {
+    let secret: Vec<u8> = conn.query_row("SELECT secret FROM signing_keys ORDER BY created_at DESC LIMIT 1", [], |r| r.get(0))?;
+    let bytes: [u8; 32] = secret.try_into().map_err(|_| Error::Internal("signing key is not 32 bytes".into()))?;
+    Ok(SigningKey::from_bytes(&bytes))
+}
+
+/// The public keys this workstation knows for its outlet: its own, and those of the outlet's
+/// other counters recorded in the `outlet_public_keys` setting (one hex key per line).
+pub fn outlet_public_keys(conn: &Connection) -> Result<Vec<VerifyingKey>> {
+    let mut keys = Vec::new();
+    let mut stmt = conn.prepare("SELECT public FROM signing_keys")?;
+    for public in stmt.query_map([], |r| r.get::<_, Vec<u8>>(0))? {
+        let bytes: [u8; 32] = public?.try_into().map_err(|_| Error::Internal("public key is not 32 bytes".into()))?;
+        keys.push(VerifyingKey::from_bytes(&bytes).map_err(|e| Error::Internal(format!("public key: {e}")))?);
+    }
+    if let Some(text) = super::settings::get(conn, "outlet_public_keys")? {
+        keys.extend(crate::model::receipt::parse_public_keys(&text)?);
+    }
+    Ok(keys)
+}

@@ -5,7 +5,10 @@
 //! caller's role are checked here, for every command, before anything runs.
 
 mod authorisation;
+mod billing;
 mod customers;
+mod desk;
+mod payments;
 mod session;
 mod system;
 mod transfer;
@@ -18,7 +21,10 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 pub use authorisation::{ManagerApproval, authorise};
+pub use billing::*;
 pub use customers::*;
+pub use desk::*;
+pub use payments::*;
 pub use session::*;
 pub use system::*;
 pub use transfer::*;
@@ -170,6 +176,28 @@ commands! {
     "system.catalog" => Catalog(NoArgs) -> Catalog, Access::Public, system::catalog;
     "customers.import" => ImportCustomers(FileArgs) -> crate::transfer::ImportReport, Access::Roles(MANAGERS), transfer::import_customers;
     "customers.export" => ExportCustomers(FileArgs) -> ExportResult, Access::Roles(MANAGERS), transfer::export_customers;
+    "tariff.list" => ListTariffs(NoArgs) -> TariffList, Access::Roles(COUNTER), billing::tariffs;
+    "bill.list" => ListBills(BillsArgs) -> BillList, Access::Roles(COUNTER), billing::list;
+    "reading.enter" => EnterReading(crate::store::billing::ReadingInput) -> crate::store::billing::Bill, Access::Roles(COUNTER), billing::enter_reading;
+    "late_fee.waive" => WaiveLateFee(WaiveArgs) -> Done, Access::Roles(COUNTER), billing::waive_late_fee;
+    "payment.quote" => QuotePayment(QuoteArgs) -> crate::store::payments::Quote, Access::Roles(COUNTER), payments::quote;
+    "payment.post" => PostPayment(crate::store::payments::PostPayment) -> crate::store::payments::Payment, Access::Roles(COUNTER), payments::post;
+    "payment.list" => ListPayments(QuoteArgs) -> PaymentList, Access::Roles(COUNTER), payments::list;
+    "payment.get" => GetPayment(ReceiptRef) -> crate::store::payments::Payment, Access::Roles(COUNTER), payments::get;
+    "payment.reverse" => ReversePayment(ReverseArgs) -> crate::store::payments::Payment, Access::Roles(COUNTER), payments::reverse;
+    "prepayment.refund" => RefundPrepayment(RefundArgs) -> crate::store::payments::Payment, Access::Roles(COUNTER), payments::refund;
+    "receipt.render" => RenderReceipt(RenderArgs) -> ReceiptPreview, Access::Roles(COUNTER), payments::render_receipt;
+    "receipt.print" => PrintReceipt(PrintArgs) -> Printed, Access::Roles(COUNTER), payments::print_receipt;
+    "receipt.save" => SaveReceipt(SaveArgs) -> Printed, Access::Roles(COUNTER), payments::save_receipt;
+    "receipt.verify" => VerifyReceipt(VerifyArgs) -> Verified, Access::Roles(COUNTER), payments::verify;
+    "printer.list" => ListPrinters(NoArgs) -> PrinterList, Access::Roles(COUNTER), payments::printers;
+    "desk.current" => CurrentDesk(NoArgs) -> DeskState, Access::Roles(COUNTER), desk::current;
+    "desk.open" => OpenDesk(OpenDeskArgs) -> DeskState, Access::Roles(COUNTER), desk::open;
+    "desk.move_cash" => MoveCash(MoveCashArgs) -> DeskState, Access::Roles(COUNTER), desk::move_cash;
+    "desk.close" => CloseDesk(CloseDeskArgs) -> crate::store::desk::DeskSession, Access::Roles(COUNTER), desk::close;
+    "dayend.report" => DayEndReport(DayArgs) -> crate::store::dayend::DayReport, Access::Roles(COUNTER), desk::report;
+    "dayend.pdf" => DayEndPdf(DayPdfArgs) -> PdfFile, Access::Roles(COUNTER), desk::pdf;
+    "dayend.close" => CloseDay(DayArgs) -> crate::store::dayend::DayReport, Access::Roles(MANAGERS), desk::close_day;
 }
 
 /// Arguments of commands that take none.
@@ -177,7 +205,7 @@ commands! {
 pub struct NoArgs {}
 
 /// The result of commands that return nothing.
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct Done {
     pub ok: bool,
 }

@@ -7,6 +7,7 @@ use super::{App, Caller, NoArgs};
 use crate::clock::{business_date, stamp};
 use crate::error::{Lang, Result};
 use crate::model::customer::{CreditRating, CustomerClass, CustomerStatus, IdKind, MeterKind, PaymentMethod, Voltage};
+use crate::model::payment::{PaymentKind, PaymentStatus, ReasonCode, TenderKind};
 use crate::model::user::Role;
 use crate::store::audit::{self, Entry, Verification};
 use crate::store::{customers, outbox};
@@ -43,6 +44,10 @@ pub struct Catalog {
     pub meter_kinds: Vec<CodeLabel>,
     pub customer_statuses: Vec<CodeLabel>,
     pub roles: Vec<CodeLabel>,
+    pub tender_kinds: Vec<CodeLabel>,
+    pub reason_codes: Vec<CodeLabel>,
+    pub payment_kinds: Vec<CodeLabel>,
+    pub payment_statuses: Vec<CodeLabel>,
 }
 
 macro_rules! labels {
@@ -61,6 +66,10 @@ pub(super) fn catalog(_: &App, _: Option<&Caller>, _: NoArgs) -> Result<Catalog>
         meter_kinds: labels!(MeterKind),
         customer_statuses: labels!(CustomerStatus),
         roles: labels!(Role),
+        tender_kinds: labels!(TenderKind),
+        reason_codes: labels!(ReasonCode),
+        payment_kinds: labels!(PaymentKind),
+        payment_statuses: labels!(PaymentStatus),
     })
 }
 

@@ -3,7 +3,7 @@
 //! becomes prepayment (预存).
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::late_fee::{Debtor, LateFee, LateFeeBook, late_fee};
@@ -28,7 +28,7 @@ impl OpenBill {
 }
 
 /// Money applied to one bill.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Allocation {
     pub bill_id: String,
     pub principal: Fen,
@@ -36,7 +36,7 @@ pub struct Allocation {
     pub late_days: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Plan {
     pub allocations: Vec<Allocation>,
     /// What is left for prepayment.

@@ -72,7 +72,7 @@ impl LateFeeBook {
 }
 
 /// What a bill owes for lateness on one payment date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct LateFee {
     pub days: i64,
     pub fee: Fen,

@@ -28,6 +28,14 @@ pub struct Usage {
     pub max_demand_kw: Option<i64>,
 }
 
+impl Usage {
+    /// Whether the meter recorded time-of-use periods; a meter without them is billed at flat
+    /// prices even under a time-of-use table.
+    pub fn has_periods(&self) -> bool {
+        self.peak_kwh.is_some() || self.valley_kwh.is_some()
+    }
+}
+
 /// How a two-part customer's basic charge is measured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -106,7 +114,7 @@ fn periods(usage: &Usage) -> Result<(i64, i64, i64)> {
 
 /// Energy lines by time-of-use period at `prices` (one flat line when the table has no periods).
 fn energy_lines(prices: &PeriodPrices, usage: &Usage, prefix: &str, zh: &str, en: &str) -> Result<Vec<BillLine>> {
-    if !prices.is_time_of_use() {
+    if !prices.is_time_of_use() || !usage.has_periods() {
         return Ok(vec![line(prefix, zh, en, usage.total_kwh, prices.flat)]);
     }
     let (flat, peak, valley) = periods(usage)?;
@@ -149,7 +157,7 @@ pub fn compute_bill(version: &TariffVersion, usage: &Usage, ctx: &BillContext) -
             let limits: Vec<i64> = tiers.iter().filter_map(|t| t.up_to_kwh).collect();
             let parts = split_tiers(usage.total_kwh, already, &limits);
             let first = &tiers[0].prices;
-            if first.is_time_of_use() {
+            if first.is_time_of_use() && usage.has_periods() {
                 // Period prices of the first tier on all kWh, plus each higher tier's mark-up on
                 // the kWh that fall in it (the mark-up is the same in every period).
                 lines.extend(energy_lines(first, usage, "tier1", "第一档电费", "Tier 1 energy")?);

@@ -19,7 +19,7 @@ pub enum Layout {
     Roll80,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ReceiptLine {
     pub period: String,
     pub kwh: i64,
@@ -27,7 +27,7 @@ pub struct ReceiptLine {
     pub late_fee: Fen,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ReceiptTender {
     pub label: String,
     pub amount: Fen,
@@ -35,7 +35,7 @@ pub struct ReceiptTender {
 }
 
 /// Everything printed on a receipt, already worded and masked.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ReceiptDoc {
     pub company: String,
     pub outlet: String,

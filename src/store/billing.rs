@@ -61,7 +61,7 @@ pub fn tariff_book(conn: &Connection) -> Result<TariffBook> {
 }
 
 /// A bill as the counter sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Bill {
     pub id: String,
     pub customer_id: String,

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::desk::{self, DenominationCount, DeskSession, TenderAmount};
@@ -13,7 +13,7 @@ use crate::error::{Error, Result, UserMessage};
 use crate::model::money::Fen;
 use crate::model::payment::{DENOMINATIONS, TenderKind};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ClerkTakings {
     pub clerk_id: String,
     pub clerk_name: String,
@@ -21,7 +21,7 @@ pub struct ClerkTakings {
     pub amount: Fen,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct DayReport {
     #[ts(type = "string")]
     pub date: NaiveDate,

@@ -39,7 +39,7 @@ pub struct TenderAmount {
     pub amount: Fen,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct DeskSession {
     pub id: String,
     pub clerk_id: String,

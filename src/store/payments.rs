@@ -18,7 +18,7 @@ use crate::model::money::Fen;
 use crate::model::payment::{PaymentKind, PaymentStatus, ReasonCode, Tender, TenderKind, check_tenders};
 
 /// A bill as the collection screen shows it: what it owes today, late fee included.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct QuotedBill {
     pub bill: billing::Bill,
     pub late_days: i64,
@@ -26,7 +26,7 @@ pub struct QuotedBill {
     pub due_now: Fen,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Quote {
     pub customer_id: String,
     pub bills: Vec<QuotedBill>,
@@ -75,7 +75,7 @@ pub fn quote(conn: &Connection, book: &LateFeeBook, customer_id: &str, on: Naive
 }
 
 /// One bill a payment settled (or a red letter unsettled).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Settled {
     pub bill_id: String,
     pub period: String,
@@ -86,7 +86,7 @@ pub struct Settled {
 }
 
 /// A payment as receipts, lists and the day-end see it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Payment {
     pub id: String,
     pub receipt_no: String,

@@ -44,6 +44,7 @@ fn open_store(handle: &AppHandle) -> Result<Store, Box<dyn std::error::Error>> {
     if hall::store::users::list(store.conn())?.is_empty() {
         let actor = Actor { user_id: None, at: chrono_now() };
         hall::demo::populate(&mut store, &actor, 20_000, 7, |_| {})?;
+        hall::demo::populate_history(&mut store, actor.at, 500, 7)?;
     }
     Ok(store)
 }

@@ -47,7 +47,7 @@ code_enum!(
 );
 
 /// The notes and coins a desk counts, in fen, largest first.
-pub const DENOMINATIONS: &[i64] = &[10000, 5000, 2000, 1000, 500, 100, 50, 10];
+pub const DENOMINATIONS: &[i64] = &[10000, 5000, 2000, 1000, 500, 100, 50, 10, 5, 2, 1];
 
 /// One way of paying part of a payment.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, TS)]

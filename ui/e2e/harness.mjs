@@ -16,7 +16,7 @@ export const hallBinary = process.env.HALL_BIN ?? join(root, "target/debug/hall"
 export function demoDatabase(customers = 2000) {
   const dir = mkdtempSync(join(tmpdir(), "hall-e2e-"));
   const db = join(dir, "hall.db");
-  execFileSync(hallBinary, ["--db", db, "demo", "--customers", String(customers)], { stdio: "ignore" });
+  execFileSync(hallBinary, ["--db", db, "demo", "--customers", String(customers), "--history", "20"], { stdio: "ignore" });
   return db;
 }
 

@@ -39,6 +39,9 @@ enum Command {
         customers: u64,
         #[arg(long, default_value_t = 7)]
         seed: u64,
+        /// How many of the customers get a year of readings, bills and payments.
+        #[arg(long, default_value_t = 500)]
+        history: u64,
     },
     /// Manage users.
     #[command(subcommand)]
@@ -170,7 +173,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let clock = clock(cli.now.as_deref())?;
     let system = || Actor { user_id: None, at: clock.now() };
     match cli.command {
-        Command::Demo { customers, seed } => {
+        Command::Demo { customers, seed, history } => {
             let mut store = Store::open(&cli.db)?;
             if hall::store::customers::count(store.conn())? > 0 {
                 bail!("{} already holds customers; the demo fills only an empty database", cli.db.display());
@@ -178,7 +181,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let bar = progress_bar(customers, "customers");
             hall::demo::populate(&mut store, &system(), customers, seed, |n| bar.set_position(n))?;
             bar.finish_and_clear();
-            println!("demo outlet {} with {customers} customers in {}", hall::demo::OUTLET_CODE, cli.db.display());
+            hall::demo::populate_history(&mut store, clock.now(), history.min(customers), seed)?;
+            println!("demo outlet {} with {customers} customers ({} with a year of bills and payments) in {}", hall::demo::OUTLET_CODE, history.min(customers), cli.db.display());
             for (username, name, role, password) in hall::demo::USERS {
                 println!("  user {username:<8} password {password:<12} {} ({name})", role.label(hall::error::Lang::ZhCn));
             }

@@ -160,13 +160,13 @@ pub fn search(customers: u64, queries: usize, dir: Option<&Path>) -> anyhow::Res
 }
 
 /// p50 and p99 in milliseconds.
-fn percentiles(times: &mut [Duration]) -> (f64, f64) {
+pub(crate) fn percentiles(times: &mut [Duration]) -> (f64, f64) {
     times.sort_unstable();
     let at = |q: f64| times[((times.len() as f64 - 1.0) * q).round() as usize].as_secs_f64() * 1000.0;
     (at(0.50), at(0.99))
 }
 
-fn machine() -> String {
+pub(crate) fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned()))

@@ -3,6 +3,7 @@
 //! `hall::api`, as `hall shell` shows.
 
 mod bench;
+mod bench_money;
 mod serve;
 mod shell;
 
@@ -81,6 +82,29 @@ enum Command {
     /// Benchmarks (not part of the tests).
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Receipt tools: verify a scanned code, print this workstation's public key.
+    #[command(subcommand)]
+    Receipt(ReceiptCommand),
+    /// Posts payments as fast as it can and reports each one after its commit; the crash test
+    /// kills it at random moments.
+    #[command(hide = true)]
+    PaymentLoop {
+        #[arg(long)]
+        seed: u64,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReceiptCommand {
+    /// Check a receipt's QR code (as scanned or pasted) against the outlet's public keys.
+    Verify {
+        code: String,
+        /// A file with the outlet's public keys, one hex key per line; this workstation's own by default.
+        #[arg(long)]
+        keys: Option<PathBuf>,
+    },
+    /// Print this workstation's public key, for the outlet's key file.
+    PublicKey,
 }
 
 #[derive(Subcommand)]
@@ -130,6 +154,19 @@ enum AuditCommand {
 
 #[derive(Subcommand)]
 enum BenchCommand {
+    /// Payment posting latency against a raw one-row SQLite commit on the same disk; day-end over
+    /// 5,000 payments.
+    Payments {
+        #[arg(long, default_value_t = 2000)]
+        payments: usize,
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// Receipt render time and size against headless Chromium printing the same receipt from HTML.
+    Receipt {
+        #[arg(long, default_value_t = 200)]
+        receipts: usize,
+    },
     /// Search latency per query kind at scale, against a LIKE scan; import rate; bytes per customer.
     Search {
         #[arg(long, default_value_t = 1_000_000)]
@@ -252,6 +289,32 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Shell => shell::run(App::new(Store::open(&cli.db)?, clock))?,
         Command::Serve { port, ui } => serve::run(App::new(Store::open(&cli.db)?, clock), ui, port)?,
         Command::Bench(BenchCommand::Search { customers, queries, dir }) => bench::search(customers, queries, dir.as_deref())?,
+        Command::Bench(BenchCommand::Payments { payments, dir }) => bench_money::payments(payments, dir.as_deref())?,
+        Command::Bench(BenchCommand::Receipt { receipts }) => bench_money::receipt(receipts)?,
+        Command::Receipt(ReceiptCommand::Verify { code, keys }) => {
+            let keys = match keys {
+                Some(file) => hall::model::receipt::parse_public_keys(&std::fs::read_to_string(&file).with_context(|| format!("{}", file.display()))?)?,
+                None => hall::store::receipts::outlet_public_keys(Store::open(&cli.db)?.conn())?,
+            };
+            match hall::model::receipt::verify(&code, &keys) {
+                Ok(f) => println!(
+                    "valid: receipt {} issued {} for account {}, amount {} (late fee {}, prepayment after {})",
+                    f.receipt_no, f.posted_at, f.account, f.amount, f.late_fee, f.prepaid_after
+                ),
+                Err(e) => {
+                    for m in e.messages() {
+                        println!("INVALID [{}]: {} / {}", m.code, m.zh, m.en);
+                    }
+                    std::process::exit(1);
+                }
+            }
+        }
+        Command::Receipt(ReceiptCommand::PublicKey) => {
+            let store = Store::open(&cli.db)?;
+            let key = hall::store::receipts::signing_key(store.conn())?.verifying_key();
+            println!("{}  # {} workstation {}", hex::encode(key.as_bytes()), store.workstation()?.outlet_code, store.workstation()?.workstation_id);
+        }
+        Command::PaymentLoop { seed } => bench_money::payment_loop(&cli.db, seed)?,
     }
     Ok(())
 }

@@ -11,7 +11,7 @@ export default function SignedIn(props: { session: SessionInfo; setSession: (s: 
   const { lang } = useI18n();
   const { session, setSession, onLogout } = props;
   return (
-    <ConfigProvider locale={lang === "zh-CN" ? zhCN : enUS} theme={{ token: { colorPrimary: "#00706b", borderRadius: 4 } }}>
+    <ConfigProvider locale={lang === "zh-CN" ? zhCN : enUS} button={{ autoInsertSpace: false }} theme={{ token: { colorPrimary: "#00706b", borderRadius: 4 } }}>
       <AntApp>
         {session.locked ? (
           <LockScreen session={session} onUnlock={setSession} onSwitchUser={onLogout} />

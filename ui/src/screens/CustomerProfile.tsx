@@ -8,6 +8,7 @@ import { useLabels } from "../catalog";
 import { coreText, type MessageKey, useI18n } from "../i18n";
 import { CloseCustomerDialog } from "./CloseCustomerDialog";
 import { CustomerFormDrawer } from "./CustomerForm";
+import { BillsTab, PaymentsTab } from "./ProfileMoneyTabs";
 
 function localTime(stamp: string): string {
   return new Date(stamp).toLocaleString("zh-CN", { hour12: false });
@@ -119,6 +120,8 @@ export function CustomerProfile({ id, onBack }: { id: string; onBack: () => void
                 </Descriptions>
               ),
             },
+            { key: "bills", label: t("profile.tab.bills"), children: <BillsTab customerId={id} /> },
+            { key: "payments", label: t("profile.tab.payments"), children: <PaymentsTab customerId={id} /> },
             {
               key: "history",
               label: t("profile.tab.history"),

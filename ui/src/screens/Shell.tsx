@@ -10,6 +10,8 @@ import type { StatusInfo } from "../api/generated/StatusInfo";
 import { useLabels } from "../catalog";
 import { type MessageKey, useI18n } from "../i18n";
 import { CustomersScreen } from "./CustomersScreen";
+import { DayEndScreen } from "./DayEndScreen";
+import { PaymentsScreen } from "./PaymentsScreen";
 import { SettingsScreen } from "./SettingsScreen";
 import { UpcomingScreen } from "./UpcomingScreen";
 
@@ -67,7 +69,11 @@ export function Shell(props: { session: SessionInfo; onLock: () => void; onLogou
 
   const pending = status?.pending_events ?? 0;
   const content =
-    page === "customers" ? <CustomersScreen /> : page === "settings" ? <SettingsScreen session={props.session} status={status} /> : <UpcomingScreen />;
+    page === "customers" ? <CustomersScreen />
+    : page === "payments" ? <PaymentsScreen />
+    : page === "day-end" ? <DayEndScreen />
+    : page === "settings" ? <SettingsScreen session={props.session} status={status} />
+    : <UpcomingScreen />;
 
   return (
     <Layout style={{ height: "100vh" }}>

@@ -1,0 +1,27 @@
+import type { PdfFile } from "../api/generated/PdfFile";
+import { chooseFile, inDesktopApp } from "../api/invoke";
+
+function bytes(file: PdfFile): Uint8Array {
+  const raw = atob(file.base64);
+  const out = new Uint8Array(raw.length);
+  for (let i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
+  return out;
+}
+
+/** Opens a PDF: in a browser in a new tab (its viewer prints too); in the desktop app, the caller saves it instead. */
+export function openPdf(file: PdfFile): boolean {
+  if (inDesktopApp()) return false;
+  const url = URL.createObjectURL(new Blob([bytes(file) as BlobPart], { type: "application/pdf" }));
+  window.open(url, "_blank");
+  return true;
+}
+
+/** Downloads a PDF in a browser; in the desktop app asks for a path with the native dialog. */
+export async function savePdf(file: PdfFile): Promise<string | null> {
+  if (inDesktopApp()) return chooseFile("save");
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(new Blob([bytes(file) as BlobPart], { type: "application/pdf" }));
+  a.download = file.file_name;
+  a.click();
+  return null;
+}

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs what building and testing the workstation needs, skipping what is already there:
 # Debian packages (WebKitGTK for the desktop shell, Xvfb and WebKitWebDriver for its tests,
-# Chromium for the browser tests), tauri-driver, and the UI's npm packages.
+# Chromium for the browser tests, CUPS and its cups-pdf printer for printing receipts and its test,
+# poppler-utils to read PDFs back), tauri-driver, and the UI's npm packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential pkg-config file libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev
-  librsvg2-dev xvfb xauth webkit2gtk-driver chromium fonts-noto-cjk)
+  librsvg2-dev xvfb xauth webkit2gtk-driver chromium fonts-noto-cjk cups cups-client cups-bsd printer-driver-cups-pdf
+  poppler-utils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up what the tests need and runs every test: the core (unit, integration, property), the
 # UI units (Vitest), the UI in Chromium against `hall serve` (Playwright), and the desktop binary
-# under Xvfb (tauri-driver + WebKitWebDriver). Used by the README and by .ci/run.
+# under Xvfb (tauri-driver + WebKitWebDriver). Receipts print through a private CUPS server that
+# tests/printing.rs starts. Used by the README and by .ci/run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --with-test-tools
@@ -22,5 +23,5 @@ npm --prefix ui run build
 # The desktop shell embeds ui/dist, so it is built after the UI.
 cargo build --locked -p hall-desktop
 
-node --test ui/e2e/browser.test.mjs
+node --test ui/e2e/browser.test.mjs ui/e2e/cashday.test.mjs
 xvfb-run -a -s "-screen 0 1366x768x24" node --test ui/e2e/desktop.test.mjs

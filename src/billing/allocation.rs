@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::late_fee::{Debtor, LateFee, LateFeeBook, late_fee};
+use super::late_fee::{Accrual, Debtor, LateFee, LateFeeBook, accrual};
 use crate::model::money::Fen;
 
 /// A bill with money still owed on it.
@@ -23,7 +23,11 @@ pub struct OpenBill {
 
 impl OpenBill {
     pub fn late_fee(&self, book: &LateFeeBook, debtor: Debtor, on: NaiveDate, principal: Fen) -> LateFee {
-        late_fee(book, principal, debtor, self.year, self.due, self.waived_through, on)
+        self.accrual(book, debtor, on).on(principal)
+    }
+
+    pub fn accrual(&self, book: &LateFeeBook, debtor: Debtor, on: NaiveDate) -> Accrual {
+        accrual(book, debtor, self.year, self.due, self.waived_through, on)
     }
 }
 
@@ -60,7 +64,8 @@ pub fn allocate(bills: &[OpenBill], debtor: Debtor, book: &LateFeeBook, paid_on:
     let mut left = funds;
     let mut allocations = Vec::new();
     for bill in ordered {
-        let full = bill.late_fee(book, debtor, paid_on, bill.outstanding);
+        let accrued = bill.accrual(book, debtor, paid_on);
+        let full = accrued.on(bill.outstanding);
         if left >= bill.outstanding + full.fee {
             allocations.push(Allocation { bill_id: bill.bill_id.clone(), principal: bill.outstanding, late_fee: full.fee, late_days: full.days });
             left -= bill.outstanding + full.fee;
@@ -68,14 +73,14 @@ pub fn allocate(bills: &[OpenBill], debtor: Debtor, book: &LateFeeBook, paid_on:
         }
         // The largest principal whose own late fee still fits: the fee grows with the principal,
         // so a binary search over [0, outstanding) finds it.
-        let fits = |p: i64| p + bill.late_fee(book, debtor, paid_on, Fen(p)).fee.0 <= left.0;
+        let fits = |p: i64| p + accrued.on(Fen(p)).fee.0 <= left.0;
         let (mut lo, mut hi) = (0i64, bill.outstanding.0 - 1);
         while lo < hi {
             let mid = lo + (hi - lo + 1) / 2;
             if fits(mid) { lo = mid } else { hi = mid - 1 }
         }
         if lo > 0 {
-            let fee = bill.late_fee(book, debtor, paid_on, Fen(lo));
+            let fee = accrued.on(Fen(lo));
             allocations.push(Allocation { bill_id: bill.bill_id.clone(), principal: Fen(lo), late_fee: fee.fee, late_days: fee.days });
             left -= Fen(lo) + fee.fee;
         }

@@ -85,6 +85,47 @@ pub enum Debtor {
     Other,
 }
 
+/// What lateness a bill has accrued by a payment date, before it is applied to an amount: the days
+/// and the sum of their daily rates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Accrual {
+    pub days: i64,
+    per_mille_days: Decimal,
+    minimum: Fen,
+}
+
+impl Accrual {
+    /// The fee on `overdue`: rates added up over the days, rounded half-up once, at least the minimum.
+    pub fn on(&self, overdue: Fen) -> LateFee {
+        if self.days == 0 || overdue.0 <= 0 {
+            return LateFee { days: 0, fee: Fen::ZERO };
+        }
+        let fee = Fen::round_yuan(overdue.yuan() * self.per_mille_days / Decimal::ONE_THOUSAND);
+        LateFee { days: self.days, fee: fee.max(self.minimum) }
+    }
+}
+
+/// The accrual of a bill of `bill_year` due on `due`, paid on `paid_on`. Days up to
+/// `waived_through` (a manager's waiver) are not counted.
+pub fn accrual(book: &LateFeeBook, debtor: Debtor, bill_year: i32, due: NaiveDate, waived_through: Option<NaiveDate>, paid_on: NaiveDate) -> Accrual {
+    let start = waived_through.map_or(due, |w| w.max(due));
+    let minimum = Fen(book.in_force(paid_on).minimum_fen);
+    let mut per_mille_days = Decimal::ZERO;
+    let mut days = 0;
+    let mut day = start;
+    while day < paid_on {
+        day = day.succ_opt().expect("dates in range");
+        let rules = book.in_force(day);
+        per_mille_days += match debtor {
+            Debtor::Residential => rules.residential_per_mille,
+            Debtor::Other if day.year() > bill_year => rules.cross_year_per_mille,
+            Debtor::Other => rules.current_year_per_mille,
+        };
+        days += 1;
+    }
+    Accrual { days, per_mille_days, minimum }
+}
+
 /// The late fee on `overdue` for a bill of `bill_year` due on `due`, paid on `paid_on`. Days up to
 /// `waived_through` (a manager's waiver) are not charged.
 pub fn late_fee(
@@ -96,24 +137,5 @@ pub fn late_fee(
     waived_through: Option<NaiveDate>,
     paid_on: NaiveDate,
 ) -> LateFee {
-    let start = waived_through.map_or(due, |w| w.max(due));
-    if overdue.0 <= 0 || paid_on <= start {
-        return LateFee { days: 0, fee: Fen::ZERO };
-    }
-    let mut per_mille_days = Decimal::ZERO;
-    let mut days = 0;
-    let mut day = start.succ_opt().expect("dates in range");
-    while day <= paid_on {
-        let rules = book.in_force(day);
-        per_mille_days += match debtor {
-            Debtor::Residential => rules.residential_per_mille,
-            Debtor::Other if day.year() > bill_year => rules.cross_year_per_mille,
-            Debtor::Other => rules.current_year_per_mille,
-        };
-        days += 1;
-        day = day.succ_opt().expect("dates in range");
-    }
-    let fee = Fen::round_yuan(overdue.yuan() * per_mille_days / Decimal::ONE_THOUSAND);
-    let minimum = Fen(book.in_force(paid_on).minimum_fen);
-    LateFee { days, fee: fee.max(minimum) }
+    accrual(book, debtor, bill_year, due, waived_through, paid_on).on(overdue)
 }

@@ -456,6 +456,15 @@ fn not_found(id: &str) -> Error {
     Error::NotFound(UserMessage::new("customer.not_found", format!("未找到客户{id}"), format!("No customer {id}")))
 }
 
+/// A customer's row key and class, without loading the record (the payment path needs no more).
+pub(crate) fn key_and_class(conn: &Connection, id: &str) -> Result<(i64, CustomerClass)> {
+    conn.prepare_cached("SELECT pk, class FROM customers WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+        .optional()?
+        .map(|(pk, class)| (pk, CustomerClass::from_code(&class).unwrap_or(CustomerClass::Residential)))
+        .ok_or_else(|| not_found(id))
+}
+
 /// The customer and its local row key, for the repositories of bills and payments.
 pub(crate) fn get_with_pk(conn: &Connection, id: &str) -> Result<(i64, Customer)> {
     load(conn, "id", id)?.ok_or_else(|| not_found(id))

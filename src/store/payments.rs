@@ -328,14 +328,14 @@ pub fn post(tx: &Tx, actor: &Actor, book: &LateFeeBook, args: &PostPayment) -> R
     }
     let totals = check_tenders(args.amount, &args.tenders)?;
     let (session_pk, _) = desk::require_open(tx, actor)?;
-    let (customer_pk, customer) = customers::get_with_pk(tx, &args.customer_id)?;
+    let (customer_pk, class) = customers::key_and_class(tx, &args.customer_id)?;
     let today = business_date(actor.at);
     let open = open_bills(tx, customer_pk)?;
     let prepaid_before = prepaid(tx, customer_pk)?;
     let bills: Vec<OpenBill> = open.iter().map(|(_, _, o)| o.clone()).collect();
-    let plan = allocate(&bills, debtor(customer.record.class), book, today, args.amount + prepaid_before);
+    let plan = allocate(&bills, debtor(class), book, today, args.amount + prepaid_before);
     let bill_pks: Vec<(String, i64)> = open.iter().map(|(pk, b, _)| (b.id.clone(), *pk)).collect();
-    let (pk, receipt_no) = write_payment(
+    let (pk, _) = write_payment(
         tx,
         actor,
         NewPayment {
@@ -357,7 +357,6 @@ pub fn post(tx: &Tx, actor: &Actor, book: &LateFeeBook, args: &PostPayment) -> R
     )?;
     let payment = load(tx, "p.pk = ?1", &pk)?.expect("just written").payment;
     record(tx, actor, "payment.posted", "payment.post", &payment)?;
-    let _ = (receipt_no, customer);
     Ok(payment)
 }
 

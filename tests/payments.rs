@@ -193,7 +193,7 @@ fn mixed_tenders_and_the_desk_count() {
     let report: hall::store::dayend::DayReport = ok(&f, &clerk, Request::DayEndReport(DayArgs { date: None }));
     assert_eq!((report.total, report.payments, report.cash_counted, report.floats, report.deposit), (Fen(53800), 1, Fen(53700), Fen(50000), Fen(3700)));
     // Day-end papers render with the figures on them.
-    let slip: PdfFile = ok(&f, &clerk, Request::DayEndPdf(DayPdfArgs { date: None, paper: DayPaper::DepositSlip }));
+    let slip: PdfFile = ok(&f, &clerk, Request::DayEndPdf(DayPdfArgs { date: None, paper: DayPaper::DepositSlip, path: None }));
     assert!(slip.bytes > 1000 && slip.bytes < 100_000, "{}", slip.bytes);
     let manager_token = f.login("manager");
     let err = call::<Value>(&f, &clerk, Request::CloseDay(DayArgs { date: None })).unwrap_err();

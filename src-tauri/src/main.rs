@@ -19,11 +19,15 @@ async fn dispatch(app: State<'_, Arc<HallApp>>, body: String, token: Option<Stri
     tauri::async_runtime::spawn_blocking(move || dispatch_json(&app, token.as_deref(), &body)).await.map_err(|e| e.to_string())
 }
 
-/// A native file dialog; returns the chosen path, or nothing if the clerk cancelled.
+/// A native file dialog; returns the chosen path, or nothing if the clerk cancelled. `purpose`:
+/// `open` or `save` a CSV file, `save-pdf` a receipt or a day-end paper (named `suggested`).
 #[tauri::command]
-async fn choose_file(handle: AppHandle, purpose: String) -> Option<String> {
-    let dialog = handle.dialog().file().add_filter("CSV", &["csv"]);
-    let picked = if purpose == "save" { dialog.set_file_name("customers.csv").blocking_save_file() } else { dialog.blocking_pick_file() };
+async fn choose_file(handle: AppHandle, purpose: String, suggested: Option<String>) -> Option<String> {
+    let picked = match purpose.as_str() {
+        "save-pdf" => handle.dialog().file().add_filter("PDF", &["pdf"]).set_file_name(suggested.unwrap_or_else(|| "receipt.pdf".into())).blocking_save_file(),
+        "save" => handle.dialog().file().add_filter("CSV", &["csv"]).set_file_name("customers.csv").blocking_save_file(),
+        _ => handle.dialog().file().add_filter("CSV", &["csv"]).blocking_pick_file(),
+    };
     picked.and_then(|p| p.into_path().ok()).map(|p| p.display().to_string())
 }
 

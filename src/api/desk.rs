@@ -57,6 +57,8 @@ pub enum DayPaper {
 pub struct DayPdfArgs {
     pub date: Option<String>,
     pub paper: DayPaper,
+    /// Also write the PDF here (the desktop app's save dialog chose it).
+    pub path: Option<String>,
 }
 
 fn state(app: &App) -> Result<DeskState> {
@@ -127,6 +129,11 @@ pub(super) fn pdf(app: &App, _: Option<&Caller>, args: DayPdfArgs) -> Result<Pdf
         DayPaper::DepositSlip => (format!("解款单-{date}.pdf"), dayend::deposit_slip(&report, &company, &outlet)),
         DayPaper::DailyReport => (format!("日实收报表-{date}.pdf"), dayend::daily_report(&report, &company, &outlet)),
     };
+    if let Some(path) = args.path.as_deref().filter(|p| !p.is_empty()) {
+        std::fs::write(path, &bytes).map_err(|e| {
+            Error::invalid(UserMessage::new("file.unavailable", format!("无法写入文件：{e}"), format!("Cannot write the file: {e}")).at("path"))
+        })?;
+    }
     use base64::Engine;
     Ok(PdfFile { file_name: name, bytes: bytes.len() as i64, base64: base64::engine::general_purpose::STANDARD.encode(bytes) })
 }

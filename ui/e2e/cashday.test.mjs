@@ -164,11 +164,11 @@ test("close the desk with an over/short confirmed by the manager, then the day-e
   // The papers: the daily collection report and the deposit slip.
   const [popup] = await Promise.all([page.waitForEvent("popup"), page.getByRole("button", { name: "日实收报表" }).click()]);
   await popup.close();
-  const daily = pdfText(keepPdf("cashday-daily-report", (await call(server.url, "dayend.pdf", { date: null, paper: "daily_report" }, token)).base64));
+  const daily = pdfText(keepPdf("cashday-daily-report", (await call(server.url, "dayend.pdf", { date: null, paper: "daily_report", path: null }, token)).base64));
   assert.match(daily, /电费日实收报表/);
   assert.match(daily, new RegExp(`实收合计（2 笔收费）\\s+¥${yuan(day.total).replace(".", "\\.")}`));
   assert.match(daily, /冲正 1 笔/);
-  const slip = pdfText(keepPdf("cashday-deposit-slip", (await call(server.url, "dayend.pdf", { date: null, paper: "deposit_slip" }, token)).base64));
+  const slip = pdfText(keepPdf("cashday-deposit-slip", (await call(server.url, "dayend.pdf", { date: null, paper: "deposit_slip", path: null }, token)).base64));
   assert.match(slip, new RegExp(`解款金额\\s+¥${yuan(day.deposit).replace(".", "\\.")}`));
   assert.match(slip, /其中长短款\s+¥1\.00/);
 });

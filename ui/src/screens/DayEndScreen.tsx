@@ -38,8 +38,10 @@ export function DayEndScreen() {
 
   async function paper(kind: DayPaper) {
     try {
-      const file = await invoke("dayend.pdf", { date: date || null, paper: kind });
-      if (!openPdf(file)) await savePdf(file);
+      const file = await invoke("dayend.pdf", { date: date || null, paper: kind, path: null });
+      if (openPdf(file)) return;
+      const path = await savePdf(file); // the desktop app's save dialog
+      if (path) await invoke("dayend.pdf", { date: date || null, paper: kind, path });
     } catch (e) {
       fail(e);
     }

@@ -18,7 +18,7 @@ export function openPdf(file: PdfFile): boolean {
 
 /** Downloads a PDF in a browser; in the desktop app asks for a path with the native dialog. */
 export async function savePdf(file: PdfFile): Promise<string | null> {
-  if (inDesktopApp()) return chooseFile("save");
+  if (inDesktopApp()) return chooseFile("save-pdf", file.file_name);
   const a = document.createElement("a");
   a.href = URL.createObjectURL(new Blob([bytes(file) as BlobPart], { type: "application/pdf" }));
   a.download = file.file_name;

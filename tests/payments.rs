@@ -316,3 +316,34 @@ fn receipts_render_small_carry_a_verifiable_code_and_mark_reprints() {
     assert!(roll.duplicate);
     assert!(text("b.pdf").contains("重打"));
 }
+
+#[test]
+fn bills_import_from_csv_with_each_rejected_line_and_its_reason() {
+    let f = common::fixture();
+    let clerk = f.login("clerk");
+    let id = customer(&f, &clerk, "3300000012");
+    let csv = "account,period,kwh,amount,tariff_code,due_date\n\
+               3300000012,2026-01,300,161.40,,\n\
+               3300000012,2026-13,300,161.40,,\n\
+               3300009999,2026-01,300,161.40,,\n\
+               3300000012,2026-02,-5,10.00,,\n\
+               3300000012,2026-02,100,abc,,\n\
+               3300000012,2026-02,100,53.80,NO-SUCH,\n\
+               3300000012,2026-01,300,161.40,,\n\
+               3300000012,2026-02,100,53.80,,2026-03-31\n";
+    let actor = hall::store::Actor { user_id: None, at: common::start_time() };
+    let report = hall::bills_import::import_bills(&mut f.app.store(), &actor, csv.as_bytes()).unwrap();
+    assert_eq!(report.imported, 2);
+    let rejected: Vec<(u64, String)> = report.rejected.iter().map(|r| (r.line, r.messages[0].code.clone())).collect();
+    assert_eq!(rejected, vec![
+        (3, "bill.period".into()),
+        (4, "bill_import.account".into()),
+        (5, "bill_import.kwh".into()),
+        (6, "bill_import.amount".into()),
+        (7, "tariff.unknown".into()),
+        (8, "bill.duplicate".into()),
+    ]);
+    let q = quote(&f, &clerk, &id);
+    assert_eq!((q.bills.len(), q.bills[1].bill.due_date.to_string()), (2, "2026-03-31".into()));
+    assert_eq!(q.bills[0].bill.amount, Fen(16140));
+}

@@ -470,3 +470,8 @@ pub(crate) fn get_with_pk(conn: &Connection, id: &str) -> Result<(i64, Customer)
     load(conn, "id", id)?.ok_or_else(|| not_found(id))
 }
 
+
+/// The customer with this account number and its local row key.
+pub(crate) fn by_account_with_pk(conn: &Connection, account: &str) -> Result<Option<(i64, Customer)>> {
+    load(conn, "account", account)
+}

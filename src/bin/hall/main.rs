@@ -139,6 +139,8 @@ enum UserCommand {
 enum ImportCommand {
     /// Customers from a legacy export (see `hall::transfer` for the columns).
     Customers { file: PathBuf },
+    /// Bills from the billing centre: account,period,kwh,amount[,tariff_code,due_date].
+    Bills { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -243,6 +245,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
             println!("imported {} customers, rejected {} rows, {} with warnings", report.imported, report.rejected.len(), report.warned.len());
+        }
+        Command::Import(ImportCommand::Bills { file }) => {
+            let mut store = Store::open(&cli.db)?;
+            let input = std::fs::File::open(&file).with_context(|| format!("{}", file.display()))?;
+            let report = hall::bills_import::import_bills(&mut store, &system(), std::io::BufReader::new(input))?;
+            for r in &report.rejected {
+                for m in &r.messages {
+                    println!("line {}: rejected [{}] {} / {}", r.line, m.code, m.zh, m.en);
+                }
+            }
+            println!("imported {} bills, rejected {} rows", report.imported, report.rejected.len());
         }
         Command::Export(ExportCommand::Customers { file }) => {
             let store = Store::open(&cli.db)?;

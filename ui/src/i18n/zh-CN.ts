@@ -233,6 +233,20 @@ export const zhCN = {
   "dayend.byDesk": "按收费台",
   "profile.tab.bills": "电费账单",
   "profile.tab.payments": "缴费记录",
+  "reading.title": "抄表录入",
+  "reading.total": "总示数",
+  "reading.peak": "峰示数",
+  "reading.valley": "谷示数",
+  "reading.reactive": "无功示数",
+  "reading.submit": "录入并出账",
+  "reading.done": "已出账：{period}，{kwh} kWh，¥{amount}",
+  "desk.moveAmount": "存取金额",
+  "desk.moveReason": "原因",
+  "desk.cashIn": "存入",
+  "desk.cashOut": "取出",
+  "refund.button": "退预存",
+  "refund.title": "预存退费（余额 ¥{max}，须主管授权）",
+  "refund.amount": "退费金额",
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

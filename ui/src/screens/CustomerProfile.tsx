@@ -120,7 +120,7 @@ export function CustomerProfile({ id, onBack }: { id: string; onBack: () => void
                 </Descriptions>
               ),
             },
-            { key: "bills", label: t("profile.tab.bills"), children: <BillsTab customerId={id} /> },
+            { key: "bills", label: t("profile.tab.bills"), children: <BillsTab customerId={id} meters={c.meters.map((m) => m.number)} /> },
             { key: "payments", label: t("profile.tab.payments"), children: <PaymentsTab customerId={id} /> },
             {
               key: "history",

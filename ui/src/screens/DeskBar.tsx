@@ -37,10 +37,41 @@ export function DeskBar(props: { desk: DeskState | null; onChange: (d: DeskState
     );
   }
   return (
-    <Space wrap className="desk-bar">
-      <Tag color="green">{t("desk.isOpen", { name: session.clerk_name, date: session.business_date })}</Tag>
-      <Typography.Text>{t("desk.expectedCash")}: ¥{yuan(props.desk?.expected?.cash ?? 0)}</Typography.Text>
-      <Typography.Text type="secondary">{t("desk.payments", { n: props.desk?.expected?.payments ?? 0 })}</Typography.Text>
+    <Space direction="vertical" style={{ width: "100%" }}>
+      <Space wrap className="desk-bar">
+        <Tag color="green">{t("desk.isOpen", { name: session.clerk_name, date: session.business_date })}</Tag>
+        <Typography.Text>{t("desk.expectedCash")}: ¥{yuan(props.desk?.expected?.cash ?? 0)}</Typography.Text>
+        <Typography.Text type="secondary">{t("desk.payments", { n: props.desk?.expected?.payments ?? 0 })}</Typography.Text>
+        <CashMove onChange={props.onChange} onError={setError} />
+      </Space>
+      {error && <Alert type="error" message={error} />}
     </Space>
+  );
+}
+
+/** Cash put into or taken out of the drawer, with the reason (存入/取出). */
+function CashMove(props: { onChange: (d: DeskState) => void; onError: (e: string | null) => void }) {
+  const { t, lang } = useI18n();
+  const [amount, setAmount] = useState("");
+  const [reason, setReason] = useState("");
+  async function move(direction: "in" | "out") {
+    const fen = parseYuan(amount);
+    if (fen === null) return props.onError(t("money.invalid"));
+    try {
+      props.onChange(await invoke("desk.move_cash", { direction, amount: fen, reason }));
+      setAmount("");
+      setReason("");
+      props.onError(null);
+    } catch (e) {
+      props.onError(e instanceof CommandError ? coreText(lang, e.error.messages[0]) : String(e));
+    }
+  }
+  return (
+    <Space.Compact>
+      <Input aria-label={t("desk.moveAmount")} placeholder={t("desk.moveAmount")} value={amount} onChange={(e) => setAmount(e.target.value)} style={{ width: 110 }} />
+      <Input aria-label={t("desk.moveReason")} placeholder={t("desk.moveReason")} value={reason} onChange={(e) => setReason(e.target.value)} style={{ width: 160 }} />
+      <Button onClick={() => move("in")}>{t("desk.cashIn")}</Button>
+      <Button onClick={() => move("out")}>{t("desk.cashOut")}</Button>
+    </Space.Compact>
   );
 }

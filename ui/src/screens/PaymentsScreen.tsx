@@ -7,6 +7,7 @@ import type { DeskState } from "../api/generated/DeskState";
 import type { ManagerApproval } from "../api/generated/ManagerApproval";
 import type { Payment } from "../api/generated/Payment";
 import type { Quote } from "../api/generated/Quote";
+import type { ReasonCode } from "../api/generated/ReasonCode";
 import type { TenderKind } from "../api/generated/TenderKind";
 import type { Verified } from "../api/generated/Verified";
 import { useLabels } from "../catalog";
@@ -48,6 +49,7 @@ function Collect() {
   const [today, setToday] = useState<Payment[]>([]);
   const [reversing, setReversing] = useState<Payment | null>(null);
   const [waiving, setWaiving] = useState<string | null>(null);
+  const [refunding, setRefunding] = useState(false);
   const accountRef = useRef<InputRef>(null);
   const cashRef = useRef<InputRef>(null);
 
@@ -138,6 +140,7 @@ function Collect() {
           ]} />
           <Space style={{ marginTop: 8 }} size="large">
             <Typography.Text>{t("pay.prepaid")}: ¥{yuan(quote.prepaid)}</Typography.Text>
+            {quote.prepaid > 0 && <Button size="small" onClick={() => setRefunding(true)}>{t("refund.button")}</Button>}
             <Typography.Text strong data-testid="total-due">{t("pay.totalDue")}: ¥{yuan(quote.total_due)}</Typography.Text>
           </Space>
           <Space direction="vertical" style={{ width: "100%", marginTop: 12 }}>
@@ -175,6 +178,10 @@ function Collect() {
       )}
       <ReceiptDialog receiptNo={receipt} onClose={() => { setReceipt(null); accountRef.current?.focus(); }} />
       <ReversalDialog payment={reversing} onClose={() => setReversing(null)} onDone={async () => { setReversing(null); if (customer) await loadQuote(customer); await loadDesk(); }} />
+      {customer && quote && (
+        <RefundDialog open={refunding} customerId={customer.customer.id} max={quote.prepaid} onClose={() => setRefunding(false)}
+          onDone={async (p) => { setRefunding(false); setReceipt(p.receipt_no); await loadQuote(customer); await loadDesk(); }} />
+      )}
       <WaiveDialog billId={waiving} onClose={() => setWaiving(null)} onDone={async () => { setWaiving(null); if (customer) await loadQuote(customer); }} />
     </Space>
   );
@@ -200,6 +207,36 @@ export function PaymentTable(props: { payments: Payment[]; onReverse?: (p: Payme
         </Space>
       ) },
     ]} />
+  );
+}
+
+function RefundDialog(props: { open: boolean; customerId: string; max: number; onClose: () => void; onDone: (p: Payment) => void }) {
+  const { t, lang } = useI18n();
+  const { options } = useLabels();
+  const [amount, setAmount] = useState("");
+  const [reason, setReason] = useState<ReasonCode>("customer_request");
+  const [approval, setApproval] = useState<ManagerApproval>({ username: "", password: "" });
+  const [error, setError] = useState<string | null>(null);
+  async function submit() {
+    const fen = parseYuan(amount);
+    if (fen === null) return setError(t("money.invalid"));
+    try {
+      const p = await invoke("prepayment.refund", { refund: { customer_id: props.customerId, amount: fen, tender: "cash", reference: null, reason, note: "" }, approval });
+      setError(null);
+      props.onDone(p);
+    } catch (e) {
+      setError(e instanceof CommandError ? coreText(lang, e.error.messages[0]) : String(e));
+    }
+  }
+  return (
+    <Modal open={props.open} title={t("refund.title", { max: yuan(props.max) })} onOk={submit} onCancel={props.onClose}>
+      <Space direction="vertical" style={{ width: "100%" }}>
+        <Input aria-label={t("refund.amount")} placeholder={t("refund.amount")} value={amount} onChange={(e) => setAmount(e.target.value)} suffix="元" />
+        <Select aria-label={t("reverse.reason")} value={reason} onChange={setReason} options={options("reason_codes")} style={{ width: "100%" }} />
+        <ApprovalFields value={approval} onChange={setApproval} />
+        {error && <Alert type="error" message={error} />}
+      </Space>
+    </Modal>
   );
 }
 

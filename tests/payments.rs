@@ -125,6 +125,9 @@ fn paying_with_cash_gives_change_settles_oldest_first_and_keeps_the_surplus() {
     assert_eq!((p.change, p.bills_total, p.late_fees, p.prepaid_after), (Fen(20000), Fen(26900), Fen(100), Fen(3000)));
     assert_eq!(p.customer_name, "王*明", "payments leave the core with the name masked");
     assert!(p.receipt_no.starts_with("330106-01-1-"), "{}", p.receipt_no);
+    // What `post` returns (assembled in the transaction) is what the store holds.
+    let stored: Payment = ok(&f, &clerk, Request::GetPayment(ReceiptRef { receipt_no: p.receipt_no.clone() }));
+    assert_eq!(stored, p);
     // A double press with the same key returns the same payment and charges nothing more.
     let footprint = money_footprint(&f);
     let again = pay(&f, &clerk, &id, 30000, cash(50000), "k1").unwrap();

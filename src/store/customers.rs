@@ -456,12 +456,21 @@ fn not_found(id: &str) -> Error {
     Error::NotFound(UserMessage::new("customer.not_found", format!("未找到客户{id}"), format!("No customer {id}")))
 }
 
-/// A customer's row key and class, without loading the record (the payment path needs no more).
-pub(crate) fn key_and_class(conn: &Connection, id: &str) -> Result<(i64, CustomerClass)> {
-    conn.prepare_cached("SELECT pk, class FROM customers WHERE id = ?1")?
-        .query_row([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+/// What the payment path needs of a customer, without loading the whole record.
+pub(crate) struct Brief {
+    pub pk: i64,
+    pub class: CustomerClass,
+    pub account: String,
+    pub name: String,
+}
+
+pub(crate) fn brief(conn: &Connection, id: &str) -> Result<Brief> {
+    conn.prepare_cached("SELECT pk, class, account, name FROM customers WHERE id = ?1")?
+        .query_row([id], |r| {
+            let class: String = r.get(1)?;
+            Ok(Brief { pk: r.get(0)?, class: CustomerClass::from_code(&class).unwrap_or(CustomerClass::Residential), account: r.get(2)?, name: r.get(3)? })
+        })
         .optional()?
-        .map(|(pk, class)| (pk, CustomerClass::from_code(&class).unwrap_or(CustomerClass::Residential)))
         .ok_or_else(|| not_found(id))
 }
 

@@ -267,7 +267,7 @@ struct NewPayment<'a> {
 
 /// Writes a payment row with its receipt number, tenders and allocations, and moves the bills'
 /// paid amounts and the prepayment balance. Returns the payment's row key.
-fn write_payment(tx: &Tx, actor: &Actor, new: NewPayment) -> Result<(i64, String)> {
+fn write_payment(tx: &Tx, actor: &Actor, new: NewPayment) -> Result<(i64, String, String)> {
     let receipt_no = receipts::allocate(tx, actor)?;
     let id = uuid::Uuid::now_v7().to_string();
     let (reason_code, reason_note, approved_by) = match new.reason {
@@ -317,7 +317,7 @@ fn write_payment(tx: &Tx, actor: &Actor, new: NewPayment) -> Result<(i64, String
         settle.execute((bill_pk, a.principal.0))?;
     }
     set_prepaid(tx, new.customer_pk, new.prepaid_after)?;
-    Ok((pk, receipt_no))
+    Ok((pk, receipt_no, id))
 }
 
 /// Posts a payment at the open desk.
@@ -327,15 +327,16 @@ pub fn post(tx: &Tx, actor: &Actor, book: &LateFeeBook, args: &PostPayment) -> R
         return Ok(earlier);
     }
     let totals = check_tenders(args.amount, &args.tenders)?;
-    let (session_pk, _) = desk::require_open(tx, actor)?;
-    let (customer_pk, class) = customers::key_and_class(tx, &args.customer_id)?;
+    let (session_pk, session) = desk::require_open(tx, actor)?;
+    let customer = customers::brief(tx, &args.customer_id)?;
+    let (customer_pk, class) = (customer.pk, customer.class);
     let today = business_date(actor.at);
     let open = open_bills(tx, customer_pk)?;
     let prepaid_before = prepaid(tx, customer_pk)?;
     let bills: Vec<OpenBill> = open.iter().map(|(_, _, o)| o.clone()).collect();
     let plan = allocate(&bills, debtor(class), book, today, args.amount + prepaid_before);
     let bill_pks: Vec<(String, i64)> = open.iter().map(|(pk, b, _)| (b.id.clone(), *pk)).collect();
-    let (pk, _) = write_payment(
+    let (_, receipt_no, id) = write_payment(
         tx,
         actor,
         NewPayment {
@@ -355,7 +356,45 @@ pub fn post(tx: &Tx, actor: &Actor, book: &LateFeeBook, args: &PostPayment) -> R
             reason: None,
         },
     )?;
-    let payment = load(tx, "p.pk = ?1", &pk)?.expect("just written").payment;
+    // The payment as written, assembled from what this transaction holds rather than read back.
+    let settled = plan
+        .allocations
+        .iter()
+        .map(|a| {
+            let bill = &open.iter().find(|(_, b, _)| b.id == a.bill_id).expect("an allocation names an open bill").1;
+            Settled { bill_id: a.bill_id.clone(), period: bill.period.clone(), kwh: bill.kwh, principal: a.principal, late_fee: a.late_fee, late_days: a.late_days }
+        })
+        .collect();
+    let payment = Payment {
+        id,
+        receipt_no,
+        kind: PaymentKind::Payment,
+        status: PaymentStatus::Posted,
+        customer_id: args.customer_id.clone(),
+        account: customer.account,
+        customer_name: customer.name,
+        clerk_id: session.clerk_id,
+        clerk_name: session.clerk_name,
+        desk_id: session.id,
+        business_date: today,
+        posted_at: stamp(actor.at),
+        amount: args.amount,
+        tendered: totals.tendered,
+        change: totals.change,
+        bills_total: plan.principal(),
+        late_fees: plan.late_fees(),
+        prepaid_before,
+        prepaid_after: plan.remainder,
+        tenders: args.tenders.iter().map(|t| Tender { reference: t.reference.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(Into::into), ..t.clone() }).collect(),
+        settled,
+        reason_code: None,
+        reason_note: None,
+        approved_by: None,
+        corrects: None,
+        reversed_at: None,
+        print_count: 0,
+        replayed: false,
+    };
     record(tx, actor, "payment.posted", "payment.post", &payment)?;
     Ok(payment)
 }
@@ -439,7 +478,7 @@ pub fn reverse(tx: &Tx, actor: &Actor, request: &Reversal, approved_by: &str) ->
     let bill_pks: Vec<(String, i64)> =
         original.settled.iter().map(|s| Ok((s.bill_id.clone(), billing::bill_pk(tx, &s.bill_id)?.0))).collect::<Result<_>>()?;
     // The bills were already unsettled above; the allocation rows only record the correction.
-    let (pk, _) = write_payment(
+    let (pk, _, _) = write_payment(
         tx,
         actor,
         NewPayment {
@@ -508,7 +547,7 @@ pub fn refund(tx: &Tx, actor: &Actor, request: &Refund, approved_by: &str) -> Re
         return Err(Error::invalid(UserMessage::new("desk.overdraw", "钱箱现金不足以退费", "The drawer holds too little cash for this refund").at("amount")));
     }
     let negated = [Tender { amount: -request.amount, ..tender }];
-    let (pk, _) = write_payment(
+    let (pk, _, _) = write_payment(
         tx,
         actor,
         NewPayment {

@@ -115,8 +115,17 @@ pub fn bills_of(conn: &Connection, customer_pk: i64) -> Result<Vec<Bill>> {
 
 /// A customer's bills with money owed, oldest first.
 pub fn open_bills_of(conn: &Connection, customer_pk: i64) -> Result<Vec<(i64, Bill)>> {
+    open_bills_query(conn, customer_pk, BILL_COLUMNS)
+}
+
+/// The same without the bill lines, for posting a payment, which does not print them.
+pub fn open_bills_without_lines(conn: &Connection, customer_pk: i64) -> Result<Vec<(i64, Bill)>> {
+    open_bills_query(conn, customer_pk, &BILL_COLUMNS.replace("b.lines", "'[]'"))
+}
+
+fn open_bills_query(conn: &Connection, customer_pk: i64, columns: &str) -> Result<Vec<(i64, Bill)>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {BILL_COLUMNS}, b.pk FROM bills b JOIN customers c ON c.pk = b.customer_pk
+        "SELECT {columns}, b.pk FROM bills b JOIN customers c ON c.pk = b.customer_pk
          WHERE b.customer_pk = ?1 AND b.paid_fen < b.amount_fen ORDER BY b.period"
     ))?;
     Ok(stmt.query_map([customer_pk], |r| Ok((r.get(12)?, bill_from_row(r)?)))?.collect::<rusqlite::Result<_>>()?)

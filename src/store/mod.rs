@@ -200,6 +200,10 @@ pub fn open_connection(path: &Path) -> Result<Connection> {
     // Statement journals in memory: every insert with a foreign key writes one, and on disk they
     // cost a system call per page.
     conn.pragma_update(None, "temp_store", "MEMORY")?;
+    // Checkpoint the WAL every 8192 pages (32 MiB) instead of every 1000: a payment writes some
+    // fifteen pages, and a checkpoint (copying the WAL back and syncing the database file) inside
+    // a clerk's commit is what its slowest commits are made of.
+    conn.pragma_update(None, "wal_autocheckpoint", 8192)?;
     register_functions(&conn)?;
     Ok(conn)
 }

@@ -7,7 +7,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::billing::{self, open_bills_of, period_year, prepaid, set_prepaid};
+use super::billing::{self, open_bills_of, open_bills_without_lines, period_year, prepaid, set_prepaid};
 use super::{Actor, Tx, audit, customers, desk, outbox, receipts};
 use crate::billing::allocation::{OpenBill, Plan, allocate};
 use crate::billing::late_fee::{Debtor, LateFeeBook};
@@ -41,8 +41,9 @@ fn debtor(class: CustomerClass) -> Debtor {
     if billing::is_residential(class) { Debtor::Residential } else { Debtor::Other }
 }
 
-fn open_bills(conn: &Connection, customer_pk: i64) -> Result<Vec<(i64, billing::Bill, OpenBill)>> {
-    Ok(open_bills_of(conn, customer_pk)?
+fn open_bills(conn: &Connection, customer_pk: i64, with_lines: bool) -> Result<Vec<(i64, billing::Bill, OpenBill)>> {
+    let bills = if with_lines { open_bills_of(conn, customer_pk)? } else { open_bills_without_lines(conn, customer_pk)? };
+    Ok(bills
         .into_iter()
         .map(|(pk, bill)| {
             let open = OpenBill {
@@ -62,7 +63,7 @@ fn open_bills(conn: &Connection, customer_pk: i64) -> Result<Vec<(i64, billing::
 pub fn quote(conn: &Connection, book: &LateFeeBook, customer_id: &str, on: NaiveDate) -> Result<Quote> {
     let (customer_pk, customer) = customers::get_with_pk(conn, customer_id)?;
     let debtor = debtor(customer.record.class);
-    let bills: Vec<QuotedBill> = open_bills(conn, customer_pk)?
+    let bills: Vec<QuotedBill> = open_bills(conn, customer_pk, true)?
         .into_iter()
         .map(|(_, bill, open)| {
             let fee = open.late_fee(book, debtor, on, open.outstanding);
@@ -230,6 +231,10 @@ pub struct PostPayment {
 }
 
 fn replay(tx: &Tx, key: &str, customer_id: &str, amount: Fen) -> Result<Option<Payment>> {
+    let seen: Option<i64> = tx.prepare_cached("SELECT 1 FROM payments WHERE idempotency_key = ?1")?.query_row([key], |r| r.get(0)).optional()?;
+    if seen.is_none() {
+        return Ok(None);
+    }
     let Some(row) = load(tx, "p.idempotency_key = ?1", &key)? else { return Ok(None) };
     if row.payment.customer_id != customer_id || row.payment.amount != amount {
         return Err(Error::Conflict(UserMessage::new(
@@ -331,7 +336,7 @@ pub fn post(tx: &Tx, actor: &Actor, book: &LateFeeBook, args: &PostPayment) -> R
     let customer = customers::brief(tx, &args.customer_id)?;
     let (customer_pk, class) = (customer.pk, customer.class);
     let today = business_date(actor.at);
-    let open = open_bills(tx, customer_pk)?;
+    let open = open_bills(tx, customer_pk, false)?;
     let prepaid_before = prepaid(tx, customer_pk)?;
     let bills: Vec<OpenBill> = open.iter().map(|(_, _, o)| o.clone()).collect();
     let plan = allocate(&bills, debtor(class), book, today, args.amount + prepaid_before);

@@ -226,9 +226,9 @@ pub fn populate_history(store: &mut Store, until: chrono::DateTime<chrono::Utc>,
 
     use crate::billing::late_fee::LateFeeBook;
     use crate::model::money::Fen;
-    use crate::model::payment::{DENOMINATIONS, Tender, TenderKind};
+    use crate::model::payment::{Tender, TenderKind};
     use crate::store::billing::{ReadingInput, enter_reading, tariff_book};
-    use crate::store::desk::{self, DenominationCount};
+    use crate::store::desk;
     use crate::store::payments::{PostPayment, post, quote};
 
     let mut rng = StdRng::seed_from_u64(seed ^ 0x5eed);
@@ -299,16 +299,7 @@ pub fn populate_history(store: &mut Store, until: chrono::DateTime<chrono::Utc>,
             }
             // The drawer balances: count exactly what is expected.
             let (pk, _) = desk::current(tx)?.expect("opened above");
-            let mut left = desk::expected(tx, pk)?.cash.0;
-            let count: Vec<DenominationCount> = DENOMINATIONS
-                .iter()
-                .map(|&d| {
-                    let n = left / d;
-                    left -= n * d;
-                    DenominationCount { denomination: d, count: n }
-                })
-                .collect();
-            desk::close(tx, &actor, &count, None)?;
+            desk::close(tx, &actor, &desk::exact_count(desk::expected(tx, pk)?.cash), None)?;
             Ok(())
         })?;
     }

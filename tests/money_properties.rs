@@ -9,9 +9,8 @@ use hall::api::*;
 use hall::billing::allocation::{OpenBill, allocate};
 use hall::billing::late_fee::{Debtor, LateFeeBook};
 use hall::model::money::Fen;
-use hall::model::payment::{DENOMINATIONS, ReasonCode, Tender, TenderKind};
+use hall::model::payment::{ReasonCode, Tender, TenderKind};
 use hall::store::billing::ReadingInput;
-use hall::store::desk::DenominationCount;
 use hall::store::payments::{Payment, PostPayment, Refund, Reversal};
 use hall::store::receipts;
 use proptest::prelude::*;
@@ -130,15 +129,7 @@ impl Counter {
     /// Balances the desk, moves to the next day and opens a new desk.
     fn next_day(&mut self) {
         let state: DeskState = serde_json::from_value(self.f.app.call(Some(&self.clerk), Request::CurrentDesk(NoArgs {})).unwrap()).unwrap();
-        let mut left = state.expected.unwrap().cash.0;
-        let count = DENOMINATIONS
-            .iter()
-            .map(|&d| {
-                let n = left / d;
-                left -= n * d;
-                DenominationCount { denomination: d, count: n }
-            })
-            .collect();
+        let count = hall::store::desk::exact_count(state.expected.unwrap().cash);
         self.f.app.call(Some(&self.clerk), Request::CloseDesk(CloseDeskArgs { count, approval: None })).unwrap();
         self.f.clock.advance(Duration::days(1));
         self.clerk = self.f.login("clerk");

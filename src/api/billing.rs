@@ -36,8 +36,8 @@ pub struct WaiveArgs {
 
 pub(super) fn list(app: &App, _: Option<&Caller>, args: BillsArgs) -> Result<BillList> {
     let store = app.store();
-    let (pk, _) = customers::get_with_pk(store.conn(), &args.customer_id)?;
-    Ok(BillList { bills: repo::bills_of(store.conn(), pk)? })
+    let customer = customers::brief(store.conn(), &args.customer_id)?;
+    Ok(BillList { bills: repo::bills_of(store.conn(), customer.pk)? })
 }
 
 pub(super) fn enter_reading(app: &App, caller: Option<&Caller>, args: ReadingInput) -> Result<Bill> {

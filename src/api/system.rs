@@ -7,7 +7,7 @@ use super::{App, Caller, NoArgs};
 use crate::clock::{business_date, stamp};
 use crate::error::{Lang, Result};
 use crate::model::customer::{CreditRating, CustomerClass, CustomerStatus, IdKind, MeterKind, PaymentMethod, Voltage};
-use crate::model::payment::{PaymentKind, PaymentStatus, ReasonCode, TenderKind};
+use crate::model::payment::{DENOMINATIONS, PaymentKind, PaymentStatus, ReasonCode, TenderKind, denomination_label};
 use crate::model::user::Role;
 use crate::store::audit::{self, Entry, Verification};
 use crate::store::{customers, outbox};
@@ -48,6 +48,8 @@ pub struct Catalog {
     pub reason_codes: Vec<CodeLabel>,
     pub payment_kinds: Vec<CodeLabel>,
     pub payment_statuses: Vec<CodeLabel>,
+    /// The notes and coins a desk counts; the code is the value in fen.
+    pub denominations: Vec<CodeLabel>,
 }
 
 macro_rules! labels {
@@ -70,6 +72,10 @@ pub(super) fn catalog(_: &App, _: Option<&Caller>, _: NoArgs) -> Result<Catalog>
         reason_codes: labels!(ReasonCode),
         payment_kinds: labels!(PaymentKind),
         payment_statuses: labels!(PaymentStatus),
+        denominations: DENOMINATIONS
+            .iter()
+            .map(|&d| CodeLabel { code: d.to_string(), zh: denomination_label(d, Lang::ZhCn), en: denomination_label(d, Lang::En) })
+            .collect(),
     })
 }
 

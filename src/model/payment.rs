@@ -49,6 +49,17 @@ code_enum!(
 /// The notes and coins a desk counts, in fen, largest first.
 pub const DENOMINATIONS: &[i64] = &[10000, 5000, 2000, 1000, 500, 100, 50, 10, 5, 2, 1];
 
+/// A note or coin as counted at the desk and printed on the deposit slip: `100 元`, `5 角`, `2 分`
+/// (`¥100`, `¥0.5`, `¥0.02`).
+pub fn denomination_label(fen: i64, lang: crate::error::Lang) -> String {
+    match lang {
+        crate::error::Lang::ZhCn if fen >= 100 => format!("{} 元", fen / 100),
+        crate::error::Lang::ZhCn if fen >= 10 => format!("{} 角", fen / 10),
+        crate::error::Lang::ZhCn => format!("{fen} 分"),
+        crate::error::Lang::En => format!("¥{}", super::money::Fen(fen).yuan().normalize()),
+    }
+}
+
 /// One way of paying part of a payment.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, TS)]
 pub struct Tender {

@@ -3,6 +3,7 @@
 
 use super::{Align, Sheet};
 use crate::error::Lang;
+use crate::model::payment::denomination_label;
 use crate::store::dayend::DayReport;
 
 const W: f32 = 210.0;
@@ -34,7 +35,7 @@ pub fn deposit_slip(report: &DayReport, company: &str, outlet: &str) -> Vec<u8> 
     s.rule(LEFT, RIGHT, y, 0.3);
     for c in report.counted.iter().filter(|c| c.count > 0) {
         y += 7.0;
-        let label = match c.denomination { d if d >= 100 => format!("{} 元", d / 100), d if d >= 10 => format!("{} 角", d / 10), d => format!("{d} 分") };
+        let label = denomination_label(c.denomination, Lang::ZhCn);
         row(&mut s, y, &[(&label, LEFT, Align::Left), (&c.count.to_string(), 100.0, Align::Right), (&crate::model::money::Fen(c.denomination * c.count).to_string(), RIGHT, Align::Right)]);
     }
     y += 4.0;

@@ -81,6 +81,8 @@ pub struct Bill {
 }
 
 const BILL_COLUMNS: &str = "b.id, c.id, b.period, b.source, b.tariff_code, b.kwh, b.amount_fen, b.paid_fen, b.due_date, b.waived_through, b.lines, b.issued_at";
+/// The same columns with the lines left out (read as an empty list).
+const BILL_COLUMNS_NO_LINES: &str = "b.id, c.id, b.period, b.source, b.tariff_code, b.kwh, b.amount_fen, b.paid_fen, b.due_date, b.waived_through, '[]', b.issued_at";
 
 fn bill_from_row(r: &rusqlite::Row) -> rusqlite::Result<Bill> {
     let amount: i64 = r.get(6)?;
@@ -120,7 +122,7 @@ pub fn open_bills_of(conn: &Connection, customer_pk: i64) -> Result<Vec<(i64, Bi
 
 /// The same without the bill lines, for posting a payment, which does not print them.
 pub fn open_bills_without_lines(conn: &Connection, customer_pk: i64) -> Result<Vec<(i64, Bill)>> {
-    open_bills_query(conn, customer_pk, &BILL_COLUMNS.replace("b.lines", "'[]'"))
+    open_bills_query(conn, customer_pk, BILL_COLUMNS_NO_LINES)
 }
 
 fn open_bills_query(conn: &Connection, customer_pk: i64, columns: &str) -> Result<Vec<(i64, Bill)>> {

@@ -20,6 +20,20 @@ pub struct DenominationCount {
     pub count: i64,
 }
 
+/// `cash` as the fewest notes and coins: the count of a drawer that holds exactly what is expected
+/// (the demo's and the benchmarks' balanced desks).
+pub fn exact_count(cash: Fen) -> Vec<DenominationCount> {
+    let mut left = cash.0.max(0);
+    DENOMINATIONS
+        .iter()
+        .map(|&d| {
+            let count = left / d;
+            left -= count * d;
+            DenominationCount { denomination: d, count }
+        })
+        .collect()
+}
+
 /// What the system expects in the drawer and in each other tender.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Expected {

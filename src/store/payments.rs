@@ -9,11 +9,11 @@ use ts_rs::TS;
 
 use super::billing::{self, open_bills_of, open_bills_without_lines, period_year, prepaid, set_prepaid};
 use super::{Actor, Tx, audit, customers, desk, outbox, receipts};
-use crate::billing::allocation::{OpenBill, Plan, allocate};
+use crate::billing::allocation::{Allocation, OpenBill, Plan, allocate};
 use crate::billing::late_fee::{Debtor, LateFeeBook};
 use crate::clock::{business_date, stamp};
 use crate::error::{Error, Result, UserMessage};
-use crate::model::customer::{Customer, CustomerClass};
+use crate::model::customer::CustomerClass;
 use crate::model::money::Fen;
 use crate::model::payment::{PaymentKind, PaymentStatus, ReasonCode, Tender, TenderKind, check_tenders};
 
@@ -61,8 +61,8 @@ fn open_bills(conn: &Connection, customer_pk: i64, with_lines: bool) -> Result<V
 
 /// What the customer owes if they pay today.
 pub fn quote(conn: &Connection, book: &LateFeeBook, customer_id: &str, on: NaiveDate) -> Result<Quote> {
-    let (customer_pk, customer) = customers::get_with_pk(conn, customer_id)?;
-    let debtor = debtor(customer.record.class);
+    let customer = customers::brief(conn, customer_id)?;
+    let (customer_pk, debtor) = (customer.pk, debtor(customer.class));
     let bills: Vec<QuotedBill> = open_bills(conn, customer_pk, true)?
         .into_iter()
         .map(|(_, bill, open)| {
@@ -72,7 +72,7 @@ pub fn quote(conn: &Connection, book: &LateFeeBook, customer_id: &str, on: Naive
         .collect();
     let prepaid = prepaid(conn, customer_pk)?;
     let owed: Fen = bills.iter().map(|b| b.due_now).sum();
-    Ok(Quote { customer_id: customer.id, bills, prepaid, total_due: (owed - prepaid).max(Fen::ZERO), on })
+    Ok(Quote { customer_id: customer_id.to_owned(), bills, prepaid, total_due: (owed - prepaid).max(Fen::ZERO), on })
 }
 
 /// One bill a payment settled (or a red letter unsettled).
@@ -454,11 +454,11 @@ pub fn reverse(tx: &Tx, actor: &Actor, request: &Reversal, approved_by: &str) ->
         )));
     }
     let same_day_open_desk = desk::current(tx)?.is_some_and(|(pk, s)| pk == row.session_pk && s.business_date == business_date(actor.at));
-    let mut unsettle = tx.prepare_cached("UPDATE bills SET paid_fen = paid_fen - ?2 WHERE id = ?1")?;
-    for s in &original.settled {
-        unsettle.execute((&s.bill_id, s.principal.0))?;
-    }
     if same_day_open_desk {
+        let mut unsettle = tx.prepare_cached("UPDATE bills SET paid_fen = paid_fen - ?2 WHERE id = ?1")?;
+        for s in &original.settled {
+            unsettle.execute((&s.bill_id, s.principal.0))?;
+        }
         tx.execute(
             "UPDATE payments SET status = 'reversed', reversed_at = ?2, reason_code = ?3, reason_note = ?4, approved_by = ?5 WHERE pk = ?1",
             params![row.pk, stamp(actor.at), request.reason.code(), request.note.trim(), approved_by],
@@ -469,20 +469,19 @@ pub fn reverse(tx: &Tx, actor: &Actor, request: &Reversal, approved_by: &str) ->
         record(tx, actor, "payment.reversed", "payment.reverse", &payment)?;
         return Ok(payment);
     }
-    // 冲红: the opposite amounts, in today's desk.
+    // 冲红: the opposite amounts, in today's desk; writing its negative allocations unsettles the bills.
     let (session_pk, _) = desk::require_open(tx, actor)?;
     let negated: Vec<Tender> = original.tenders.iter().map(|t| Tender { amount: -t.amount, ..t.clone() }).collect();
     let plan = Plan {
         allocations: original
             .settled
             .iter()
-            .map(|s| crate::billing::allocation::Allocation { bill_id: s.bill_id.clone(), principal: -s.principal, late_fee: -s.late_fee, late_days: s.late_days })
+            .map(|s| Allocation { bill_id: s.bill_id.clone(), principal: -s.principal, late_fee: -s.late_fee, late_days: s.late_days })
             .collect(),
         remainder: prepaid_now - prepaid_delta,
     };
     let bill_pks: Vec<(String, i64)> =
         original.settled.iter().map(|s| Ok((s.bill_id.clone(), billing::bill_pk(tx, &s.bill_id)?.0))).collect::<Result<_>>()?;
-    // The bills were already unsettled above; the allocation rows only record the correction.
     let (pk, _, _) = write_payment(
         tx,
         actor,
@@ -494,7 +493,7 @@ pub fn reverse(tx: &Tx, actor: &Actor, request: &Reversal, approved_by: &str) ->
             tendered: -original.tendered,
             change: -original.change,
             tenders: &negated,
-            plan: &Plan { allocations: Vec::new(), remainder: plan.remainder },
+            plan: &plan,
             bill_pks: &bill_pks,
             prepaid_before: prepaid_now,
             prepaid_after: plan.remainder,
@@ -502,15 +501,6 @@ pub fn reverse(tx: &Tx, actor: &Actor, request: &Reversal, approved_by: &str) ->
             corrects_pk: Some(row.pk),
             reason: Some((request.reason, request.note.trim(), approved_by)),
         },
-    )?;
-    let mut allocation =
-        tx.prepare_cached("INSERT INTO allocations (payment_pk, bill_pk, principal_fen, late_fee_fen, late_days) VALUES (?1, ?2, ?3, ?4, ?5)")?;
-    for (a, (_, bill_pk)) in plan.allocations.iter().zip(&bill_pks) {
-        allocation.execute(params![pk, bill_pk, a.principal.0, a.late_fee.0, a.late_days])?;
-    }
-    tx.execute(
-        "UPDATE payments SET bills_fen = ?2, late_fee_fen = ?3 WHERE pk = ?1",
-        (pk, plan.principal().0, plan.late_fees().0),
     )?;
     tx.execute(
         "UPDATE payments SET status = 'corrected', reason_code = ?2, reason_note = ?3, approved_by = ?4 WHERE pk = ?1",
@@ -541,7 +531,7 @@ pub fn refund(tx: &Tx, actor: &Actor, request: &Refund, approved_by: &str) -> Re
     let tender = Tender { kind: request.tender, amount: request.amount, reference: request.reference.clone() };
     check_tenders(request.amount, std::slice::from_ref(&tender))?;
     let (session_pk, _) = desk::require_open(tx, actor)?;
-    let (customer_pk, _) = customers::get_with_pk(tx, &request.customer_id)?;
+    let customer_pk = customers::brief(tx, &request.customer_id)?.pk;
     let before = prepaid(tx, customer_pk)?;
     if request.amount > before {
         return Err(Error::invalid(
@@ -584,9 +574,4 @@ pub fn count_print(tx: &Tx, receipt_no: &str) -> Result<i64> {
         .query_row([receipt_no], |r| r.get(0))
         .optional()?
         .ok_or_else(not_found)?)
-}
-
-/// The customer a payment belongs to (for masking by the caller).
-pub fn customer_of(conn: &Connection, payment: &Payment) -> Result<Customer> {
-    customers::get(conn, &payment.customer_id)
 }

@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 use hall::billing::late_fee::LateFeeBook;
 use hall::clock::business_date;
 use hall::model::money::Fen;
-use hall::model::payment::{DENOMINATIONS, Tender, TenderKind};
+use hall::model::payment::{Tender, TenderKind};
 use hall::print::receipt::{Layout, ReceiptDoc, ReceiptLine, ReceiptTender, render};
-use hall::store::desk::{self, DenominationCount};
+use hall::store::desk;
 use hall::store::payments::{PostPayment, post};
 use hall::store::{Actor, Store, dayend, users};
 use rand::rngs::StdRng;
@@ -24,16 +24,7 @@ fn desk_for_today(store: &mut Store, actor: &Actor) -> anyhow::Result<()> {
             if session.business_date == business_date(actor.at) && Some(&session.clerk_id) == actor.user_id.as_ref() {
                 return Ok(());
             }
-            let mut left = desk::expected(tx, pk)?.cash.0;
-            let count: Vec<DenominationCount> = DENOMINATIONS
-                .iter()
-                .map(|&d| {
-                    let n = left / d;
-                    left -= n * d;
-                    DenominationCount { denomination: d, count: n }
-                })
-                .collect();
-            desk::close(tx, actor, &count, None)?;
+            desk::close(tx, actor, &desk::exact_count(desk::expected(tx, pk)?.cash), None)?;
         }
         desk::open(tx, actor, Fen(100_000))?;
         Ok(())

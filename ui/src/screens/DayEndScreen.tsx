@@ -11,12 +11,6 @@ import { coreText, useI18n } from "../i18n";
 import { ApprovalFields } from "./ApprovalFields";
 import { openPdf, savePdf } from "./pdf";
 
-const DENOMINATIONS = [10000, 5000, 2000, 1000, 500, 100, 50, 10, 5, 2, 1];
-
-function denominationLabel(fen: number): string {
-  return fen >= 100 ? `${fen / 100} 元` : fen >= 10 ? `${fen / 10} 角` : `${fen} 分`;
-}
-
 /** 轧账 and 日结: close the desk with a count, then the day's report and papers. */
 export function DayEndScreen() {
   const { t, lang } = useI18n();
@@ -113,18 +107,20 @@ function Report({ report }: { report: DayReport }) {
 
 function CloseDesk(props: { desk: DeskState; onClosed: () => void }) {
   const { t, lang } = useI18n();
-  const { label } = useLabels();
+  const { label, options } = useLabels();
+  // The notes and coins, from the core: the value in fen and its label.
+  const denominations = options("denominations").map((o) => ({ fen: Number(o.value), label: o.label }));
   const [counts, setCounts] = useState<Record<number, number>>({});
   const [approval, setApproval] = useState<ManagerApproval>({ username: "", password: "" });
   const [error, setError] = useState<string | null>(null);
   const expected = props.desk.expected;
-  const counted = DENOMINATIONS.reduce((s, d) => s + d * (counts[d] ?? 0), 0);
+  const counted = denominations.reduce((s, d) => s + d.fen * (counts[d.fen] ?? 0), 0);
   const overShort = counted - (expected?.cash ?? 0);
 
   async function close() {
     try {
       await invoke("desk.close", {
-        count: DENOMINATIONS.map((d) => ({ denomination: d, count: counts[d] ?? 0 })),
+        count: denominations.map((d) => ({ denomination: d.fen, count: counts[d.fen] ?? 0 })),
         approval: overShort !== 0 ? approval : null,
       });
       setError(null);
@@ -142,10 +138,10 @@ function CloseDesk(props: { desk: DeskState; onClosed: () => void }) {
           { title: t("pay.amount"), align: "right", render: (_, r) => yuan(r.amount) },
         ]} footer={() => `${t("desk.expectedCash")}: ¥${yuan(expected?.cash ?? 0)}（${t("desk.float")} ¥${yuan(expected?.float ?? 0)}）`} />
         <Space direction="vertical">
-          {DENOMINATIONS.map((d) => (
-            <Space key={d}>
-              <span style={{ display: "inline-block", width: 56 }}>{denominationLabel(d)}</span>
-              <InputNumber aria-label={`${t("desk.countOf")} ${denominationLabel(d)}`} min={0} precision={0} value={counts[d] ?? 0} onChange={(v) => setCounts((c) => ({ ...c, [d]: Number(v ?? 0) }))} />
+          {denominations.map((d) => (
+            <Space key={d.fen}>
+              <span style={{ display: "inline-block", width: 56 }}>{d.label}</span>
+              <InputNumber aria-label={`${t("desk.countOf")} ${d.label}`} min={0} precision={0} value={counts[d.fen] ?? 0} onChange={(v) => setCounts((c) => ({ ...c, [d.fen]: Number(v ?? 0) }))} />
             </Space>
           ))}
         </Space>

@@ -4,4 +4,8 @@ import type { CodeLabel } from "./CodeLabel";
 /**
  * Every coded field's values, for forms and for showing codes as words.
  */
-export type Catalog = { customer_classes: Array<CodeLabel>, id_kinds: Array<CodeLabel>, voltages: Array<CodeLabel>, payment_methods: Array<CodeLabel>, credit_ratings: Array<CodeLabel>, meter_kinds: Array<CodeLabel>, customer_statuses: Array<CodeLabel>, roles: Array<CodeLabel>, tender_kinds: Array<CodeLabel>, reason_codes: Array<CodeLabel>, payment_kinds: Array<CodeLabel>, payment_statuses: Array<CodeLabel>, };
+export type Catalog = { customer_classes: Array<CodeLabel>, id_kinds: Array<CodeLabel>, voltages: Array<CodeLabel>, payment_methods: Array<CodeLabel>, credit_ratings: Array<CodeLabel>, meter_kinds: Array<CodeLabel>, customer_statuses: Array<CodeLabel>, roles: Array<CodeLabel>, tender_kinds: Array<CodeLabel>, reason_codes: Array<CodeLabel>, payment_kinds: Array<CodeLabel>, payment_statuses: Array<CodeLabel>, 
+/**
+ * The notes and coins a desk counts; the code is the value in fen.
+ */
+denominations: Array<CodeLabel>, };

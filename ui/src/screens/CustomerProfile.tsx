@@ -7,12 +7,9 @@ import type { HistoryEntry } from "../api/generated/HistoryEntry";
 import { useLabels } from "../catalog";
 import { coreText, type MessageKey, useI18n } from "../i18n";
 import { CloseCustomerDialog } from "./CloseCustomerDialog";
+import { outletTime } from "../time";
 import { CustomerFormDrawer } from "./CustomerForm";
 import { BillsTab, PaymentsTab } from "./ProfileMoneyTabs";
-
-function localTime(stamp: string): string {
-  return new Date(stamp).toLocaleString("zh-CN", { hour12: false });
-}
 
 export function CustomerProfile({ id, onBack }: { id: string; onBack: () => void }) {
   const { t, lang } = useI18n();
@@ -112,7 +109,7 @@ export function CustomerProfile({ id, onBack }: { id: string; onBack: () => void
                       </div>
                     ))}
                   </Descriptions.Item>
-                  <Descriptions.Item label={t("field.created_at")}>{localTime(c.created_at)}</Descriptions.Item>
+                  <Descriptions.Item label={t("field.created_at")}>{outletTime(c.created_at)}</Descriptions.Item>
                   <Descriptions.Item label={t("field.version")}>{c.version}</Descriptions.Item>
                   <Descriptions.Item label={t("field.status")}>{label("customer_statuses", c.status)}</Descriptions.Item>
                   {c.close_reason ? <Descriptions.Item label={t("field.close_reason")} span={3}>{c.close_reason}</Descriptions.Item> : null}
@@ -133,7 +130,7 @@ export function CustomerProfile({ id, onBack }: { id: string; onBack: () => void
                   pagination={{ pageSize: 12 }}
                   data-testid="history"
                   columns={[
-                    { title: t("history.at"), dataIndex: "at", width: 170, render: localTime },
+                    { title: t("history.at"), dataIndex: "at", width: 170, render: outletTime },
                     { title: t("history.version"), dataIndex: "version", width: 80 },
                     { title: t("history.field"), dataIndex: "field", width: 140, render: fieldName },
                     { title: t("history.old"), dataIndex: "old", ellipsis: true },

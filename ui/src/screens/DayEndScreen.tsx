@@ -8,6 +8,7 @@ import type { ManagerApproval } from "../api/generated/ManagerApproval";
 import { useLabels } from "../catalog";
 import { yuan } from "../form/money";
 import { coreText, useI18n } from "../i18n";
+import { outletTime } from "../time";
 import { ApprovalFields } from "./ApprovalFields";
 import { openPdf, savePdf } from "./pdf";
 
@@ -73,7 +74,7 @@ function Report({ report }: { report: DayReport }) {
   return (
     <Card size="small" title={t("dayend.title", { date: report.date })} data-testid="day-report">
       {report.pending_events > 0 && <Alert type="warning" showIcon style={{ marginBottom: 8 }} message={t("dayend.pending", { n: report.pending_events })} />}
-      {report.closed_at && <Alert type="success" showIcon style={{ marginBottom: 8 }} message={t("dayend.closedAt", { at: report.closed_at })} />}
+      {report.closed_at && <Alert type="success" showIcon style={{ marginBottom: 8 }} message={t("dayend.closedAt", { at: outletTime(report.closed_at) })} />}
       <Descriptions size="small" column={3} items={[
         { key: "total", label: t("dayend.total"), children: `¥${yuan(report.total)} (${report.payments})` },
         { key: "bills", label: t("dayend.bills"), children: `¥${yuan(report.bills_settled)}` },

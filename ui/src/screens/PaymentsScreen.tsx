@@ -13,6 +13,7 @@ import type { Verified } from "../api/generated/Verified";
 import { useLabels } from "../catalog";
 import { changeDue, parseYuan, yuan } from "../form/money";
 import { coreText, useI18n } from "../i18n";
+import { outletTime } from "../time";
 import { ApprovalFields } from "./ApprovalFields";
 import { DeskBar } from "./DeskBar";
 import { ReceiptDialog } from "./ReceiptDialog";
@@ -194,7 +195,7 @@ export function PaymentTable(props: { payments: Payment[]; onReverse?: (p: Payme
   return (
     <Table size="small" rowKey="id" pagination={{ pageSize: 10 }} dataSource={props.payments} columns={[
       { title: t("receipt.no"), dataIndex: "receipt_no" },
-      { title: t("receipt.at"), render: (_, p) => p.posted_at.slice(0, 16).replace("T", " ") },
+      { title: t("receipt.at"), render: (_, p) => outletTime(p.posted_at) },
       { title: t("pay.kind"), render: (_, p) => label("payment_kinds", p.kind) },
       { title: t("pay.amount"), align: "right", render: (_, p) => yuan(p.amount) },
       { title: t("bill.lateFee"), align: "right", render: (_, p) => yuan(p.late_fees) },

@@ -59,6 +59,60 @@ fn migrations_upgrade_from_every_earlier_version() {
     }
 }
 
+/// A payment written at version 4 (a UUID, and its number in a separate `receipts` table) keeps
+/// its receipt number, series position, tenders and status through the rebuild of version 5.
+#[test]
+fn version_4_payments_keep_their_receipts_through_the_upgrade() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v4.db");
+    {
+        let mut conn = open_connection(&path).unwrap();
+        migrate_to(&mut conn, 4).unwrap();
+        conn.execute_batch(
+            "INSERT INTO customers (id, account, name, class, id_kind, id_number, address, supply_area, voltage,
+                capacity_kva, tariff_code, payment_method, credit_rating, big_customer, tags, notes, status,
+                version, created_at, updated_at)
+             VALUES ('c1', '3300000001', '曾小明', 'residential', 'resident_id', '11010519491231002X',
+                '杭州市西湖区文一路1号', '西湖区供电所', '220V', 8, 'ZJ-RES-TIER', 'counter', 'A', 0, '[]', '',
+                'active', 1, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z');
+             INSERT INTO users (id, username, display_name, role, password_hash, created_at, updated_at)
+             VALUES ('u1', 'clerk', '王收费', 'clerk', 'x', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');
+             INSERT INTO desk_sessions (pk, id, clerk_id, business_date, opened_at, float_fen, status)
+             VALUES (1, 'd1', 'u1', '2026-01-05', '2026-01-05T01:00:00Z', 10000, 'open');
+             INSERT INTO receipts (epoch, seq, receipt_no, status, issued_at) VALUES
+                (1, 1, '330106-01-1-000001', 'voided', '2026-01-05T01:10:00Z'),
+                (1, 2, '330106-01-1-000002', 'issued', '2026-01-05T01:20:00Z');
+             INSERT INTO payments (pk, id, receipt_no, kind, status, customer_pk, session_pk, clerk_id, business_date, posted_at,
+                amount_fen, tendered_fen, change_fen, bills_fen, late_fee_fen, prepaid_before_fen, prepaid_after_fen, idempotency_key, reversed_at)
+             VALUES
+                (1, 'uuid-1', '330106-01-1-000001', 'payment', 'reversed', 1, 1, 'u1', '2026-01-05', '2026-01-05T01:10:00Z',
+                 5000, 5000, 0, 0, 0, 0, 5000, 'k1', '2026-01-05T01:15:00Z'),
+                (2, 'uuid-2', '330106-01-1-000002', 'payment', 'posted', 1, 1, 'u1', '2026-01-05', '2026-01-05T01:20:00Z',
+                 3000, 5000, 2000, 0, 0, 0, 3000, 'k2', NULL);
+             INSERT INTO payment_tenders (payment_pk, position, kind, amount_fen) VALUES (1, 0, 'cash', 5000), (2, 0, 'cash', 5000);
+             INSERT INTO outbox (epoch, seq, kind, entity_id, payload, recorded_at) VALUES
+                (1, 1, 'payment.posted', 'uuid-2', '{}', '2026-01-05T01:20:00Z'),
+                (2, 1, 'customer.created', 'c1', '{}', '2026-01-06T01:20:00Z'),
+                (1, 2, 'payment.reversed', 'uuid-1', '{}', '2026-01-05T01:21:00Z');",
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    let conn = store.conn();
+    let voided = hall::store::payments::by_receipt(conn, "330106-01-1-000001").unwrap();
+    assert_eq!((voided.status, voided.amount.0, voided.tenders.len()), (hall::model::payment::PaymentStatus::Reversed, 5000, 1));
+    let posted = hall::store::payments::by_receipt(conn, "330106-01-1-000002").unwrap();
+    assert_eq!((posted.change.0, posted.clerk_name.as_str(), posted.tenders[0].amount.0), (2000, "王收费", 5000));
+    assert!(hall::store::receipts::gaps(conn).unwrap().is_empty());
+    let missing: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema WHERE name IN ('receipts', 'payments_by_date', 'payments_v5', 'bills_unpaid', 'allocations_by_bill')", [], |r| r.get(0)).unwrap();
+    assert_eq!(missing, 0);
+    // The outbox keeps its events and their (epoch, seq) keys, in order.
+    let keys: Vec<(i64, i64, String)> = outbox::all(conn).unwrap().into_iter().map(|e| (e.epoch, e.seq, e.kind)).collect();
+    assert_eq!(keys, vec![(1, 1, "payment.posted".into()), (1, 2, "payment.reversed".into()), (2, 1, "customer.created".into())]);
+    let fk_violations: i64 = conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(fk_violations, 0);
+}
+
 #[test]
 fn a_rolled_back_write_leaves_no_outbox_gap() {
     let f = common::fixture();

@@ -130,8 +130,8 @@ pub(super) fn get(app: &App, _: Option<&Caller>, args: ReceiptRef) -> Result<Pay
 
 pub(super) fn reverse(app: &App, caller: Option<&Caller>, args: ReverseArgs) -> Result<Payment> {
     let caller = require_caller(caller)?;
-    repo::get(app.store().conn(), &args.reversal.payment_id)?;
-    let manager = authorise(app, &args.approval, "payment.reverse", &args.reversal.payment_id)?;
+    repo::by_receipt(app.store().conn(), &args.reversal.receipt_no)?;
+    let manager = authorise(app, &args.approval, "payment.reverse", &args.reversal.receipt_no)?;
     let actor = app.actor(Some(&caller.user));
     app.store().write(|tx| repo::reverse(tx, &actor, &args.reversal, &manager.id)).map(masked)
 }
@@ -220,7 +220,7 @@ fn counted_render(app: &App, caller: &Caller, receipt_no: &str, layout: Layout, 
     let payment = repo::by_receipt(store.conn(), receipt_no)?;
     let count = store.write(|tx| {
         let count = repo::count_print(tx, receipt_no)?;
-        crate::store::audit::append(tx, &actor, "receipt.print", &payment.id, &serde_json::json!({ "receipt_no": receipt_no, "copy": count, "how": how }))?;
+        crate::store::audit::append(tx, &actor, "receipt.print", &payment.receipt_no, &serde_json::json!({ "copy": count, "how": how }))?;
         Ok(count)
     })?;
     let doc = receipt_doc(&store, &payment, count > 1)?;

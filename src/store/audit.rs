@@ -18,7 +18,8 @@ const GENESIS: &str = "000000000000000000000000000000000000000000000000000000000
 /// Appends an entry in the caller's transaction.
 pub fn append(tx: &Tx, actor: &Actor, action: &str, entity: &str, detail: &impl Serialize) -> Result<()> {
     let (prev_seq, prev_hash): (i64, String) = tx
-        .query_row("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .prepare_cached("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
         .or_else(|e| match e {
             rusqlite::Error::QueryReturnedNoRows => Ok((0, GENESIS.to_owned())),
             e => Err(e),

@@ -97,15 +97,15 @@ fn create_deferring_text(tx: &Tx, actor: &Actor, draft: &CustomerDraft, audit_ea
     ensure_meters_free(tx, &draft.meters, None)?;
     let now = stamp(actor.at);
     let id = uuid::Uuid::now_v7().to_string();
-    let pk: i64 = tx
-        .prepare_cached(&format!(
-            "INSERT INTO customers (id, account, status, version, created_at, updated_at, {RECORD_COLUMNS})
-             VALUES (?1, ?2, 'active', 1, ?3, ?3, {RECORD_PLACEHOLDERS}) RETURNING pk"
-        ))?
-        .query_row(
-            rusqlite::params_from_iter([Value::from(id.clone()), Value::from(draft.account.clone()), Value::from(now.clone())].into_iter().chain(record_values(draft)?)),
-            |r| r.get(0),
-        )?;
+    // `last_insert_rowid` rather than `RETURNING pk`, which builds a temporary table per row.
+    tx.prepare_cached(&format!(
+        "INSERT INTO customers (id, account, status, version, created_at, updated_at, {RECORD_COLUMNS})
+         VALUES (?1, ?2, 'active', 1, ?3, ?3, {RECORD_PLACEHOLDERS})"
+    ))?
+    .execute(rusqlite::params_from_iter(
+        [Value::from(id.clone()), Value::from(draft.account.clone()), Value::from(now.clone())].into_iter().chain(record_values(draft)?),
+    ))?;
+    let pk = tx.last_insert_rowid();
     write_side_tables(tx, pk, draft)?;
     let text = TextRow { pk, name: name_keys::text_tokens(&draft.name), address: name_keys::text_tokens(&draft.address) };
     add_history(tx, actor, pk, 1, &[FieldChange { field: CREATED_FIELD.into(), old: String::new(), new: draft.account.clone() }])?;

@@ -89,7 +89,7 @@ pub struct Settled {
 /// A payment as receipts, lists and the day-end see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Payment {
-    pub id: String,
+    /// The payment's identity: unique across outlets and never reused.
     pub receipt_no: String,
     pub kind: PaymentKind,
     pub status: PaymentStatus,
@@ -123,7 +123,7 @@ pub struct Payment {
     pub replayed: bool,
 }
 
-const COLUMNS: &str = "p.pk, p.id, p.receipt_no, p.kind, p.status, c.id, c.account, c.name, p.clerk_id, coalesce(u.display_name, p.clerk_id),
+const COLUMNS: &str = "p.pk, p.receipt_no, p.kind, p.status, c.id, c.account, c.name, p.clerk_id, coalesce(u.display_name, p.clerk_id),
     d.id, p.business_date, p.posted_at, p.amount_fen, p.tendered_fen, p.change_fen, p.bills_fen, p.late_fee_fen, p.prepaid_before_fen,
     p.prepaid_after_fen, p.reason_code, p.reason_note, p.approved_by, (SELECT receipt_no FROM payments o WHERE o.pk = p.corrects_pk),
     p.reversed_at, p.print_count, p.session_pk, p.customer_pk";
@@ -140,36 +140,35 @@ fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Row> {
     let code = |i: usize| -> rusqlite::Result<String> { r.get(i) };
     Ok(Row {
         pk: r.get(0)?,
-        session_pk: r.get(26)?,
-        customer_pk: r.get(27)?,
+        session_pk: r.get(25)?,
+        customer_pk: r.get(26)?,
         payment: Payment {
-            id: r.get(1)?,
-            receipt_no: r.get(2)?,
-            kind: PaymentKind::from_code(&code(3)?).unwrap_or(PaymentKind::Payment),
-            status: PaymentStatus::from_code(&code(4)?).unwrap_or(PaymentStatus::Posted),
-            customer_id: r.get(5)?,
-            account: r.get(6)?,
-            customer_name: r.get(7)?,
-            clerk_id: r.get(8)?,
-            clerk_name: r.get(9)?,
-            desk_id: r.get(10)?,
-            business_date: code(11)?.parse().unwrap_or_default(),
-            posted_at: r.get(12)?,
-            amount: Fen(r.get(13)?),
-            tendered: Fen(r.get(14)?),
-            change: Fen(r.get(15)?),
-            bills_total: Fen(r.get(16)?),
-            late_fees: Fen(r.get(17)?),
-            prepaid_before: Fen(r.get(18)?),
-            prepaid_after: Fen(r.get(19)?),
+            receipt_no: r.get(1)?,
+            kind: PaymentKind::from_code(&code(2)?).unwrap_or(PaymentKind::Payment),
+            status: PaymentStatus::from_code(&code(3)?).unwrap_or(PaymentStatus::Posted),
+            customer_id: r.get(4)?,
+            account: r.get(5)?,
+            customer_name: r.get(6)?,
+            clerk_id: r.get(7)?,
+            clerk_name: r.get(8)?,
+            desk_id: r.get(9)?,
+            business_date: code(10)?.parse().unwrap_or_default(),
+            posted_at: r.get(11)?,
+            amount: Fen(r.get(12)?),
+            tendered: Fen(r.get(13)?),
+            change: Fen(r.get(14)?),
+            bills_total: Fen(r.get(15)?),
+            late_fees: Fen(r.get(16)?),
+            prepaid_before: Fen(r.get(17)?),
+            prepaid_after: Fen(r.get(18)?),
             tenders: Vec::new(),
             settled: Vec::new(),
-            reason_code: r.get::<_, Option<String>>(20)?.and_then(|c| ReasonCode::from_code(&c)),
-            reason_note: r.get(21)?,
-            approved_by: r.get(22)?,
-            corrects: r.get(23)?,
-            reversed_at: r.get(24)?,
-            print_count: r.get(25)?,
+            reason_code: r.get::<_, Option<String>>(19)?.and_then(|c| ReasonCode::from_code(&c)),
+            reason_note: r.get(20)?,
+            approved_by: r.get(21)?,
+            corrects: r.get(22)?,
+            reversed_at: r.get(23)?,
+            print_count: r.get(24)?,
             replayed: false,
         },
     })
@@ -201,21 +200,17 @@ fn not_found() -> Error {
     Error::NotFound(UserMessage::new("payment.not_found", "找不到该笔收费", "No such payment"))
 }
 
-pub fn get(conn: &Connection, id: &str) -> Result<Payment> {
-    load(conn, "p.id = ?1", &id)?.map(|r| r.payment).ok_or_else(not_found)
-}
-
 pub fn by_receipt(conn: &Connection, receipt_no: &str) -> Result<Payment> {
     load(conn, "p.receipt_no = ?1", &receipt_no)?.map(|r| r.payment).ok_or_else(not_found)
 }
 
 /// A customer's payments, newest first.
 pub fn of_customer(conn: &Connection, customer_id: &str, limit: i64) -> Result<Vec<Payment>> {
-    let ids: Vec<String> = conn
-        .prepare_cached("SELECT p.id FROM payments p JOIN customers c ON c.pk = p.customer_pk WHERE c.id = ?1 ORDER BY p.pk DESC LIMIT ?2")?
+    let numbers: Vec<String> = conn
+        .prepare_cached("SELECT p.receipt_no FROM payments p JOIN customers c ON c.pk = p.customer_pk WHERE c.id = ?1 ORDER BY p.pk DESC LIMIT ?2")?
         .query_map((customer_id, limit), |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    ids.iter().map(|id| get(conn, id)).collect()
+    numbers.iter().map(|number| by_receipt(conn, number)).collect()
 }
 
 /// What the clerk asks for: money paid into a customer's account.
@@ -271,23 +266,23 @@ struct NewPayment<'a> {
 }
 
 /// Writes a payment row with its receipt number, tenders and allocations, and moves the bills'
-/// paid amounts and the prepayment balance. Returns the payment's row key.
-fn write_payment(tx: &Tx, actor: &Actor, new: NewPayment) -> Result<(i64, String, String)> {
-    let receipt_no = receipts::allocate(tx, actor)?;
-    let id = uuid::Uuid::now_v7().to_string();
+/// paid amounts and the prepayment balance. Returns the payment's row key and receipt number.
+fn write_payment(tx: &Tx, actor: &Actor, new: NewPayment) -> Result<(i64, String)> {
+    let receipt = receipts::allocate(tx)?;
     let (reason_code, reason_note, approved_by) = match new.reason {
         Some((code, note, by)) => (Some(code.code()), Some(note), Some(by)),
         None => (None, None, None),
     };
     tx.prepare_cached(
-        "INSERT INTO payments (id, receipt_no, kind, status, customer_pk, session_pk, clerk_id, business_date, posted_at, amount_fen,
-             tendered_fen, change_fen, bills_fen, late_fee_fen, prepaid_before_fen, prepaid_after_fen, idempotency_key, corrects_pk,
-             reason_code, reason_note, approved_by)
-         VALUES (?1, ?2, ?3, 'posted', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+        "INSERT INTO payments (receipt_no, receipt_epoch, receipt_seq, kind, status, customer_pk, session_pk, clerk_id, business_date,
+             posted_at, amount_fen, tendered_fen, change_fen, bills_fen, late_fee_fen, prepaid_before_fen, prepaid_after_fen,
+             idempotency_key, corrects_pk, reason_code, reason_note, approved_by)
+         VALUES (?1, ?2, ?3, ?4, 'posted', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
     )?
     .execute(params![
-        id,
-        receipt_no,
+        receipt.text,
+        receipt.epoch,
+        receipt.seq,
         new.kind.code(),
         new.customer_pk,
         new.session_pk,
@@ -321,8 +316,10 @@ fn write_payment(tx: &Tx, actor: &Actor, new: NewPayment) -> Result<(i64, String
         allocation.execute(params![pk, bill_pk, a.principal.0, a.late_fee.0, a.late_days])?;
         settle.execute((bill_pk, a.principal.0))?;
     }
-    set_prepaid(tx, new.customer_pk, new.prepaid_after)?;
-    Ok((pk, receipt_no, id))
+    if new.prepaid_after != new.prepaid_before {
+        set_prepaid(tx, new.customer_pk, new.prepaid_after)?;
+    }
+    Ok((pk, receipt.text))
 }
 
 /// Posts a payment at the open desk.
@@ -341,7 +338,7 @@ pub fn post(tx: &Tx, actor: &Actor, book: &LateFeeBook, args: &PostPayment) -> R
     let bills: Vec<OpenBill> = open.iter().map(|(_, _, o)| o.clone()).collect();
     let plan = allocate(&bills, debtor(class), book, today, args.amount + prepaid_before);
     let bill_pks: Vec<(String, i64)> = open.iter().map(|(pk, b, _)| (b.id.clone(), *pk)).collect();
-    let (_, receipt_no, id) = write_payment(
+    let (_, receipt_no) = write_payment(
         tx,
         actor,
         NewPayment {
@@ -371,7 +368,6 @@ pub fn post(tx: &Tx, actor: &Actor, book: &LateFeeBook, args: &PostPayment) -> R
         })
         .collect();
     let payment = Payment {
-        id,
         receipt_no,
         kind: PaymentKind::Payment,
         status: PaymentStatus::Posted,
@@ -405,12 +401,12 @@ pub fn post(tx: &Tx, actor: &Actor, book: &LateFeeBook, args: &PostPayment) -> R
 }
 
 fn record(tx: &Tx, actor: &Actor, event: &str, action: &str, payment: &Payment) -> Result<()> {
-    outbox::append(tx, actor, event, &payment.id, payment)?;
+    outbox::append(tx, actor, event, &payment.receipt_no, payment)?;
     audit::append(
         tx,
         actor,
         action,
-        &payment.id,
+        &payment.receipt_no,
         &serde_json::json!({ "receipt_no": payment.receipt_no, "account": payment.account, "amount": payment.amount, "approved_by": payment.approved_by }),
     )
 }
@@ -418,7 +414,8 @@ fn record(tx: &Tx, actor: &Actor, event: &str, action: &str, payment: &Payment) 
 /// A manager-authorised reversal request.
 #[derive(Debug, Clone, Deserialize, Serialize, TS)]
 pub struct Reversal {
-    pub payment_id: String,
+    /// The receipt number of the payment to undo.
+    pub receipt_no: String,
     pub reason: ReasonCode,
     pub note: String,
 }
@@ -435,7 +432,7 @@ fn check_reason(reason: ReasonCode, note: &str) -> Result<()> {
 /// Either way every bill and the prepayment return to what they would be without it.
 pub fn reverse(tx: &Tx, actor: &Actor, request: &Reversal, approved_by: &str) -> Result<Payment> {
     check_reason(request.reason, &request.note)?;
-    let row = load(tx, "p.id = ?1", &request.payment_id)?.ok_or_else(not_found)?;
+    let row = load(tx, "p.receipt_no = ?1", &request.receipt_no)?.ok_or_else(not_found)?;
     let original = &row.payment;
     if original.kind != PaymentKind::Payment || original.status != PaymentStatus::Posted {
         return Err(Error::Conflict(UserMessage::new(
@@ -463,7 +460,6 @@ pub fn reverse(tx: &Tx, actor: &Actor, request: &Reversal, approved_by: &str) ->
             "UPDATE payments SET status = 'reversed', reversed_at = ?2, reason_code = ?3, reason_note = ?4, approved_by = ?5 WHERE pk = ?1",
             params![row.pk, stamp(actor.at), request.reason.code(), request.note.trim(), approved_by],
         )?;
-        receipts::void(tx, &original.receipt_no)?;
         set_prepaid(tx, row.customer_pk, prepaid_now - prepaid_delta)?;
         let payment = load(tx, "p.pk = ?1", &row.pk)?.expect("exists").payment;
         record(tx, actor, "payment.reversed", "payment.reverse", &payment)?;
@@ -482,7 +478,7 @@ pub fn reverse(tx: &Tx, actor: &Actor, request: &Reversal, approved_by: &str) ->
     };
     let bill_pks: Vec<(String, i64)> =
         original.settled.iter().map(|s| Ok((s.bill_id.clone(), billing::bill_pk(tx, &s.bill_id)?.0))).collect::<Result<_>>()?;
-    let (pk, _, _) = write_payment(
+    let (pk, _) = write_payment(
         tx,
         actor,
         NewPayment {
@@ -542,7 +538,7 @@ pub fn refund(tx: &Tx, actor: &Actor, request: &Refund, approved_by: &str) -> Re
         return Err(Error::invalid(UserMessage::new("desk.overdraw", "钱箱现金不足以退费", "The drawer holds too little cash for this refund").at("amount")));
     }
     let negated = [Tender { amount: -request.amount, ..tender }];
-    let (pk, _, _) = write_payment(
+    let (pk, _) = write_payment(
         tx,
         actor,
         NewPayment {

@@ -3,36 +3,39 @@
 //! A receipt number is `outlet-counter-epoch-seq` (`330106-01-1-000042`): the outlet's code makes
 //! it unique across outlets, the counter's number within the outlet, and the sequence is taken
 //! from the `workstation` row inside the payment's transaction, so it has no gaps and needs no
-//! network. A restore starts a new epoch, and with it a new series. Voided numbers stay on record.
+//! network. A restore starts a new epoch, and with it a new series. A voided number stays on its
+//! reversed payment; numbers are never reused.
 
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use rusqlite::{Connection, OptionalExtension};
 
-use super::{Actor, Tx};
+use super::Tx;
 use crate::clock::stamp;
 use crate::error::{Error, Result};
 use crate::model::receipt::key_id;
 
-/// Takes the next number of this workstation's series and records it as issued.
-pub fn allocate(tx: &Tx, actor: &Actor) -> Result<String> {
-    let (outlet, counter, epoch, seq): (String, i64, i64, i64) = tx
-        .prepare_cached("UPDATE workstation SET next_receipt_seq = next_receipt_seq + 1 RETURNING outlet_code, counter_no, epoch, next_receipt_seq - 1")?
-        .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
-    let number = format!("{outlet}-{counter:02}-{epoch}-{seq:06}");
-    tx.prepare_cached("INSERT INTO receipts (epoch, seq, receipt_no, status, issued_at) VALUES (?1, ?2, ?3, 'issued', ?4)")?
-        .execute((epoch, seq, &number, stamp(actor.at)))?;
-    Ok(number)
+/// A receipt number and its place in the workstation's series.
+pub struct ReceiptNumber {
+    pub text: String,
+    pub epoch: i64,
+    pub seq: i64,
 }
 
-/// Marks a number voided (its payment was reversed); the number itself is never reused.
-pub fn void(tx: &Tx, receipt_no: &str) -> Result<()> {
-    tx.execute("UPDATE receipts SET status = 'voided' WHERE receipt_no = ?1", [receipt_no])?;
-    Ok(())
+/// Takes the next number of this workstation's series. The caller records it on the payment it
+/// prints, in the same transaction; a voided number stays on its reversed payment.
+pub fn allocate(tx: &Tx) -> Result<ReceiptNumber> {
+    // A read and an update rather than `UPDATE … RETURNING`, which builds a temporary table per
+    // call; the caller's write transaction keeps the two together.
+    let (outlet, counter, epoch, seq): (String, i64, i64, i64) = tx
+        .prepare_cached("SELECT outlet_code, counter_no, epoch, next_receipt_seq FROM workstation")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    tx.prepare_cached("UPDATE workstation SET next_receipt_seq = ?1")?.execute([seq + 1])?;
+    Ok(ReceiptNumber { text: format!("{outlet}-{counter:02}-{epoch}-{seq:06}"), epoch, seq })
 }
 
 /// The sequence numbers missing from each epoch's series (empty when the series is whole).
 pub fn gaps(conn: &Connection) -> Result<Vec<(i64, i64)>> {
-    let mut stmt = conn.prepare("SELECT epoch, seq FROM receipts ORDER BY epoch, seq")?;
+    let mut stmt = conn.prepare("SELECT receipt_epoch, receipt_seq FROM payments ORDER BY receipt_epoch, receipt_seq")?;
     let mut gaps = Vec::new();
     let mut last: Option<(i64, i64)> = None;
     for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {

@@ -110,7 +110,7 @@ pub fn payments(count: usize, dir: Option<&Path>) -> anyhow::Result<()> {
 
     // Day-end over the day's payments (the benchmark posts them all today).
     let today = business_date(chrono::Utc::now());
-    let on_day: i64 = store.conn().query_row("SELECT count(*) FROM payments WHERE business_date = ?1", [today.to_string()], |r| r.get(0))?;
+    let on_day: i64 = store.conn().query_row("SELECT count(*) FROM payments WHERE session_pk IN (SELECT pk FROM desk_sessions WHERE business_date = ?1)", [today.to_string()], |r| r.get(0))?;
     let mut times: Vec<Duration> = (0..20)
         .map(|_| {
             let start = Instant::now();

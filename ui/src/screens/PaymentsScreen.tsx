@@ -193,7 +193,7 @@ export function PaymentTable(props: { payments: Payment[]; onReverse?: (p: Payme
   const { t } = useI18n();
   const { label } = useLabels();
   return (
-    <Table size="small" rowKey="id" pagination={{ pageSize: 10 }} dataSource={props.payments} columns={[
+    <Table size="small" rowKey="receipt_no" pagination={{ pageSize: 10 }} dataSource={props.payments} columns={[
       { title: t("receipt.no"), dataIndex: "receipt_no" },
       { title: t("receipt.at"), render: (_, p) => outletTime(p.posted_at) },
       { title: t("pay.kind"), render: (_, p) => label("payment_kinds", p.kind) },

@@ -21,7 +21,7 @@ export function ReversalDialog(props: { payment: Payment | null; onClose: () => 
   async function submit() {
     if (!props.payment) return;
     try {
-      const done = await invoke("payment.reverse", { reversal: { payment_id: props.payment.id, reason, note }, approval });
+      const done = await invoke("payment.reverse", { reversal: { receipt_no: props.payment.receipt_no, reason, note }, approval });
       setError(null);
       setApproval({ username: "", password: "" });
       props.onDone(done);

@@ -9,7 +9,11 @@ import type { Tender } from "./Tender";
 /**
  * A payment as receipts, lists and the day-end see it.
  */
-export type Payment = { id: string, receipt_no: string, kind: PaymentKind, status: PaymentStatus, customer_id: string, account: string, customer_name: string, clerk_id: string, clerk_name: string, desk_id: string, business_date: string, posted_at: string, 
+export type Payment = { 
+/**
+ * The payment's identity: unique across outlets and never reused.
+ */
+receipt_no: string, kind: PaymentKind, status: PaymentStatus, customer_id: string, account: string, customer_name: string, clerk_id: string, clerk_name: string, desk_id: string, business_date: string, posted_at: string, 
 /**
  * Paid into the account (negative for a red letter or a refund).
  */

@@ -4,4 +4,8 @@ import type { ReasonCode } from "./ReasonCode";
 /**
  * A manager-authorised reversal request.
  */
-export type Reversal = { payment_id: string, reason: ReasonCode, note: string, };
+export type Reversal = { 
+/**
+ * The receipt number of the payment to undo.
+ */
+receipt_no: string, reason: ReasonCode, note: string, };

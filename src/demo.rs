@@ -9,7 +9,7 @@ use crate::error::Result;
 use crate::model::customer::*;
 use crate::model::ids::{resident_id_check_char, uscc_check_char};
 use crate::model::user::Role;
-use crate::store::customers::BulkLoad;
+use crate::store::customers::{self, BulkLoad};
 use crate::store::{Actor, Store, audit, users};
 
 /// The demo users, one per role: (username, display name, role, password). The README lists them.
@@ -203,15 +203,15 @@ pub fn populate(store: &mut Store, actor: &Actor, count: u64, seed: u64, mut pro
                     users::create(tx, actor, username, name, role, password)?;
                 }
             }
-            let mut load = BulkLoad::start(tx, count >= crate::transfer::BULK_MIN_ROWS)?;
+            let mut load = BulkLoad::start(tx, actor, count >= crate::transfer::BULK_MIN_ROWS)?;
             for index in 0..count {
                 let checked = generator.customer(index).check()?;
-                load.create(tx, actor, &checked.draft)?;
+                load.create(tx, actor, customers::prepare(checked.draft)?)?;
                 if index % 1000 == 999 {
                     progress(index + 1);
                 }
             }
-            load.finish(tx)?;
+            load.finish(tx, actor)?;
             audit::append(tx, actor, "demo.populate", "customers", &serde_json::json!({ "customers": count, "seed": seed }))
         })
     })

@@ -14,9 +14,8 @@ use ts_rs::TS;
 
 use crate::error::{Error, Lang, Result, UserMessage};
 use crate::model::customer::*;
-use crate::store::customers::{self, BulkLoad};
+use crate::store::customers::{self, BulkLoad, Prepared};
 use crate::store::{Actor, Store, audit};
-use crate::model::customer::Checked;
 
 /// Page cache during an import: enough for the indexes of a million customers.
 pub const IMPORT_CACHE_MIB: i64 = 1024;
@@ -52,7 +51,8 @@ struct Parsed {
     line: u64,
     byte: u64,
     account: String,
-    outcome: Result<Checked>,
+    /// The row ready to write, with its warnings.
+    outcome: Result<(Prepared, Vec<UserMessage>)>,
 }
 
 /// Imports customers from CSV. `size_hint` is the file's size if known; `progress` is called
@@ -79,7 +79,7 @@ pub fn import_customers(
         let parser = scope.spawn(move || parse_all(&mut reader, &index, send));
         let written = store.with_cache_mib(IMPORT_CACHE_MIB, |store| {
             store.write(|tx| {
-                let mut load = BulkLoad::start(tx, bulk)?;
+                let mut load = BulkLoad::start(tx, actor, bulk)?;
                 for parsed in receive {
                     if parsed.line.is_multiple_of(4096) {
                         progress(parsed.byte);
@@ -87,7 +87,7 @@ pub fn import_customers(
                     // `create` refuses before its first write, so a refused row leaves nothing; an
                     // error after that is internal and aborts the whole import. (A savepoint per
                     // row would make the full-text index flush on every row: ten times slower.)
-                    let outcome = parsed.outcome.and_then(|checked| load.create(tx, actor, &checked.draft).map(|_| checked.warnings));
+                    let outcome = parsed.outcome.and_then(|(prepared, warnings)| load.create(tx, actor, prepared).map(|_| warnings));
                     let Parsed { line, account, .. } = parsed;
                     match outcome {
                         Ok(warnings) if warnings.is_empty() => report.imported += 1,
@@ -99,7 +99,7 @@ pub fn import_customers(
                         Err(e) => report.rejected.push(Rejection { line, account, messages: e.messages() }),
                     }
                 }
-                load.finish(tx)?;
+                load.finish(tx, actor)?;
                 audit::append(
                     tx,
                     actor,
@@ -134,7 +134,9 @@ fn parse_all<R: Read>(
                     line: position.map_or(0, |p| p.line()),
                     byte: position.map_or(0, |p| p.byte()),
                     account: row.get("account").to_owned(),
-                    outcome: parse_row(&row).and_then(|draft| draft.check()),
+                    outcome: parse_row(&row)
+                        .and_then(|draft| draft.check())
+                        .and_then(|checked| Ok((customers::prepare(checked.draft)?, checked.warnings))),
                 }
             }
             Err(e) if e.is_io_error() => return Err(csv_error(e)),

@@ -75,6 +75,36 @@ fn a_bulk_import_rebuilds_the_indexes() {
     assert!(plan.contains("customers_by_initials"), "{plan}");
 }
 
+/// An import tells head office of every customer it created, and of no other: `customers.imported`
+/// events name them by id, at most `EVENT_BATCH` to an event, gap-free after the events before.
+#[test]
+fn an_import_names_each_imported_customer_in_the_outbox_once() {
+    let f = common::fixture();
+    let actor = Actor { user_id: None, at: common::start_time() };
+    let mut store = f.app.store();
+    let events_before = hall::store::outbox::all(store.conn()).unwrap().len();
+    let mut generator = hall::demo::Generator::new(9);
+    let mut rows: Vec<Vec<String>> = (0..2_500).map(|i| to_row(&generator.customer(i)).to_vec()).collect();
+    rows[17][4] = "110105194912310021".into(); // a wrong check digit: rejected, not announced
+    let report = import_customers(&mut store, &actor, csv_of(&rows).as_bytes(), None, |_| {}).unwrap();
+    assert_eq!((report.imported, report.rejected.len()), (2_499, 1));
+
+    let events = hall::store::outbox::all(store.conn()).unwrap();
+    let seqs: Vec<i64> = events.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, (1..=events.len() as i64).collect::<Vec<_>>());
+    let imported: Vec<&hall::store::outbox::Event> = events[events_before..].iter().filter(|e| e.kind == "customers.imported").collect();
+    let sizes: Vec<usize> = imported.iter().map(|e| serde_json::from_str::<serde_json::Value>(&e.payload).unwrap()["ids"].as_array().unwrap().len()).collect();
+    assert_eq!(sizes, vec![customers::EVENT_BATCH, customers::EVENT_BATCH, 499]);
+    let mut named: Vec<String> = imported
+        .iter()
+        .flat_map(|e| serde_json::from_str::<serde_json::Value>(&e.payload).unwrap()["ids"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect::<Vec<_>>())
+        .collect();
+    let mut stored: Vec<String> = store.conn().prepare("SELECT id FROM customers").unwrap().query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
+    named.sort();
+    stored.sort();
+    assert_eq!(named, stored);
+}
+
 #[test]
 fn export_then_import_reproduces_every_field() {
     let f = common::fixture();

@@ -38,44 +38,122 @@ pub enum AuditEach {
 }
 
 /// Creates a customer from a checked draft. Every check that can refuse it runs before the first
-/// write, so a refusal leaves nothing even inside a caller's larger transaction (an import).
+/// write, so a refusal leaves nothing even inside a caller's larger transaction.
 pub fn create(tx: &Tx, actor: &Actor, draft: &CustomerDraft, audit_each: AuditEach) -> Result<Customer> {
-    let (customer, text) = create_deferring_text(tx, actor, draft, audit_each)?;
-    insert_text_rows(tx, &[text])?;
+    let prepared = prepare(draft.clone())?;
+    let now = stamp(actor.at);
+    let pk = insert_rows(tx, actor, &prepared, &now)?;
+    insert_text_rows(tx, &[prepared.text_row(pk)])?;
+    let Prepared { id, draft, .. } = prepared;
+    let customer = Customer {
+        id: id.clone(),
+        status: CustomerStatus::Active,
+        version: 1,
+        created_at: now.clone(),
+        updated_at: now,
+        closed_at: None,
+        close_reason: None,
+        record: draft,
+    };
+    outbox::append(tx, actor, "customer.created", &id, &customer)?;
+    if audit_each == AuditEach::Yes {
+        audit::append(tx, actor, "customer.create", &id, &serde_json::json!({ "account": customer.record.account }))?;
+    }
     Ok(customer)
 }
 
-/// Many creates in one transaction, written the fast way: the full-text rows in batches (FTS5
-/// flushes its buffer at every statement that follows an insert into it, so interleaving them with
-/// the other inserts makes a load several times slower) and, for a load that is large against the
-/// table, the secondary indexes dropped first and built again at the end from sorted rows.
+/// A checked draft with everything its rows need computed ahead of the write (its id, column
+/// values, pinyin keys, full-text tokens), so that an import can do this work on its parsing
+/// thread while the writer writes.
+pub struct Prepared {
+    id: String,
+    draft: CustomerDraft,
+    values: [Value; 17],
+    phone_digits: Vec<String>,
+    name_tokens: String,
+    address_tokens: String,
+}
+
+pub fn prepare(draft: CustomerDraft) -> Result<Prepared> {
+    Ok(Prepared {
+        id: uuid::Uuid::now_v7().to_string(),
+        values: record_values(&draft)?,
+        phone_digits: draft.phones.iter().map(|p| phone_digits(p)).collect(),
+        name_tokens: name_keys::text_tokens(&draft.name),
+        address_tokens: name_keys::text_tokens(&draft.address),
+        draft,
+    })
+}
+
+impl Prepared {
+    pub fn draft(&self) -> &CustomerDraft {
+        &self.draft
+    }
+
+    fn text_row(&self, pk: i64) -> TextRow {
+        TextRow { pk, name: self.name_tokens.clone(), address: self.address_tokens.clone() }
+    }
+}
+
+/// Many creates in one transaction (an import, the demo), written the fast way:
+/// - the full-text rows in batches (FTS5 flushes its buffer at every statement that follows an
+///   insert into it, so interleaving them with the other inserts makes a load several times slower);
+/// - one outbox event per [`EVENT_BATCH`] customers, `customers.imported`, naming them by id
+///   rather than carrying each record: sync sends the named records as they stand when it sends
+///   them (head office keeps the newest version of each), and the load does not write every record
+///   twice;
+/// - for a load that is large against the table, the secondary indexes dropped first and built
+///   again at the end from sorted rows.
 pub struct BulkLoad {
     text_rows: Vec<TextRow>,
+    imported: Vec<String>,
+    now: String,
     dropped: Option<DroppedIndexes>,
 }
 
 const TEXT_BATCH: usize = 50_000;
+pub const EVENT_BATCH: usize = 1_000;
+
+/// The payload of a `customers.imported` event.
+#[derive(Serialize)]
+struct Imported<'a> {
+    ids: &'a [String],
+}
 
 impl BulkLoad {
-    pub fn start(tx: &Tx, rebuild_indexes: bool) -> Result<BulkLoad> {
+    pub fn start(tx: &Tx, actor: &Actor, rebuild_indexes: bool) -> Result<BulkLoad> {
         let dropped = if rebuild_indexes { Some(drop_secondary_indexes(tx)?) } else { None };
-        Ok(BulkLoad { text_rows: Vec::with_capacity(TEXT_BATCH), dropped })
+        Ok(BulkLoad { text_rows: Vec::with_capacity(TEXT_BATCH), imported: Vec::with_capacity(EVENT_BATCH), now: stamp(actor.at), dropped })
     }
 
-    /// As [`create`], without an audit entry per row: the caller audits the whole load.
-    pub fn create(&mut self, tx: &Tx, actor: &Actor, draft: &CustomerDraft) -> Result<Customer> {
-        let (customer, text) = create_deferring_text(tx, actor, draft, AuditEach::No)?;
-        self.text_rows.push(text);
+    /// As [`create`], without an audit entry per row (the caller audits the whole load) and with
+    /// the outbox event batched.
+    pub fn create(&mut self, tx: &Tx, actor: &Actor, prepared: Prepared) -> Result<()> {
+        let pk = insert_rows(tx, actor, &prepared, &self.now)?;
+        self.text_rows.push(prepared.text_row(pk));
         if self.text_rows.len() >= TEXT_BATCH {
             insert_text_rows(tx, &self.text_rows)?;
             self.text_rows.clear();
         }
-        Ok(customer)
+        self.imported.push(prepared.id);
+        if self.imported.len() >= EVENT_BATCH {
+            self.flush_event(tx, actor)?;
+        }
+        Ok(())
+    }
+
+    fn flush_event(&mut self, tx: &Tx, actor: &Actor) -> Result<()> {
+        if !self.imported.is_empty() {
+            outbox::append(tx, actor, "customers.imported", "customers", &Imported { ids: &self.imported })?;
+            self.imported.clear();
+        }
+        Ok(())
     }
 
     /// Writes what is pending and rebuilds the indexes. Must run before the transaction commits.
-    pub fn finish(self, tx: &Tx) -> Result<()> {
+    pub fn finish(mut self, tx: &Tx, actor: &Actor) -> Result<()> {
         insert_text_rows(tx, &self.text_rows)?;
+        self.flush_event(tx, actor)?;
         if let Some(dropped) = self.dropped {
             recreate_indexes(tx, dropped)?;
         }
@@ -90,40 +168,30 @@ struct TextRow {
     address: String,
 }
 
-/// [`create`] without the full-text row, which the caller must pass to [`insert_text_rows`] in
-/// the same transaction.
-fn create_deferring_text(tx: &Tx, actor: &Actor, draft: &CustomerDraft, audit_each: AuditEach) -> Result<(Customer, TextRow)> {
+/// Writes a new customer's row, phones, meters and creation history after checking that its
+/// account and meters are free. Returns the row key.
+fn insert_rows(tx: &Tx, actor: &Actor, prepared: &Prepared, now: &str) -> Result<i64> {
+    let draft = &prepared.draft;
     ensure_account_free(tx, &draft.account)?;
     ensure_meters_free(tx, &draft.meters, None)?;
-    let now = stamp(actor.at);
-    let id = uuid::Uuid::now_v7().to_string();
     // `last_insert_rowid` rather than `RETURNING pk`, which builds a temporary table per row.
     tx.prepare_cached(&format!(
         "INSERT INTO customers (id, account, status, version, created_at, updated_at, {RECORD_COLUMNS})
          VALUES (?1, ?2, 'active', 1, ?3, ?3, {RECORD_PLACEHOLDERS})"
     ))?
     .execute(rusqlite::params_from_iter(
-        [Value::from(id.clone()), Value::from(draft.account.clone()), Value::from(now.clone())].into_iter().chain(record_values(draft)?),
+        [Value::from(prepared.id.clone()), Value::from(draft.account.clone()), Value::from(now.to_owned())]
+            .iter()
+            .chain(prepared.values.iter()),
     ))?;
     let pk = tx.last_insert_rowid();
-    write_side_tables(tx, pk, draft)?;
-    let text = TextRow { pk, name: name_keys::text_tokens(&draft.name), address: name_keys::text_tokens(&draft.address) };
-    add_history(tx, actor, pk, 1, &[FieldChange { field: CREATED_FIELD.into(), old: String::new(), new: draft.account.clone() }])?;
-    let customer = Customer {
-        id: id.clone(),
-        status: CustomerStatus::Active,
-        version: 1,
-        created_at: now.clone(),
-        updated_at: now,
-        closed_at: None,
-        close_reason: None,
-        record: draft.clone(),
-    };
-    outbox::append(tx, actor, "customer.created", &id, &customer)?;
-    if audit_each == AuditEach::Yes {
-        audit::append(tx, actor, "customer.create", &id, &serde_json::json!({ "account": draft.account }))?;
+    let mut phone_stmt = tx.prepare_cached("INSERT INTO customer_phones (customer_pk, position, phone, digits) VALUES (?1, ?2, ?3, ?4)")?;
+    for (position, (phone, digits)) in draft.phones.iter().zip(&prepared.phone_digits).enumerate() {
+        phone_stmt.execute(params![pk, position as i64, phone, digits])?;
     }
-    Ok((customer, text))
+    write_meters(tx, pk, &draft.meters)?;
+    add_history(tx, actor, pk, 1, &[FieldChange { field: CREATED_FIELD.into(), old: String::new(), new: draft.account.clone() }])?;
+    Ok(pk)
 }
 
 fn insert_text_rows(tx: &Tx, rows: &[TextRow]) -> Result<()> {
@@ -397,8 +465,12 @@ fn write_side_tables(tx: &Tx, pk: i64, draft: &CustomerDraft) -> Result<()> {
     for (position, phone) in draft.phones.iter().enumerate() {
         phone_stmt.execute(params![pk, position as i64, phone, phone_digits(phone)])?;
     }
+    write_meters(tx, pk, &draft.meters)
+}
+
+fn write_meters(tx: &Tx, pk: i64, meters: &[Meter]) -> Result<()> {
     let mut meter_stmt = tx.prepare_cached("INSERT INTO meters (number, customer_pk, position, kind, multiplier) VALUES (?1, ?2, ?3, ?4, ?5)")?;
-    for (position, meter) in draft.meters.iter().enumerate() {
+    for (position, meter) in meters.iter().enumerate() {
         meter_stmt.execute(params![meter.number, pk, position as i64, meter.kind.code(), meter.multiplier])?;
     }
     Ok(())

@@ -1,4 +1,5 @@
-//! The desktop shell: one window over the UI, a menu, native file dialogs, and every UI command
+//! The desktop shell: one window over the UI, a menu, native file dialogs, PDFs opened in the
+//! system's viewer, and every UI command
 //! forwarded to `hall::api::dispatch_json`. It holds no business logic of its own.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
@@ -10,6 +11,7 @@ use hall::store::{Actor, Store};
 use tauri::menu::{MenuBuilder, MenuItemBuilder, SubmenuBuilder};
 use tauri::{AppHandle, Manager, State};
 use tauri_plugin_dialog::{DialogExt, MessageDialogKind};
+use tauri_plugin_opener::OpenerExt;
 
 /// The UI's one command: a serialised `{cmd, args}` and the session token.
 #[tauri::command]
@@ -29,6 +31,23 @@ async fn choose_file(handle: AppHandle, purpose: String, suggested: Option<Strin
         _ => handle.dialog().file().add_filter("CSV", &["csv"]).blocking_pick_file(),
     };
     picked.and_then(|p| p.into_path().ok()).map(|p| p.display().to_string())
+}
+
+/// Opens a PDF (a receipt, a day-end paper) in the system's PDF viewer, which can also print it:
+/// the file is written to the app's cache directory under its own name and handed to the
+/// platform's opener (`xdg-open`, Windows' shell). Returns the path written.
+#[tauri::command]
+async fn open_pdf(handle: AppHandle, file_name: String, base64: String) -> Result<String, String> {
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::STANDARD.decode(base64).map_err(|e| format!("PDF 数据无效 Invalid PDF data: {e}"))?;
+    // Only the last component of the name: the page cannot choose where the file goes.
+    let name = std::path::Path::new(&file_name).file_name().filter(|n| n.to_string_lossy().ends_with(".pdf")).ok_or("PDF 文件名无效 Invalid PDF name")?;
+    let dir = handle.path().app_cache_dir().map_err(|e| e.to_string())?.join("pdf");
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).map_err(|e| format!("无法写入 Cannot write {}: {e}", path.display()))?;
+    handle.opener().open_path(path.display().to_string(), None::<&str>).map_err(|e| format!("无法打开 PDF 阅读器 Cannot open a PDF viewer: {e}"))?;
+    Ok(path.display().to_string())
 }
 
 /// The database lives in the platform's app-data directory unless `HALL_DB` names another file.
@@ -77,6 +96,7 @@ fn main() {
             }
         }))
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
         .setup(|app| {
             let store = open_store(app.handle())?;
             app.manage(Arc::new(HallApp::new(store, Arc::new(hall::clock::SystemClock))));
@@ -100,7 +120,7 @@ fn main() {
             }
             _ => {}
         })
-        .invoke_handler(tauri::generate_handler![dispatch, choose_file])
+        .invoke_handler(tauri::generate_handler![dispatch, choose_file, open_pdf])
         .run(tauri::generate_context!())
         .expect("the desktop shell failed to start");
 }

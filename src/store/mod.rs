@@ -204,6 +204,9 @@ pub fn open_connection(path: &Path) -> Result<Connection> {
     // fifteen pages, and a checkpoint (copying the WAL back and syncing the database file) inside
     // a clerk's commit is what its slowest commits are made of.
     conn.pragma_update(None, "wal_autocheckpoint", 8192)?;
+    // Up to two helper threads for SQLite's sorter: a bulk import rebuilds its indexes in parallel
+    // sort passes. Ordinary queries never sort enough to start one.
+    conn.pragma_update(None, "threads", 2)?;
     // rusqlite keeps 16 prepared statements by default; a payment alone uses more than that, and
     // past the limit every statement is parsed again on each use.
     conn.set_prepared_statement_cache_capacity(128);

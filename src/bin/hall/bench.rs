@@ -26,7 +26,8 @@ pub fn search(customers: u64, queries: usize, dir: Option<&Path>) -> anyhow::Res
 
     // The customers as a legacy CSV export, and samples of each kind of key from them.
     let mut rng = StdRng::seed_from_u64(11);
-    let sample_every = (customers / (queries as u64 * 4)).max(1);
+    // Enough samples that every kind of query (a 2-character name, say) finds its examples.
+    let sample_every = (customers / (queries as u64 * 4).max(2_000)).max(1);
     let mut samples = Vec::new();
     {
         let mut writer = csv::Writer::from_path(&csv_path)?;

@@ -89,3 +89,10 @@ export async function chooseFile(purpose: "open" | "save" | "save-pdf", suggeste
   const { invoke: tauriInvoke } = await import("@tauri-apps/api/core");
   return tauriInvoke<string | null>("choose_file", { purpose, suggested: suggested ?? null });
 }
+
+/** Opens a PDF in the system's viewer (desktop app only); returns the path written, or null in a browser. */
+export async function openPdfInViewer(fileName: string, base64: string): Promise<string | null> {
+  if (!inDesktopApp()) return null;
+  const { invoke: tauriInvoke } = await import("@tauri-apps/api/core");
+  return tauriInvoke<string>("open_pdf", { fileName, base64 });
+}

@@ -10,7 +10,7 @@ import { yuan } from "../form/money";
 import { coreText, useI18n } from "../i18n";
 import { outletTime } from "../time";
 import { ApprovalFields } from "./ApprovalFields";
-import { openPdf, savePdf } from "./pdf";
+import { openPdf } from "./pdf";
 
 /** 轧账 and 日结: close the desk with a count, then the day's report and papers. */
 export function DayEndScreen() {
@@ -33,10 +33,8 @@ export function DayEndScreen() {
 
   async function paper(kind: DayPaper) {
     try {
-      const file = await invoke("dayend.pdf", { date: date || null, paper: kind, path: null });
-      if (openPdf(file)) return;
-      const path = await savePdf(file); // the desktop app's save dialog
-      if (path) await invoke("dayend.pdf", { date: date || null, paper: kind, path });
+      // Opened where it can be read, printed and saved: a browser tab, or the system's PDF viewer.
+      await openPdf(await invoke("dayend.pdf", { date: date || null, paper: kind, path: null }));
     } catch (e) {
       fail(e);
     }

@@ -69,7 +69,7 @@ export function ReceiptDialog(props: { receiptNo: string | null; onClose: () => 
             options={printers.map((p) => ({ value: p.name, label: p.is_default ? `${p.name} (${t("receipt.default")})` : p.name }))} />
           <Button type="primary" onClick={print} autoFocus>{t("receipt.print")}</Button>
           <Button onClick={save}>{t("receipt.save")}</Button>
-          {preview && <Button onClick={() => openPdf(preview.pdf) || save()}>{t("receipt.open")}</Button>}
+          {preview && <Button onClick={() => openPdf(preview.pdf).catch(fail)}>{t("receipt.open")}</Button>}
           <Button onClick={props.onClose}>{t("common.close")}</Button>
         </Space>
       }>

@@ -1,5 +1,5 @@
 import type { PdfFile } from "../api/generated/PdfFile";
-import { chooseFile, inDesktopApp } from "../api/invoke";
+import { chooseFile, inDesktopApp, openPdfInViewer } from "../api/invoke";
 
 function bytes(file: PdfFile): Uint8Array {
   const raw = atob(file.base64);
@@ -8,12 +8,14 @@ function bytes(file: PdfFile): Uint8Array {
   return out;
 }
 
-/** Opens a PDF: in a browser in a new tab (its viewer prints too); in the desktop app, the caller saves it instead. */
-export function openPdf(file: PdfFile): boolean {
-  if (inDesktopApp()) return false;
+/** Opens a PDF where it can be read and printed: in a browser in a new tab, in the desktop app in the system's PDF viewer. */
+export async function openPdf(file: PdfFile): Promise<void> {
+  if (inDesktopApp()) {
+    await openPdfInViewer(file.file_name, file.base64);
+    return;
+  }
   const url = URL.createObjectURL(new Blob([bytes(file) as BlobPart], { type: "application/pdf" }));
   window.open(url, "_blank");
-  return true;
 }
 
 /** Downloads a PDF in a browser; in the desktop app asks for a path with the native dialog. */

@@ -1,7 +1,10 @@
-// The real desktop binary under Xvfb, driven through tauri-driver and WebKitWebDriver: log in and
-// search. Run by scripts/test.sh inside xvfb-run, with tauri-driver on the PATH.
+// The real desktop binary under Xvfb, driven through tauri-driver and WebKitWebDriver: log in,
+// search, and open a day-end paper in the system's PDF viewer. Run by scripts/test.sh inside
+// xvfb-run, with tauri-driver on the PATH.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { remote } from "webdriverio";
@@ -10,9 +13,20 @@ import { artifacts, demoDatabase, root } from "./harness.mjs";
 const application = process.env.HALL_DESKTOP_BIN ?? join(root, "target/debug/hall-desktop");
 let driver, browser;
 
+// The system's PDF viewer, as the app reaches it on Linux: `xdg-open FILE`. This machine has no
+// viewer, so the one on the app's PATH keeps a copy of what it was given.
+const opened = join(artifacts, "desktop-opened.pdf");
+function viewerStandIn() {
+  const dir = mkdtempSync(join(tmpdir(), "hall-viewer-"));
+  writeFileSync(join(dir, "xdg-open"), `#!/bin/sh\ncp "$1" "${opened}"\n`);
+  chmodSync(join(dir, "xdg-open"), 0o755);
+  return dir;
+}
+
 before(async () => {
+  rmSync(opened, { force: true });
   // The app reads HALL_DB; tauri-driver passes its environment on to the app it starts.
-  const env = { ...process.env, HALL_DB: demoDatabase(2000) };
+  const env = { ...process.env, HALL_DB: demoDatabase(2000), PATH: `${viewerStandIn()}:${process.env.PATH}` };
   driver = spawn("tauri-driver", ["--port", "4444", "--native-port", "4445"], { env, stdio: "ignore" });
   await new Promise((r) => setTimeout(r, 1500));
   browser = await remote({
@@ -56,4 +70,17 @@ test("log in and search in the desktop app", async () => {
   assert.match(await profile.getText(), /3300000042/);
   await new Promise((r) => setTimeout(r, 1000));
   await browser.saveScreenshot(join(artifacts, "desktop-profile.png"));
+});
+
+test("a day-end paper opens in the system's PDF viewer", async () => {
+  await browser.$("//li[contains(., '日结')]").click();
+  const report = await browser.$("//button[contains(., '日实收报表')]");
+  await report.waitForExist({ timeout: 15_000 });
+  await report.click();
+  await browser.waitUntil(() => existsSync(opened), { timeout: 15_000, timeoutMsg: "the viewer was never called" });
+  await new Promise((r) => setTimeout(r, 300)); // the copy finishes
+  assert.equal(readFileSync(opened).subarray(0, 5).toString(), "%PDF-");
+  const text = execFileSync("pdftotext", ["-layout", opened, "-"]).toString();
+  assert.match(text, /日实收报表/);
+  await browser.saveScreenshot(join(artifacts, "desktop-day-end.png"));
 });

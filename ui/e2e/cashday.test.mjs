@@ -77,6 +77,20 @@ test("open the desk with a float", async () => {
   assert.match(await page.locator(".desk-bar").innerText(), /钱箱应有现金: ¥200\.00/);
 });
 
+test("a name that matches several customers offers a choice", async () => {
+  await accountBox().fill("吴");
+  await accountBox().press("Enter");
+  const rows = page.getByTestId("pay-candidates").locator("tr");
+  await rows.first().waitFor();
+  assert.ok((await rows.count()) > 1, "several customers named 吴…");
+  const second = (await rows.nth(1).locator("td").first().innerText()).trim();
+  await accountBox().press("ArrowDown");
+  await shot("00-pick");
+  await accountBox().press("Enter");
+  await page.getByText(`${second} · `).waitFor();
+  assert.equal(await page.getByTestId("pay-candidates").count(), 0);
+});
+
 test("a cash payment with change in a few keystrokes after the scan", async () => {
   await scan("3390000001");
   const quote = await call(server.url, "payment.quote", { customer_id: ids["3390000001"] }, token);

@@ -174,6 +174,7 @@ export const en: Record<MessageKey, string> = {
   "pay.tab.collect": "Collect",
   "pay.tab.verify": "Verify receipt",
   "pay.account": "Scan or type the account or name, then Enter",
+  "pay.pick": "Several customers match: ↑↓ to choose, Enter to confirm, or click a row",
   "pay.find": "Find",
   "pay.noBills": "No bills owed",
   "pay.prepaid": "Prepayment",

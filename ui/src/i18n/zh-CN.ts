@@ -172,6 +172,7 @@ export const zhCN = {
   "pay.tab.collect": "坐收",
   "pay.tab.verify": "凭证验证",
   "pay.account": "扫码或输入户号 / 户名，回车",
+  "pay.pick": "找到多位客户：↑↓ 选择，回车确认，或点击一行",
   "pay.find": "查询",
   "pay.noBills": "无欠费账单",
   "pay.prepaid": "预存余额",

@@ -7,6 +7,7 @@ import type { DeskState } from "../api/generated/DeskState";
 import type { ManagerApproval } from "../api/generated/ManagerApproval";
 import type { Payment } from "../api/generated/Payment";
 import type { Quote } from "../api/generated/Quote";
+import type { SearchHit } from "../api/generated/SearchHit";
 import type { ReasonCode } from "../api/generated/ReasonCode";
 import type { TenderKind } from "../api/generated/TenderKind";
 import type { Verified } from "../api/generated/Verified";
@@ -41,6 +42,8 @@ function Collect() {
   const [desk, setDesk] = useState<DeskState | null>(null);
   const [account, setAccount] = useState("");
   const [customer, setCustomer] = useState<CustomerView | null>(null);
+  // Several customers matched a name: the clerk picks one (↑↓ and Enter, or a click).
+  const [candidates, setCandidates] = useState<{ text: string; hits: SearchHit[]; picked: number } | null>(null);
   const [quote, setQuote] = useState<Quote | null>(null);
   const [amount, setAmount] = useState("");
   const [tenders, setTenders] = useState<TenderRow[]>([{ kind: "cash", amount: "", reference: "" }]);
@@ -68,24 +71,37 @@ function Collect() {
     setTimeout(() => cashRef.current?.focus(), 0);
   }, []);
 
+  async function open(view: CustomerView) {
+    setCandidates(null);
+    setCustomer(view);
+    setKey(newKey());
+    await loadQuote(view);
+  }
+
   async function find() {
     try {
       setError(null);
       const text = account.trim();
-      let view: CustomerView;
-      if (/^\d{10}$/.test(text)) {
-        view = await invoke("customer.by_account", { account: text });
-      } else {
-        const page = await invoke("customer.search", { text, offset: 0, limit: 1 });
-        if (page.hits.length === 0) return setError(t("search.empty"));
-        view = await invoke("customer.get", { id: page.hits[0].id });
+      if (candidates && candidates.text === text) {
+        return await open(await invoke("customer.get", { id: candidates.hits[candidates.picked].id }));
       }
-      setCustomer(view);
-      setKey(newKey());
-      await loadQuote(view);
+      if (/^\d{10}$/.test(text)) return await open(await invoke("customer.by_account", { account: text }));
+      const page = await invoke("customer.search", { text, offset: 0, limit: 8 });
+      if (page.hits.length === 0) return setError(t("search.empty"));
+      if (page.hits.length === 1) return await open(await invoke("customer.get", { id: page.hits[0].id }));
+      setCustomer(null);
+      setQuote(null);
+      setCandidates({ text, hits: page.hits, picked: 0 });
     } catch (e) {
       fail(e);
     }
+  }
+
+  function moveCandidate(e: React.KeyboardEvent<HTMLInputElement>) {
+    if (!candidates || (e.key !== "ArrowDown" && e.key !== "ArrowUp")) return;
+    e.preventDefault();
+    const step = e.key === "ArrowDown" ? 1 : -1;
+    setCandidates({ ...candidates, picked: (candidates.picked + step + candidates.hits.length) % candidates.hits.length });
   }
 
   const amountFen = parseYuan(amount);
@@ -123,9 +139,27 @@ function Collect() {
     <Space direction="vertical" style={{ width: "100%" }} size="middle">
       <DeskBar desk={desk} onChange={setDesk} />
       <Space.Compact style={{ width: 520 }}>
-        <Input ref={accountRef} aria-label={t("pay.account")} placeholder={t("pay.account")} value={account} onChange={(e) => setAccount(e.target.value)} onPressEnter={find} autoFocus />
+        <Input ref={accountRef} aria-label={t("pay.account")} placeholder={t("pay.account")} value={account} onChange={(e) => setAccount(e.target.value)}
+          onPressEnter={(e) => !e.nativeEvent.isComposing && find()} onKeyDown={moveCandidate} autoFocus />
         <Button onClick={find}>{t("pay.find")}</Button>
       </Space.Compact>
+      {candidates && (
+        <Card size="small" title={t("pay.pick")}>
+          <table className="results" data-testid="pay-candidates">
+            <tbody>
+              {candidates.hits.map((hit, i) => (
+                <tr key={hit.id} className={i === candidates.picked ? "row-active" : undefined} aria-selected={i === candidates.picked}
+                  onClick={() => invoke("customer.get", { id: hit.id }).then(open, fail)}>
+                  <td>{hit.account}</td>
+                  <td>{hit.name}</td>
+                  <td>{hit.phone}</td>
+                  <td>{hit.address}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Card>
+      )}
       {error && <Alert type="error" showIcon message={error} data-testid="pay-error" />}
       {customer && quote && (
         <Card size="small" title={`${customer.customer.account} · ${customer.customer.name} · ${label("customer_classes", customer.customer.class)}`}>

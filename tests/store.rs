@@ -17,6 +17,12 @@ fn a_new_database_uses_wal_full_sync_and_foreign_keys() {
     assert_eq!((mode.as_str(), sync, fk, version), ("wal", 2, 1, LATEST_VERSION as i64));
 }
 
+/// A customer row as schema version 2 stored it, before the search columns existed.
+const V2_CUSTOMER: &str = "INSERT INTO customers (id, account, name, class, id_kind, id_number, address, supply_area, voltage,
+        capacity_kva, tariff_code, payment_method, credit_rating, big_customer, tags, notes, status, version, created_at, updated_at)
+    VALUES ('c1', '3300000001', '曾小明', 'residential', 'resident_id', '11010519491231002X', '杭州市西湖区文一路1号', '西湖区供电所',
+        '220V', 8, 'ZJ-RES-TIER', 'counter', 'A', 0, '[]', '', 'active', 1, '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z')";
+
 /// Every earlier schema version, holding data written at that version, upgrades to the latest
 /// and the data is then found by search.
 #[test]
@@ -28,18 +34,9 @@ fn migrations_upgrade_from_every_earlier_version() {
             let mut conn = open_connection(&path).unwrap();
             migrate_to(&mut conn, from.min(2)).unwrap();
             if from >= 2 {
-                // A customer as version 2 stored it, before the search columns existed; later
-                // versions get it through their own migrations, as a real database would.
-                conn.execute(
-                    "INSERT INTO customers (id, account, name, class, id_kind, id_number, address, supply_area, voltage,
-                        capacity_kva, tariff_code, payment_method, credit_rating, big_customer, tags, notes, status,
-                        version, created_at, updated_at)
-                     VALUES ('c1', '3300000001', '曾小明', 'residential', 'resident_id', '11010519491231002X',
-                        '杭州市西湖区文一路1号', '西湖区供电所', '220V', 8, 'ZJ-RES-TIER', 'counter', 'A', 0, '[]', '',
-                        'active', 1, '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z')",
-                    [],
-                )
-                .unwrap();
+                // Later versions give it their columns through their own migrations, as a real
+                // database would.
+                conn.execute_batch(V2_CUSTOMER).unwrap();
             }
             migrate_to(&mut conn, from).unwrap();
         }
@@ -68,14 +65,9 @@ fn version_4_payments_keep_their_receipts_through_the_upgrade() {
     {
         let mut conn = open_connection(&path).unwrap();
         migrate_to(&mut conn, 4).unwrap();
+        conn.execute_batch(V2_CUSTOMER).unwrap();
         conn.execute_batch(
-            "INSERT INTO customers (id, account, name, class, id_kind, id_number, address, supply_area, voltage,
-                capacity_kva, tariff_code, payment_method, credit_rating, big_customer, tags, notes, status,
-                version, created_at, updated_at)
-             VALUES ('c1', '3300000001', '曾小明', 'residential', 'resident_id', '11010519491231002X',
-                '杭州市西湖区文一路1号', '西湖区供电所', '220V', 8, 'ZJ-RES-TIER', 'counter', 'A', 0, '[]', '',
-                'active', 1, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z');
-             INSERT INTO users (id, username, display_name, role, password_hash, created_at, updated_at)
+            "INSERT INTO users (id, username, display_name, role, password_hash, created_at, updated_at)
              VALUES ('u1', 'clerk', '王收费', 'clerk', 'x', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');
              INSERT INTO desk_sessions (pk, id, clerk_id, business_date, opened_at, float_fen, status)
              VALUES (1, 'd1', 'u1', '2026-01-05', '2026-01-05T01:00:00Z', 10000, 'open');

@@ -27,6 +27,13 @@ fn row(s: &mut Sheet, y: f32, cells: &[(&str, f32, Align)]) {
 
 /// 解款单: the cash counted at the closed desks by denomination, the floats kept, and the amount
 /// handed to the bank.
+/// A section title over a rule; returns the rule's height.
+fn section(s: &mut Sheet, y: f32, title: &str) -> f32 {
+    s.text(LEFT, y, 11.0, Align::Left, title);
+    s.rule(LEFT, RIGHT, y + 2.5, 0.3);
+    y + 2.5
+}
+
 pub fn deposit_slip(report: &DayReport, company: &str, outlet: &str) -> Vec<u8> {
     let mut s = Sheet::new(&format!("解款单 {}", report.date), W, 297.0);
     let mut y = header(&mut s, company, "现金解款单", report, outlet) + 10.0;
@@ -72,25 +79,19 @@ pub fn daily_report(report: &DayReport, company: &str, outlet: &str) -> Vec<u8> 
         y += 7.0;
     }
     y += 4.0;
-    s.text(LEFT, y, 11.0, Align::Left, "按付款方式");
-    y += 2.5;
-    s.rule(LEFT, RIGHT, y, 0.3);
+    y = section(&mut s, y, "按付款方式");
     for t in &report.by_tender {
         y += 7.0;
         row(&mut s, y, &[(t.kind.label(Lang::ZhCn), LEFT + 4.0, Align::Left), (&money(t.amount), RIGHT, Align::Right)]);
     }
     y += 11.0;
-    s.text(LEFT, y, 11.0, Align::Left, "按收费员");
-    y += 2.5;
-    s.rule(LEFT, RIGHT, y, 0.3);
+    y = section(&mut s, y, "按收费员");
     for c in &report.by_clerk {
         y += 7.0;
         row(&mut s, y, &[(&c.clerk_name, LEFT + 4.0, Align::Left), (&format!("{} 笔", c.payments), 120.0, Align::Right), (&money(c.amount), RIGHT, Align::Right)]);
     }
     y += 11.0;
-    s.text(LEFT, y, 11.0, Align::Left, "按收费台");
-    y += 2.5;
-    s.rule(LEFT, RIGHT, y, 0.3);
+    y = section(&mut s, y, "按收费台");
     y += 7.0;
     row(&mut s, y, &[("收费员", LEFT + 4.0, Align::Left), ("备用金", 80.0, Align::Right), ("应有现金", 112.0, Align::Right), ("实点现金", 145.0, Align::Right), ("长短款", RIGHT, Align::Right)]);
     for d in &report.desks {

@@ -69,7 +69,6 @@ pub struct Prepared {
     id: String,
     draft: CustomerDraft,
     values: [Value; 17],
-    phone_digits: Vec<String>,
     name_tokens: String,
     address_tokens: String,
 }
@@ -78,7 +77,6 @@ pub fn prepare(draft: CustomerDraft) -> Result<Prepared> {
     Ok(Prepared {
         id: uuid::Uuid::now_v7().to_string(),
         values: record_values(&draft)?,
-        phone_digits: draft.phones.iter().map(|p| phone_digits(p)).collect(),
         name_tokens: name_keys::text_tokens(&draft.name),
         address_tokens: name_keys::text_tokens(&draft.address),
         draft,
@@ -86,10 +84,6 @@ pub fn prepare(draft: CustomerDraft) -> Result<Prepared> {
 }
 
 impl Prepared {
-    pub fn draft(&self) -> &CustomerDraft {
-        &self.draft
-    }
-
     fn text_row(&self, pk: i64) -> TextRow {
         TextRow { pk, name: self.name_tokens.clone(), address: self.address_tokens.clone() }
     }
@@ -185,11 +179,7 @@ fn insert_rows(tx: &Tx, actor: &Actor, prepared: &Prepared, now: &str) -> Result
             .chain(prepared.values.iter()),
     ))?;
     let pk = tx.last_insert_rowid();
-    let mut phone_stmt = tx.prepare_cached("INSERT INTO customer_phones (customer_pk, position, phone, digits) VALUES (?1, ?2, ?3, ?4)")?;
-    for (position, (phone, digits)) in draft.phones.iter().zip(&prepared.phone_digits).enumerate() {
-        phone_stmt.execute(params![pk, position as i64, phone, digits])?;
-    }
-    write_meters(tx, pk, &draft.meters)?;
+    write_side_tables(tx, pk, draft)?;
     add_history(tx, actor, pk, 1, &[FieldChange { field: CREATED_FIELD.into(), old: String::new(), new: draft.account.clone() }])?;
     Ok(pk)
 }
@@ -465,12 +455,8 @@ fn write_side_tables(tx: &Tx, pk: i64, draft: &CustomerDraft) -> Result<()> {
     for (position, phone) in draft.phones.iter().enumerate() {
         phone_stmt.execute(params![pk, position as i64, phone, phone_digits(phone)])?;
     }
-    write_meters(tx, pk, &draft.meters)
-}
-
-fn write_meters(tx: &Tx, pk: i64, meters: &[Meter]) -> Result<()> {
     let mut meter_stmt = tx.prepare_cached("INSERT INTO meters (number, customer_pk, position, kind, multiplier) VALUES (?1, ?2, ?3, ?4, ?5)")?;
-    for (position, meter) in meters.iter().enumerate() {
+    for (position, meter) in draft.meters.iter().enumerate() {
         meter_stmt.execute(params![meter.number, pk, position as i64, meter.kind.code(), meter.multiplier])?;
     }
     Ok(())

@@ -54,42 +54,45 @@ pub struct DayReport {
     pub closed_at: Option<String>,
 }
 
-/// The report of `date`, from the payments and desks of that business day. A payment's day is its
-/// desk's, so the day's payments are found through the day's desk sessions (both indexed).
+/// The payments of the business day `?1`. A payment's day is its desk's, so they are found through
+/// the day's desk sessions (both indexed).
+const OF_DAY: &str = "session_pk IN (SELECT pk FROM desk_sessions WHERE business_date = ?1)";
+
+/// The report of `date`, from the payments and desks of that business day.
 pub fn report(conn: &Connection, date: NaiveDate) -> Result<DayReport> {
     let day = date.to_string();
     let one = |sql: &str| -> Result<(i64, i64)> {
         Ok(conn.prepare_cached(sql)?.query_row([&day], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<i64>>(1)?.unwrap_or(0))))?)
     };
-    let (payments, total) = one("SELECT count(*), sum(amount_fen) FROM payments WHERE session_pk IN (SELECT pk FROM desk_sessions WHERE business_date = ?1) AND status != 'reversed' AND kind = 'payment'")?;
-    let (reversals, reversed_amount) = one("SELECT count(*), sum(amount_fen) FROM payments WHERE session_pk IN (SELECT pk FROM desk_sessions WHERE business_date = ?1) AND status = 'reversed'")?;
-    let (red_letters, red_letter_amount) = one("SELECT count(*), sum(amount_fen) FROM payments WHERE session_pk IN (SELECT pk FROM desk_sessions WHERE business_date = ?1) AND kind = 'red_letter'")?;
-    let (refunds, refund_amount) = one("SELECT count(*), sum(amount_fen) FROM payments WHERE session_pk IN (SELECT pk FROM desk_sessions WHERE business_date = ?1) AND kind = 'refund'")?;
+    let (payments, total) = one(&format!("SELECT count(*), sum(amount_fen) FROM payments WHERE {OF_DAY} AND status != 'reversed' AND kind = 'payment'"))?;
+    let (reversals, reversed_amount) = one(&format!("SELECT count(*), sum(amount_fen) FROM payments WHERE {OF_DAY} AND status = 'reversed'"))?;
+    let (red_letters, red_letter_amount) = one(&format!("SELECT count(*), sum(amount_fen) FROM payments WHERE {OF_DAY} AND kind = 'red_letter'"))?;
+    let (refunds, refund_amount) = one(&format!("SELECT count(*), sum(amount_fen) FROM payments WHERE {OF_DAY} AND kind = 'refund'"))?;
     let (bills_settled, late_fees, to_prepayment): (i64, i64, i64) = conn.prepare_cached(
-        "SELECT coalesce(sum(bills_fen), 0), coalesce(sum(late_fee_fen), 0), coalesce(sum(prepaid_after_fen - prepaid_before_fen), 0)
-         FROM payments WHERE session_pk IN (SELECT pk FROM desk_sessions WHERE business_date = ?1) AND status != 'reversed'",
-    )?
+        &format!("SELECT coalesce(sum(bills_fen), 0), coalesce(sum(late_fee_fen), 0), coalesce(sum(prepaid_after_fen - prepaid_before_fen), 0)
+         FROM payments WHERE {OF_DAY} AND status != 'reversed'"
+    ))?
     .query_row([&day], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
 
     let mut by_kind: std::collections::HashMap<String, i64> = conn
         .prepare_cached(
-            "SELECT t.kind, sum(t.amount_fen) FROM payment_tenders t JOIN payments p ON p.pk = t.payment_pk
-             WHERE p.session_pk IN (SELECT pk FROM desk_sessions WHERE business_date = ?1) AND p.status != 'reversed' GROUP BY t.kind",
-        )?
+            &format!("SELECT t.kind, sum(t.amount_fen) FROM payment_tenders t JOIN payments p ON p.pk = t.payment_pk
+             WHERE p.{OF_DAY} AND p.status != 'reversed' GROUP BY t.kind"
+        ))?
         .query_map([&day], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
     let change: i64 = conn
-        .prepare_cached("SELECT coalesce(sum(change_fen), 0) FROM payments WHERE session_pk IN (SELECT pk FROM desk_sessions WHERE business_date = ?1) AND status != 'reversed'")?
+        .prepare_cached(&format!("SELECT coalesce(sum(change_fen), 0) FROM payments WHERE {OF_DAY} AND status != 'reversed'"))?
         .query_row([&day], |r| r.get(0))?;
     *by_kind.entry("cash".into()).or_default() -= change;
     let by_tender = TenderKind::ALL.iter().map(|k| TenderAmount { kind: *k, amount: Fen(by_kind.get(k.code()).copied().unwrap_or(0)) }).collect();
 
     let by_clerk = conn
         .prepare_cached(
-            "SELECT p.clerk_id, coalesce(u.display_name, p.clerk_id), count(*) FILTER (WHERE p.kind = 'payment'), sum(p.amount_fen)
+            &format!("SELECT p.clerk_id, coalesce(u.display_name, p.clerk_id), count(*) FILTER (WHERE p.kind = 'payment'), sum(p.amount_fen)
              FROM payments p LEFT JOIN users u ON u.id = p.clerk_id
-             WHERE p.session_pk IN (SELECT pk FROM desk_sessions WHERE business_date = ?1) AND p.status != 'reversed' GROUP BY p.clerk_id ORDER BY 2",
-        )?
+             WHERE p.{OF_DAY} AND p.status != 'reversed' GROUP BY p.clerk_id ORDER BY 2"
+        ))?
         .query_map([&day], |r| Ok(ClerkTakings { clerk_id: r.get(0)?, clerk_name: r.get(1)?, payments: r.get(2)?, amount: Fen(r.get(3)?) }))?
         .collect::<rusqlite::Result<_>>()?;
 

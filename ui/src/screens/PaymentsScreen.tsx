@@ -78,17 +78,17 @@ function Collect() {
     await loadQuote(view);
   }
 
+  const openHit = async (hit: SearchHit) => open(await invoke("customer.get", { id: hit.id }));
+
   async function find() {
     try {
       setError(null);
       const text = account.trim();
-      if (candidates && candidates.text === text) {
-        return await open(await invoke("customer.get", { id: candidates.hits[candidates.picked].id }));
-      }
+      if (candidates && candidates.text === text) return await openHit(candidates.hits[candidates.picked]);
       if (/^\d{10}$/.test(text)) return await open(await invoke("customer.by_account", { account: text }));
       const page = await invoke("customer.search", { text, offset: 0, limit: 8 });
       if (page.hits.length === 0) return setError(t("search.empty"));
-      if (page.hits.length === 1) return await open(await invoke("customer.get", { id: page.hits[0].id }));
+      if (page.hits.length === 1) return await openHit(page.hits[0]);
       setCustomer(null);
       setQuote(null);
       setCandidates({ text, hits: page.hits, picked: 0 });
@@ -149,7 +149,7 @@ function Collect() {
             <tbody>
               {candidates.hits.map((hit, i) => (
                 <tr key={hit.id} className={i === candidates.picked ? "row-active" : undefined} aria-selected={i === candidates.picked}
-                  onClick={() => invoke("customer.get", { id: hit.id }).then(open, fail)}>
+                  onClick={() => openHit(hit).catch(fail)}>
                   <td>{hit.account}</td>
                   <td>{hit.name}</td>
                   <td>{hit.phone}</td>

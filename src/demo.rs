@@ -196,14 +196,15 @@ impl Generator {
 pub fn populate(store: &mut Store, actor: &Actor, count: u64, seed: u64, mut progress: impl FnMut(u64)) -> Result<()> {
     store.set_outlet_code(OUTLET_CODE)?;
     let mut generator = Generator::new(seed);
+    let size = customers::load_size(store.conn(), count)?;
     store.with_cache_mib(crate::transfer::IMPORT_CACHE_MIB, |store| {
-        store.write(|tx| {
+        store.write_load(size, |tx| {
             for &(username, name, role, password) in USERS {
                 if users::find(tx, username)?.is_none() {
                     users::create(tx, actor, username, name, role, password)?;
                 }
             }
-            let mut load = BulkLoad::start(tx, actor, count >= crate::transfer::BULK_MIN_ROWS)?;
+            let mut load = BulkLoad::start(tx, actor, size)?;
             for index in 0..count {
                 let checked = generator.customer(index).check()?;
                 load.create(tx, actor, customers::prepare(checked.draft)?)?;

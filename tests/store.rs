@@ -23,6 +23,10 @@ const V2_CUSTOMER: &str = "INSERT INTO customers (id, account, name, class, id_k
     VALUES ('c1', '3300000001', '曾小明', 'residential', 'resident_id', '11010519491231002X', '杭州市西湖区文一路1号', '西湖区供电所',
         '220V', 8, 'ZJ-RES-TIER', 'counter', 'A', 0, '[]', '', 'active', 1, '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z')";
 
+/// Its phone, written with its digits as versions 2 to 5 kept them.
+const V2_PHONE: &str = "INSERT INTO customer_phones (customer_pk, position, phone, digits)
+    VALUES ((SELECT pk FROM customers WHERE id = 'c1'), 0, '138-0013-8000', '13800138000')";
+
 /// Every earlier schema version, holding data written at that version, upgrades to the latest
 /// and the data is then found by search.
 #[test]
@@ -37,6 +41,7 @@ fn migrations_upgrade_from_every_earlier_version() {
                 // Later versions give it their columns through their own migrations, as a real
                 // database would.
                 conn.execute_batch(V2_CUSTOMER).unwrap();
+                conn.execute_batch(V2_PHONE).unwrap();
             }
             migrate_to(&mut conn, from).unwrap();
         }
@@ -44,7 +49,7 @@ fn migrations_upgrade_from_every_earlier_version() {
         let version: i64 = store.conn().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
         assert_eq!(version, LATEST_VERSION as i64, "from version {from}");
         if from >= 2 {
-            for text in ["zxm", "曾小明", "小明", "文一路"] {
+            for text in ["zxm", "曾小明", "小明", "文一路", "13800138000", "8000"] {
                 let page = hall::store::search::search(
                     store.conn(),
                     &hall::store::search::SearchQuery { text: text.into(), offset: 0, limit: 5 },

@@ -75,6 +75,43 @@ fn a_bulk_import_rebuilds_the_indexes() {
     assert!(plan.contains("customers_by_initials"), "{plan}");
 }
 
+/// A large import checks accounts and meter numbers in memory rather than through the indexes
+/// it has dropped: against the customers already stored and against the file's earlier rows. It
+/// leaves every row's references intact and the store as it found it (WAL, foreign keys on).
+#[test]
+fn a_bulk_import_refuses_accounts_and_meters_taken_in_the_store_or_earlier_in_the_file() {
+    let f = common::fixture();
+    let actor = Actor { user_id: None, at: common::start_time() };
+    let mut store = f.app.store();
+    let stored = csv_of(&[to_row(&common::draft("3300000001", "张三")).to_vec()]);
+    assert_eq!(import_customers(&mut store, &actor, stored.as_bytes(), None, |_| {}).unwrap().imported, 1);
+
+    let mut generator = hall::demo::Generator::new(3);
+    let mut rows: Vec<Vec<String>> = (100..400).map(|i| to_row(&generator.customer(i)).to_vec()).collect();
+    rows[10][0] = "3300000001".into(); // the stored customer's account
+    rows[20][17] = "M3300000001".into(); // the stored customer's meter
+    rows[30][0] = rows[5][0].clone(); // an account earlier in the file
+    rows[40][17] = rows[6][17].clone(); // a meter earlier in the file
+    let report = import_customers(&mut store, &actor, csv_of(&rows).as_bytes(), Some(100_000_000), |_| {}).unwrap();
+    let rejected: Vec<(u64, &str)> = report.rejected.iter().map(|r| (r.line, r.messages[0].code.as_str())).collect();
+    assert_eq!(rejected, vec![(12, "account.taken"), (22, "meters.taken"), (32, "account.taken"), (42, "meters.taken")]);
+    assert_eq!(report.imported, 296);
+    assert_eq!(customers::count(store.conn()).unwrap(), 297);
+
+    let conn = store.conn();
+    let broken: i64 = conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0)).unwrap();
+    let histories: i64 = conn.query_row("SELECT count(DISTINCT customer_pk) FROM customer_history", [], |r| r.get(0)).unwrap();
+    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    let fk: i64 = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+    assert_eq!((broken, histories, mode.as_str(), fk), (0, 297, "wal", 1));
+    // Every imported customer's phones and meters are its own.
+    for row in [&rows[0], &rows[150], &rows[299]] {
+        let customer = customers::by_account(conn, &row[0]).unwrap().unwrap();
+        assert_eq!(customer.record.phones.join(";"), row[5]);
+        assert_eq!(customer.record.meters[0].number, row[17].split(':').next().unwrap());
+    }
+}
+
 /// An import tells head office of every customer it created, and of no other: `customers.imported`
 /// events name them by id, at most `EVENT_BATCH` to an event, gap-free after the events before.
 #[test]

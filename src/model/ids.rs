@@ -123,9 +123,10 @@ pub fn phone(input: &str) -> Result<String, UserMessage> {
     Err(bad())
 }
 
-/// Digits only, for indexing and for matching a phone however it was typed.
-pub fn phone_digits(phone: &str) -> String {
-    phone.chars().filter(char::is_ascii_digit).collect()
+/// A phone's search key: its digits, last first, so that the whole number and its last four
+/// digits are both prefixes of it.
+pub fn phone_key(phone: &str) -> String {
+    phone.chars().rev().filter(char::is_ascii_digit).collect()
 }
 
 /// A customer account (户号): exactly 10 digits.

@@ -1,7 +1,7 @@
 //! Customer records: create, edit, close (never delete), and the history of every field.
 
-use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::types::{ToSqlOutput, Value, ValueRef};
+use rusqlite::{CachedStatement, Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -9,7 +9,7 @@ use super::{Actor, Tx, audit, outbox};
 use crate::clock::stamp;
 use crate::error::{Error, Result, UserMessage};
 use crate::model::customer::*;
-use crate::model::ids::phone_digits;
+use crate::model::ids::phone_key;
 use crate::model::name_keys;
 
 /// One line of a customer's history.
@@ -42,7 +42,10 @@ pub enum AuditEach {
 pub fn create(tx: &Tx, actor: &Actor, draft: &CustomerDraft, audit_each: AuditEach) -> Result<Customer> {
     let prepared = prepare(draft.clone())?;
     let now = stamp(actor.at);
-    let pk = insert_rows(tx, actor, &prepared, &now)?;
+    TakenKeys::InStore.claim(tx, &prepared.draft)?;
+    let row = [(next_pk(tx)?, prepared)];
+    RowWriters::prepare(tx)?.write(tx, actor, &row, &now)?;
+    let [(pk, prepared)] = row;
     insert_text_rows(tx, &[prepared.text_row(pk)])?;
     let Prepared { id, draft, .. } = prepared;
     let customer = Customer {
@@ -62,13 +65,13 @@ pub fn create(tx: &Tx, actor: &Actor, draft: &CustomerDraft, audit_each: AuditEa
     Ok(customer)
 }
 
-/// A checked draft with everything its rows need computed ahead of the write (its id, column
-/// values, pinyin keys, full-text tokens), so that an import can do this work on its parsing
-/// thread while the writer writes.
+/// A checked draft with everything its rows need computed ahead of the write (its id, the keys
+/// derived from it, full-text tokens), so that an import can do this work on its parsing thread
+/// while the writer writes.
 pub struct Prepared {
     id: String,
     draft: CustomerDraft,
-    values: [Value; 17],
+    derived: Derived,
     name_tokens: String,
     address_tokens: String,
 }
@@ -76,7 +79,7 @@ pub struct Prepared {
 pub fn prepare(draft: CustomerDraft) -> Result<Prepared> {
     Ok(Prepared {
         id: uuid::Uuid::now_v7().to_string(),
-        values: record_values(&draft)?,
+        derived: Derived::of(&draft)?,
         name_tokens: name_keys::text_tokens(&draft.name),
         address_tokens: name_keys::text_tokens(&draft.address),
         draft,
@@ -89,22 +92,107 @@ impl Prepared {
     }
 }
 
+/// The stored values computed from a record: its name's pinyin keys, its tags as JSON and its
+/// phones' search keys.
+struct Derived {
+    initials: String,
+    pinyin: String,
+    tags: String,
+    phone_keys: Vec<String>,
+}
+
+impl Derived {
+    fn of(draft: &CustomerDraft) -> Result<Derived> {
+        Ok(Derived {
+            initials: name_keys::initials(&draft.name),
+            pinyin: name_keys::full_pinyin(&draft.name),
+            tags: serde_json::to_string(&draft.tags)?,
+            phone_keys: draft.phones.iter().map(|p| phone_key(p)).collect(),
+        })
+    }
+}
+
+/// The record's columns in [`record_columns!`] order, borrowed from the draft.
+fn record_params<'a>(draft: &'a CustomerDraft, derived: &'a Derived) -> [ToSqlOutput<'a>; 17] {
+    [
+        text(&draft.name),
+        text(draft.class.code()),
+        text(draft.id_kind.code()),
+        text(&draft.id_number),
+        text(&draft.address),
+        text(&draft.supply_area),
+        text(draft.voltage.code()),
+        integer(draft.capacity_kva),
+        text(&draft.tariff_code),
+        text(draft.payment_method.code()),
+        text(draft.credit_rating.code()),
+        integer(u32::from(draft.big_customer)),
+        draft.account_manager.as_deref().map_or(ToSqlOutput::Owned(Value::Null), text),
+        text(&derived.tags),
+        text(&draft.notes),
+        text(&derived.initials),
+        text(&derived.pinyin),
+    ]
+}
+
+fn text(value: &str) -> ToSqlOutput<'_> {
+    ToSqlOutput::Borrowed(ValueRef::Text(value.as_bytes()))
+}
+
+fn integer<'a>(value: u32) -> ToSqlOutput<'a> {
+    ToSqlOutput::Owned(Value::Integer(value.into()))
+}
+
+/// The row key the next new customer gets. Keys are assigned rather than left to SQLite so that
+/// a load can write many customers' rows, and their side rows, in one statement each.
+fn next_pk(tx: &Tx) -> Result<i64> {
+    Ok(tx.prepare_cached("SELECT coalesce(max(pk), 0) + 1 FROM customers")?.query_row([], |r| r.get(0))?)
+}
+
 /// Many creates in one transaction (an import, the demo), written the fast way:
+/// - the statements prepared once for the whole load;
 /// - the full-text rows in batches (FTS5 flushes its buffer at every statement that follows an
 ///   insert into it, so interleaving them with the other inserts makes a load several times slower);
 /// - one outbox event per [`EVENT_BATCH`] customers, `customers.imported`, naming them by id
 ///   rather than carrying each record: sync sends the named records as they stand when it sends
 ///   them (head office keeps the newest version of each), and the load does not write every record
 ///   twice;
-/// - for a load that is large against the table, the secondary indexes dropped first and built
-///   again at the end from sorted rows.
-pub struct BulkLoad {
+/// - for a load that is large against the table, the indexes that new rows would land all over
+///   dropped first and built again at the end from sorted rows, and accounts and meter numbers
+///   checked against sets in memory instead of the indexes.
+pub struct BulkLoad<'a> {
+    writers: RowWriters<'a>,
+    /// Claimed customers with their row keys, written [`PENDING_ROWS`] at a time.
+    pending: Vec<(i64, Prepared)>,
+    batch: usize,
+    next_pk: i64,
     text_rows: Vec<TextRow>,
     imported: Vec<String>,
     now: String,
     dropped: Option<DroppedIndexes>,
+    taken: TakenKeys,
 }
 
+/// How large a load is against the customers already stored, which decides how it is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoadSize {
+    /// Rows checked in the database and written one by one, into the indexes as they stand.
+    Small,
+    /// About `rows` rows, at least as many as are stored: written the bulk way.
+    Large { rows: usize },
+}
+
+/// Below this many rows, rebuilding indexes costs more than inserting into them.
+pub const LARGE_LOAD_MIN_ROWS: usize = 20_000;
+
+/// Whether a load of about `rows` rows is large against the table.
+pub fn load_size(conn: &Connection, rows: u64) -> Result<LoadSize> {
+    let rows = usize::try_from(rows).unwrap_or(usize::MAX);
+    let stored = usize::try_from(count(conn)?).unwrap_or(0);
+    Ok(if rows >= LARGE_LOAD_MIN_ROWS.max(stored) { LoadSize::Large { rows } } else { LoadSize::Small })
+}
+
+const PENDING_ROWS: usize = 256;
 const TEXT_BATCH: usize = 50_000;
 pub const EVENT_BATCH: usize = 1_000;
 
@@ -114,44 +202,111 @@ struct Imported<'a> {
     ids: &'a [String],
 }
 
-impl BulkLoad {
-    pub fn start(tx: &Tx, actor: &Actor, rebuild_indexes: bool) -> Result<BulkLoad> {
-        let dropped = if rebuild_indexes { Some(drop_secondary_indexes(tx)?) } else { None };
-        Ok(BulkLoad { text_rows: Vec::with_capacity(TEXT_BATCH), imported: Vec::with_capacity(EVENT_BATCH), now: stamp(actor.at), dropped })
+impl<'a> BulkLoad<'a> {
+    pub fn start(tx: &'a Tx, actor: &Actor, size: LoadSize) -> Result<BulkLoad<'a>> {
+        let (dropped, taken, batch) = match size {
+            LoadSize::Large { rows } => (Some(drop_secondary_indexes(tx)?), TakenKeys::read(tx, rows)?, PENDING_ROWS),
+            // Checked in the database, a row must be written before the next is checked.
+            LoadSize::Small => (None, TakenKeys::InStore, 1),
+        };
+        Ok(BulkLoad {
+            writers: RowWriters::prepare(tx)?,
+            batch,
+            pending: Vec::with_capacity(PENDING_ROWS),
+            next_pk: next_pk(tx)?,
+            text_rows: Vec::with_capacity(TEXT_BATCH),
+            imported: Vec::with_capacity(EVENT_BATCH),
+            now: stamp(actor.at),
+            dropped,
+            taken,
+        })
     }
 
     /// As [`create`], without an audit entry per row (the caller audits the whole load) and with
     /// the outbox event batched.
     pub fn create(&mut self, tx: &Tx, actor: &Actor, prepared: Prepared) -> Result<()> {
-        let pk = insert_rows(tx, actor, &prepared, &self.now)?;
-        self.text_rows.push(prepared.text_row(pk));
-        if self.text_rows.len() >= TEXT_BATCH {
-            insert_text_rows(tx, &self.text_rows)?;
-            self.text_rows.clear();
-        }
-        self.imported.push(prepared.id);
-        if self.imported.len() >= EVENT_BATCH {
-            self.flush_event(tx, actor)?;
+        self.taken.claim(tx, &prepared.draft)?;
+        self.pending.push((self.next_pk, prepared));
+        self.next_pk += 1;
+        if self.pending.len() >= self.batch {
+            self.write_pending(tx, actor)?;
         }
         Ok(())
     }
 
-    fn flush_event(&mut self, tx: &Tx, actor: &Actor) -> Result<()> {
-        if !self.imported.is_empty() {
-            outbox::append(tx, actor, "customers.imported", "customers", &Imported { ids: &self.imported })?;
-            self.imported.clear();
+    fn write_pending(&mut self, tx: &Tx, actor: &Actor) -> Result<()> {
+        self.writers.write(tx, actor, &self.pending, &self.now)?;
+        for (pk, prepared) in self.pending.drain(..) {
+            self.text_rows.push(TextRow { pk, name: prepared.name_tokens, address: prepared.address_tokens });
+            self.imported.push(prepared.id);
+            if self.imported.len() >= EVENT_BATCH {
+                outbox::append(tx, actor, "customers.imported", "customers", &Imported { ids: &self.imported })?;
+                self.imported.clear();
+            }
+        }
+        if self.text_rows.len() >= TEXT_BATCH {
+            insert_text_rows(tx, &self.text_rows)?;
+            self.text_rows.clear();
         }
         Ok(())
     }
 
     /// Writes what is pending and rebuilds the indexes. Must run before the transaction commits.
     pub fn finish(mut self, tx: &Tx, actor: &Actor) -> Result<()> {
+        self.write_pending(tx, actor)?;
         insert_text_rows(tx, &self.text_rows)?;
-        self.flush_event(tx, actor)?;
+        if !self.imported.is_empty() {
+            outbox::append(tx, actor, "customers.imported", "customers", &Imported { ids: &self.imported })?;
+        }
         if let Some(dropped) = self.dropped {
             recreate_indexes(tx, dropped)?;
         }
         Ok(())
+    }
+}
+
+/// Where a load looks up whether an account or a meter number is taken.
+enum TakenKeys {
+    /// In the database, row by row: a small load into a larger table.
+    InStore,
+    /// In memory: every account and meter number in the store, read once when a large load
+    /// starts (it is no larger than the load itself), and those the load has written since.
+    InMemory { accounts: foldhash::HashSet<String>, meters: foldhash::HashSet<String> },
+}
+
+impl TakenKeys {
+    /// Reads the keys in store, with room for a load of about `rows` customers.
+    fn read(tx: &Tx, rows: usize) -> Result<TakenKeys> {
+        let column = |sql: &str| -> Result<foldhash::HashSet<String>> {
+            let mut stmt = tx.prepare(sql)?;
+            let mut values = foldhash::HashSet::with_capacity_and_hasher(rows.saturating_mul(2), Default::default());
+            for value in stmt.query_map([], |r| r.get(0))? {
+                values.insert(value?);
+            }
+            Ok(values)
+        };
+        Ok(TakenKeys::InMemory { accounts: column("SELECT account FROM customers")?, meters: column("SELECT number FROM meters")? })
+    }
+
+    /// Refuses a new customer whose account or a meter is taken; otherwise counts them as taken.
+    fn claim(&mut self, tx: &Tx, draft: &CustomerDraft) -> Result<()> {
+        match self {
+            TakenKeys::InStore => {
+                ensure_account_free(tx, &draft.account)?;
+                ensure_meters_free(tx, &draft.meters, None)
+            }
+            TakenKeys::InMemory { accounts, meters } => {
+                if accounts.contains(&draft.account) {
+                    return Err(account_taken(&draft.account));
+                }
+                if let Some(meter) = draft.meters.iter().find(|m| meters.contains(&m.number)) {
+                    return Err(meter_taken(&meter.number));
+                }
+                accounts.insert(draft.account.clone());
+                meters.extend(draft.meters.iter().map(|m| m.number.clone()));
+                Ok(())
+            }
+        }
     }
 }
 
@@ -162,28 +317,141 @@ struct TextRow {
     address: String,
 }
 
-/// Writes a new customer's row, phones, meters and creation history after checking that its
-/// account and meters are free. Returns the row key.
-fn insert_rows(tx: &Tx, actor: &Actor, prepared: &Prepared, now: &str) -> Result<i64> {
-    let draft = &prepared.draft;
-    ensure_account_free(tx, &draft.account)?;
-    ensure_meters_free(tx, &draft.meters, None)?;
-    // `last_insert_rowid` rather than `RETURNING pk`, which builds a temporary table per row.
-    tx.prepare_cached(&format!(
-        "INSERT INTO customers (id, account, status, version, created_at, updated_at, {RECORD_COLUMNS})
-         VALUES (?1, ?2, 'active', 1, ?3, ?3, {RECORD_PLACEHOLDERS})"
-    ))?
-    .execute(rusqlite::params_from_iter(
-        [Value::from(prepared.id.clone()), Value::from(draft.account.clone()), Value::from(now.to_owned())]
-            .iter()
-            .chain(prepared.values.iter()),
-    ))?;
-    let pk = tx.last_insert_rowid();
-    write_side_tables(tx, pk, draft)?;
-    add_history(tx, actor, pk, 1, &[FieldChange { field: CREATED_FIELD.into(), old: String::new(), new: draft.account.clone() }])?;
-    Ok(pk)
+/// The statements that write new customers' rows, held for as long as a load runs.
+struct RowWriters<'a> {
+    customers: MultiInsert<'a>,
+    phones: MultiInsert<'a>,
+    meters: MultiInsert<'a>,
+    history: MultiInsert<'a>,
 }
 
+impl<'a> RowWriters<'a> {
+    fn prepare(tx: &'a Tx) -> Result<RowWriters<'a>> {
+        Ok(RowWriters {
+            customers: MultiInsert::prepare::<22>(tx, CUSTOMER_COLUMNS, "'active', 1")?,
+            phones: MultiInsert::prepare::<4>(tx, "customer_phones (customer_pk, position, phone, digits_reversed)", "")?,
+            meters: MultiInsert::prepare::<5>(tx, "meters (number, customer_pk, position, kind, multiplier)", "")?,
+            history: MultiInsert::prepare::<8>(tx, HISTORY_COLUMNS, "")?,
+        })
+    }
+
+    /// Writes new customers' rows, phones, meters and creation history; their accounts and
+    /// meters have been claimed.
+    fn write(&mut self, tx: &Tx, actor: &Actor, rows: &[(i64, Prepared)], now: &str) -> Result<()> {
+        self.customers.write(rows, |(pk, p)| {
+            let [a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, q, r] = record_params(&p.draft, &p.derived);
+            [integer_key(*pk), text(&p.id), text(&p.draft.account), text(now), text(now), a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, q, r]
+        })?;
+        let phones: Vec<(i64, usize, &str, &str)> = rows
+            .iter()
+            .flat_map(|(pk, p)| p.draft.phones.iter().zip(&p.derived.phone_keys).enumerate().map(move |(i, (phone, key))| (*pk, i, phone.as_str(), key.as_str())))
+            .collect();
+        self.phones.write(&phones, |&(pk, position, phone, key)| [integer_key(pk), integer_key(position as i64), text(phone), text(key)])?;
+        let meters: Vec<(i64, usize, &Meter)> =
+            rows.iter().flat_map(|(pk, p)| p.draft.meters.iter().enumerate().map(move |(i, m)| (*pk, i, m))).collect();
+        self.meters.write(&meters, |&(pk, position, m)| {
+            [text(&m.number), integer_key(pk), integer_key(position as i64), text(m.kind.code()), integer(m.multiplier)]
+        })?;
+        let user = actor.user_id.as_deref().map_or(ToSqlOutput::Owned(Value::Null), text);
+        self.history.write(rows, |(pk, p)| {
+            [integer_key(*pk), integer(1), text(CREATED_FIELD), text(""), text(&p.draft.account), user.clone(), text(&tx.workstation_id), text(now)]
+        })
+    }
+
+    fn write_side_tables(&mut self, pk: i64, draft: &CustomerDraft) -> Result<()> {
+        let keys: Vec<String> = draft.phones.iter().map(|p| phone_key(p)).collect();
+        let phones: Vec<(usize, &String, &String)> = draft.phones.iter().zip(&keys).enumerate().map(|(i, (p, k))| (i, p, k)).collect();
+        self.phones.write(&phones, |&(position, phone, key)| [integer_key(pk), integer_key(position as i64), text(phone), text(key)])?;
+        let meters: Vec<(usize, &Meter)> = draft.meters.iter().enumerate().collect();
+        self.meters.write(&meters, |&(position, m)| {
+            [text(&m.number), integer_key(pk), integer_key(position as i64), text(m.kind.code()), integer(m.multiplier)]
+        })
+    }
+}
+
+fn integer_key<'a>(value: i64) -> ToSqlOutput<'a> {
+    ToSqlOutput::Owned(Value::Integer(value))
+}
+
+/// How many rows one multi-row INSERT of a load writes: one statement step instead of 32, whose
+/// fixed cost (opening cursors, resetting) is most of a narrow row's.
+const ROWS_PER_STATEMENT: usize = 32;
+
+/// A table's rows written [`ROWS_PER_STATEMENT`] at a time by one multi-row INSERT, the rest
+/// one by one.
+///
+/// The statements are `INSERT OR FAIL`: a statement that may abort after its first row keeps a
+/// journal of every page it touches so as to undo just itself, and a failed insert here fails the
+/// whole transaction anyway (every row is checked before it is written).
+struct MultiInsert<'a> {
+    many: CachedStatement<'a>,
+    one: CachedStatement<'a>,
+}
+
+impl<'a> MultiInsert<'a> {
+    /// `into` is `table (columns)`; a row is `W` parameters followed by the SQL in `constants`
+    /// (for the columns the list names last).
+    fn prepare<const W: usize>(tx: &'a Tx, into: &str, constants: &str) -> Result<MultiInsert<'a>> {
+        let mut row = format!("({}", vec!["?"; W].join(", "));
+        if !constants.is_empty() {
+            row.push_str(", ");
+            row.push_str(constants);
+        }
+        row.push(')');
+        let insert_into = format!("INSERT OR FAIL INTO {into}");
+        let many = tx.prepare_cached(&format!("{insert_into} VALUES {}", vec![row.as_str(); ROWS_PER_STATEMENT].join(", ")))?;
+        let one = tx.prepare_cached(&format!("{insert_into} VALUES {row}"))?;
+        Ok(MultiInsert { many, one })
+    }
+
+    fn write<'r, T, const W: usize>(&mut self, rows: &'r [T], params: impl Fn(&'r T) -> [ToSqlOutput<'r>; W]) -> Result<()> {
+        let mut chunks = rows.chunks_exact(ROWS_PER_STATEMENT);
+        for chunk in &mut chunks {
+            for (r, row) in chunk.iter().enumerate() {
+                for (c, value) in params(row).into_iter().enumerate() {
+                    self.many.raw_bind_parameter(r * W + c + 1, value)?;
+                }
+            }
+            self.many.raw_execute()?;
+        }
+        for row in chunks.remainder() {
+            for (c, value) in params(row).into_iter().enumerate() {
+                self.one.raw_bind_parameter(c + 1, value)?;
+            }
+            self.one.raw_execute()?;
+        }
+        Ok(())
+    }
+}
+
+/// The columns an edit may change, with the search keys derived from them; bound from ?4 on by
+/// both the insert and the update, in [`record_params`]'s order.
+macro_rules! record_columns {
+    () => {
+        "name, class, id_kind, id_number, address, supply_area, voltage, capacity_kva, tariff_code,
+         payment_method, credit_rating, big_customer, account_manager, tags, notes, name_initials, name_pinyin"
+    };
+}
+macro_rules! record_placeholders {
+    () => {
+        "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20"
+    };
+}
+const CUSTOMER_COLUMNS: &str =
+    concat!("customers (pk, id, account, created_at, updated_at, ", record_columns!(), ", status, version)");
+const UPDATE_CUSTOMER: &str = concat!(
+    "UPDATE customers SET version = ?2, updated_at = ?3, (",
+    record_columns!(),
+    ") = (",
+    record_placeholders!(),
+    ") WHERE pk = ?1"
+);
+const HISTORY_COLUMNS: &str =
+    "customer_history (customer_pk, version, field, old_value, new_value, user_id, workstation_id, at)";
+
+/// One row per statement: a statement that could fail after its first row opens a savepoint,
+/// and at each savepoint FTS5 writes out its buffered postings as a segment, so multi-row
+/// inserts here would make a load several times slower.
 fn insert_text_rows(tx: &Tx, rows: &[TextRow]) -> Result<()> {
     let mut names = tx.prepare_cached("INSERT INTO customer_name_text (rowid, name) VALUES (?1, ?2)")?;
     for row in rows {
@@ -229,12 +497,12 @@ pub fn update(
     ensure_meters_free(tx, &draft.meters, Some(pk))?;
     let version = current.version + 1;
     let now = stamp(actor.at);
-    tx.prepare_cached(&format!(
-        "UPDATE customers SET version = ?2, updated_at = ?3, ({RECORD_COLUMNS}) = ({RECORD_PLACEHOLDERS}) WHERE pk = ?1"
-    ))?
-    .execute(rusqlite::params_from_iter([Value::from(pk), Value::from(version), Value::from(now.clone())].into_iter().chain(record_values(draft)?)))?;
+    tx.prepare_cached(UPDATE_CUSTOMER)?
+    .execute(rusqlite::params_from_iter(
+        [integer_key(pk), integer_key(version), text(&now)].into_iter().chain(record_params(draft, &Derived::of(draft)?)),
+    ))?;
     clear_side_tables(tx, pk)?;
-    write_side_tables(tx, pk, draft)?;
+    RowWriters::prepare(tx)?.write_side_tables(pk, draft)?;
     insert_text_rows(tx, &[TextRow { pk, name: name_keys::text_tokens(&draft.name), address: name_keys::text_tokens(&draft.address) }])?;
     add_history(tx, actor, pk, version, &changes)?;
     let customer = Customer { version, updated_at: now, record: draft.clone(), ..current };
@@ -276,34 +544,6 @@ pub fn close(tx: &Tx, actor: &Actor, id: &str, reason: &str, authorised_by: &str
     })
 }
 
-/// The columns an edit may change, with the search keys derived from them; bound from ?4 on by
-/// both the insert and the update, in [`record_values`]'s order.
-const RECORD_COLUMNS: &str = "name, class, id_kind, id_number, address, supply_area, voltage, capacity_kva, tariff_code,
-    payment_method, credit_rating, big_customer, account_manager, tags, notes, name_initials, name_pinyin";
-const RECORD_PLACEHOLDERS: &str = "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20";
-
-fn record_values(draft: &CustomerDraft) -> Result<[Value; 17]> {
-    Ok([
-        draft.name.clone().into(),
-        draft.class.code().to_owned().into(),
-        draft.id_kind.code().to_owned().into(),
-        draft.id_number.clone().into(),
-        draft.address.clone().into(),
-        draft.supply_area.clone().into(),
-        draft.voltage.code().to_owned().into(),
-        i64::from(draft.capacity_kva).into(),
-        draft.tariff_code.clone().into(),
-        draft.payment_method.code().to_owned().into(),
-        draft.credit_rating.code().to_owned().into(),
-        i64::from(draft.big_customer).into(),
-        draft.account_manager.clone().map_or(Value::Null, Value::from),
-        serde_json::to_string(&draft.tags)?.into(),
-        draft.notes.clone().into(),
-        name_keys::initials(&draft.name).into(),
-        name_keys::full_pinyin(&draft.name).into(),
-    ])
-}
-
 pub fn get(conn: &Connection, id: &str) -> Result<Customer> {
     load(conn, "id", id)?.map(|(_, c)| c).ok_or_else(|| not_found(id))
 }
@@ -339,12 +579,17 @@ pub fn history(conn: &Connection, id: &str) -> Result<Vec<HistoryEntry>> {
 /// enforce accounts and meter numbers stay.
 struct DroppedIndexes(Vec<String>);
 
+/// Indexes led by the customer's row key: a load appends to their end, which costs less than
+/// building them again.
+const APPENDED_IN_ORDER: [&str; 2] = ["meters_by_customer", "customer_history_by_customer"];
+
 fn drop_secondary_indexes(tx: &Tx) -> Result<DroppedIndexes> {
     let mut stmt = tx.prepare(
         "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL
          AND tbl_name IN ('customers', 'customer_phones', 'meters', 'customer_history')",
     )?;
-    let indexes: Vec<(String, String)> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+    let mut indexes: Vec<(String, String)> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+    indexes.retain(|(name, _)| !APPENDED_IN_ORDER.contains(&name.as_str()));
     for (name, _) in &indexes {
         tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
     }
@@ -450,18 +695,6 @@ fn decode<T>(code: &str, from_code: fn(&str) -> Option<T>) -> Result<T> {
     from_code(code).ok_or_else(|| Error::Internal(format!("unknown code in database: {code}")))
 }
 
-fn write_side_tables(tx: &Tx, pk: i64, draft: &CustomerDraft) -> Result<()> {
-    let mut phone_stmt = tx.prepare_cached("INSERT INTO customer_phones (customer_pk, position, phone, digits) VALUES (?1, ?2, ?3, ?4)")?;
-    for (position, phone) in draft.phones.iter().enumerate() {
-        phone_stmt.execute(params![pk, position as i64, phone, phone_digits(phone)])?;
-    }
-    let mut meter_stmt = tx.prepare_cached("INSERT INTO meters (number, customer_pk, position, kind, multiplier) VALUES (?1, ?2, ?3, ?4, ?5)")?;
-    for (position, meter) in draft.meters.iter().enumerate() {
-        meter_stmt.execute(params![meter.number, pk, position as i64, meter.kind.code(), meter.multiplier])?;
-    }
-    Ok(())
-}
-
 fn clear_side_tables(tx: &Tx, pk: i64) -> Result<()> {
     tx.execute("DELETE FROM customer_phones WHERE customer_pk = ?1", [pk])?;
     tx.execute("DELETE FROM meters WHERE customer_pk = ?1", [pk])?;
@@ -471,25 +704,30 @@ fn clear_side_tables(tx: &Tx, pk: i64) -> Result<()> {
 }
 
 fn add_history(tx: &Tx, actor: &Actor, pk: i64, version: i64, changes: &[FieldChange]) -> Result<()> {
-    let mut stmt = tx.prepare_cached(
-        "INSERT INTO customer_history (customer_pk, version, field, old_value, new_value, user_id, workstation_id, at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?;
     let at = stamp(actor.at);
-    for change in changes {
-        stmt.execute(params![pk, version, change.field, change.old, change.new, actor.user_id, tx.workstation_id, at])?;
-    }
-    Ok(())
+    let user = actor.user_id.as_deref().map_or(ToSqlOutput::Owned(Value::Null), text);
+    MultiInsert::prepare::<8>(tx, HISTORY_COLUMNS, "")?.write(changes, |change| {
+        [integer_key(pk), integer_key(version), text(&change.field), text(&change.old), text(&change.new), user.clone(), text(&tx.workstation_id), text(&at)]
+    })
 }
 
 fn ensure_account_free(tx: &Tx, account: &str) -> Result<()> {
     let taken: Option<i64> = tx.prepare_cached("SELECT 1 FROM customers WHERE account = ?1")?.query_row([account], |r| r.get(0)).optional()?;
     match taken {
-        Some(_) => Err(Error::Conflict(
-            UserMessage::new("account.taken", format!("户号{account}已存在"), format!("Account {account} already exists")).at("account"),
-        )),
+        Some(_) => Err(account_taken(account)),
         None => Ok(()),
     }
+}
+
+fn account_taken(account: &str) -> Error {
+    Error::Conflict(UserMessage::new("account.taken", format!("户号{account}已存在"), format!("Account {account} already exists")).at("account"))
+}
+
+fn meter_taken(number: &str) -> Error {
+    Error::Conflict(
+        UserMessage::new("meters.taken", format!("表号{number}已登记在其他户下"), format!("Meter {number} is registered to another account"))
+            .at("meters"),
+    )
 }
 
 fn ensure_meters_free(tx: &Tx, meters: &[Meter], owner: Option<i64>) -> Result<()> {
@@ -497,14 +735,7 @@ fn ensure_meters_free(tx: &Tx, meters: &[Meter], owner: Option<i64>) -> Result<(
     for meter in meters {
         let holder: Option<i64> = stmt.query_row([&meter.number], |r| r.get(0)).optional()?;
         if holder.is_some() && holder != owner {
-            return Err(Error::Conflict(
-                UserMessage::new(
-                    "meters.taken",
-                    format!("表号{}已登记在其他户下", meter.number),
-                    format!("Meter {} is registered to another account", meter.number),
-                )
-                .at("meters"),
-            ));
+            return Err(meter_taken(&meter.number));
         }
     }
     Ok(())

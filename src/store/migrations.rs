@@ -12,6 +12,7 @@ const STEPS: &[&str] = &[
     include_str!("sql/003_search.sql"),
     include_str!("sql/004_billing.sql"),
     include_str!("sql/005_lean_writes.sql"),
+    include_str!("sql/006_bulk_friendly_keys.sql"),
 ];
 
 pub const LATEST_VERSION: usize = STEPS.len();

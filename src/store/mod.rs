@@ -9,6 +9,7 @@ pub mod billing;
 pub mod customers;
 pub mod dayend;
 pub mod desk;
+pub mod memory;
 mod migrations;
 pub mod outbox;
 pub mod payments;
@@ -96,6 +97,32 @@ impl Store {
         let value = f(&tx)?;
         tx.tx.commit()?;
         Ok(value)
+    }
+
+    /// As [`Store::write`] for a load of customers: a large one is written by [`Store::write_bulk`].
+    pub fn write_load<T>(&mut self, size: customers::LoadSize, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
+        match size {
+            customers::LoadSize::Large { .. } => self.write_bulk(f),
+            customers::LoadSize::Small => self.write(f),
+        }
+    }
+
+    /// As [`Store::write`], for a load of many new rows (an import, the demo):
+    /// - through a rollback journal instead of the WAL when this is the only connection: pages
+    ///   past the end of the file need no journal, so the new rows are written once, where through
+    ///   the WAL every page is written twice (to the log at commit, then back by the checkpoint);
+    /// - without foreign-key checks: a load's rows refer only to rows it has just written (the
+    ///   tests check every kind of load with `PRAGMA foreign_key_check`).
+    fn write_bulk<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
+        // Leaving WAL mode needs the only connection; with another open this stays in WAL.
+        let journaled = self.conn.pragma_update_and_check(None, "journal_mode", "DELETE", |r| r.get::<_, String>(0));
+        self.conn.pragma_update(None, "foreign_keys", "OFF")?;
+        let result = self.write(f);
+        self.conn.pragma_update(None, "foreign_keys", "ON")?;
+        if journaled.is_ok_and(|mode| mode.eq_ignore_ascii_case("delete")) {
+            self.conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))?;
+        }
+        result
     }
 
     pub fn workstation(&self) -> Result<Workstation> {
@@ -188,6 +215,7 @@ fn ensure_workstation(conn: &Connection) -> Result<()> {
 /// Opens a connection with the pragmas every connection needs and the SQL functions the schema
 /// uses.
 pub fn open_connection(path: &Path) -> Result<Connection> {
+    memory::install();
     let conn = Connection::open(path)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -218,6 +246,7 @@ fn register_functions(conn: &Connection) -> Result<()> {
     let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
     conn.create_scalar_function("hall_initials", 1, flags, |ctx| Ok(name_keys::initials(&ctx.get::<String>(0)?)))?;
     conn.create_scalar_function("hall_pinyin", 1, flags, |ctx| Ok(name_keys::full_pinyin(&ctx.get::<String>(0)?)))?;
+    conn.create_scalar_function("hall_phone_key", 1, flags, |ctx| Ok(crate::model::ids::phone_key(&ctx.get::<String>(0)?)))?;
     conn.create_scalar_function("hall_text_tokens", 1, flags, |ctx| Ok(name_keys::text_tokens(&ctx.get::<String>(0)?)))?;
     Ok(())
 }

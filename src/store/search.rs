@@ -12,6 +12,7 @@ use ts_rs::TS;
 
 use crate::error::Result;
 use crate::model::customer::{CustomerClass, CustomerStatus};
+use crate::model::ids::phone_key;
 use crate::model::name_keys::text_tokens;
 
 #[derive(Debug, Clone, Deserialize, Serialize, TS)]
@@ -185,9 +186,17 @@ pub fn lookup(conn: &Connection, kind: MatchKind, value: &str, limit: usize) -> 
         MatchKind::Account => ("SELECT pk FROM customers WHERE account = ?1 LIMIT ?3", vec![value.into()]),
         MatchKind::Meter => ("SELECT customer_pk FROM meters WHERE number = ?1 LIMIT ?3", vec![value.into()]),
         MatchKind::IdNumber => ("SELECT pk FROM customers WHERE id_number = ?1 LIMIT ?3", vec![value.into()]),
-        MatchKind::Phone => ("SELECT DISTINCT customer_pk FROM customer_phones WHERE digits = ?1 LIMIT ?3", vec![value.into()]),
+        MatchKind::Phone => {
+            ("SELECT DISTINCT customer_pk FROM customer_phones WHERE digits_reversed = ?1 LIMIT ?3", vec![phone_key(value)])
+        }
         MatchKind::PhoneTail => {
-            ("SELECT DISTINCT customer_pk FROM customer_phones WHERE substr(digits, -4) = ?1 LIMIT ?3", vec![value.into()])
+            let tail = phone_key(value);
+            let after_tail = format!("{tail}\u{10FFFF}");
+            (
+                "SELECT DISTINCT customer_pk FROM customer_phones WHERE digits_reversed >= ?1 AND digits_reversed < ?2
+                 ORDER BY digits_reversed LIMIT ?3",
+                vec![tail, after_tail],
+            )
         }
         MatchKind::Name => ("SELECT pk FROM customers WHERE name = ?1 LIMIT ?3", vec![value.into()]),
         MatchKind::NamePrefix => {

@@ -7,6 +7,11 @@ mod bench_money;
 mod serve;
 mod shell;
 
+/// mimalloc: an import's parser thread allocates every row and the writer frees it, which
+/// glibc's allocator does slowly.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -86,6 +86,14 @@ fn a_bulk_import_refuses_accounts_and_meters_taken_in_the_store_or_earlier_in_th
     let stored = csv_of(&[to_row(&common::draft("3300000001", "张三")).to_vec()]);
     assert_eq!(import_customers(&mut store, &actor, stored.as_bytes(), None, |_| {}).unwrap().imported, 1);
 
+    // A small full-text buffer, so that this load flushes and merges segments as a million-row one does.
+    store
+        .conn()
+        .execute_batch(
+            "INSERT INTO customer_name_text (customer_name_text, rank) VALUES ('hashsize', 1000);
+             INSERT INTO customer_address_text (customer_address_text, rank) VALUES ('hashsize', 1000);",
+        )
+        .unwrap();
     let mut generator = hall::demo::Generator::new(3);
     let mut rows: Vec<Vec<String>> = (100..400).map(|i| to_row(&generator.customer(i)).to_vec()).collect();
     rows[10][0] = "3300000001".into(); // the stored customer's account
@@ -104,6 +112,9 @@ fn a_bulk_import_refuses_accounts_and_meters_taken_in_the_store_or_earlier_in_th
     let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
     let fk: i64 = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
     assert_eq!((broken, histories, mode.as_str(), fk), (0, 297, "wal", 1));
+    // Nothing is left open that would keep the WAL from being checkpointed.
+    let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0)).unwrap();
+    assert_eq!(busy, 0);
     // Every imported customer's phones and meters are its own.
     for row in [&rows[0], &rows[150], &rows[299]] {
         let customer = customers::by_account(conn, &row[0]).unwrap().unwrap();

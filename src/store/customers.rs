@@ -192,7 +192,7 @@ pub fn load_size(conn: &Connection, rows: u64) -> Result<LoadSize> {
     Ok(if rows >= LARGE_LOAD_MIN_ROWS.max(stored) { LoadSize::Large { rows } } else { LoadSize::Small })
 }
 
-const PENDING_ROWS: usize = 256;
+const PENDING_ROWS: usize = 512;
 const TEXT_BATCH: usize = 50_000;
 pub const EVENT_BATCH: usize = 1_000;
 
@@ -375,7 +375,7 @@ fn integer_key<'a>(value: i64) -> ToSqlOutput<'a> {
 
 /// How many rows one multi-row INSERT of a load writes: one statement step instead of 32, whose
 /// fixed cost (opening cursors, resetting) is most of a narrow row's.
-const ROWS_PER_STATEMENT: usize = 32;
+const ROWS_PER_STATEMENT: usize = 64;
 
 /// A table's rows written [`ROWS_PER_STATEMENT`] at a time by one multi-row INSERT, the rest
 /// one by one.

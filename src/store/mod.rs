@@ -121,6 +121,10 @@ impl Store {
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
         if journaled.is_ok_and(|mode| mode.eq_ignore_ascii_case("delete")) {
             self.conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))?;
+            // A fresh connection: after a million-row load in rollback mode the old one held
+            // something open (not a statement; the cause is not pinned down) that made every
+            // later WAL checkpoint on it fail with SQLITE_LOCKED. Opening one costs a millisecond.
+            self.conn = open_connection(&self.path)?;
         }
         result
     }

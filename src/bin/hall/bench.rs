@@ -50,8 +50,7 @@ pub fn search(customers: u64, queries: usize, dir: Option<&Path>) -> anyhow::Res
     let input = std::io::BufReader::new(std::fs::File::open(&csv_path)?);
     let report = hall::transfer::import_customers(&mut store, &actor, input, Some(size), |_| {})?;
     let import_secs = started.elapsed().as_secs_f64();
-    // One statement per call: in one batch, ANALYZE met the checkpoint's still-open row and
-    // failed with "database table is locked".
+    anyhow::ensure!(report.imported == customers, "import rejected {} rows", report.rejected.len());
     store.conn().execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?;
     store.conn().execute_batch("ANALYZE")?;
     let db_bytes = std::fs::metadata(&db_path)?.len();

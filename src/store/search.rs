@@ -194,7 +194,7 @@ pub fn lookup(conn: &Connection, kind: MatchKind, value: &str, limit: usize) -> 
             let after_tail = format!("{tail}\u{10FFFF}");
             (
                 "SELECT DISTINCT customer_pk FROM customer_phones WHERE digits_reversed >= ?1 AND digits_reversed < ?2
-                 ORDER BY digits_reversed LIMIT ?3",
+                 ORDER BY customer_pk LIMIT ?3",
                 vec![tail, after_tail],
             )
         }

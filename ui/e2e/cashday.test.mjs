@@ -96,6 +96,8 @@ test("a cash payment with change in a few keystrokes after the scan", async () =
   const quote = await call(server.url, "payment.quote", { customer_id: ids["3390000001"] }, token);
   assert.equal(quote.bills.length, 2);
   assert.ok(quote.bills[0].late_fee > 0, "the September bill is late");
+  // The screen asks for its own quote after the scan: wait for it rather than read it at once.
+  await page.getByTestId("total-due").getByText(`应缴合计: ¥${yuan(quote.total_due)}`).waitFor({ timeout: 5000 });
   assert.equal(await page.getByTestId("total-due").innerText(), `应缴合计: ¥${yuan(quote.total_due)}`);
   // The cash field has the focus: "500" and Enter pay (4 keystrokes).
   await page.keyboard.type("500");

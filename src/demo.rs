@@ -197,24 +197,22 @@ pub fn populate(store: &mut Store, actor: &Actor, count: u64, seed: u64, mut pro
     store.set_outlet_code(OUTLET_CODE)?;
     let mut generator = Generator::new(seed);
     let size = customers::load_size(store.conn(), count)?;
-    store.with_cache_mib(crate::transfer::IMPORT_CACHE_MIB, |store| {
-        store.write_load(size, |tx| {
-            for &(username, name, role, password) in USERS {
-                if users::find(tx, username)?.is_none() {
-                    users::create(tx, actor, username, name, role, password)?;
-                }
+    store.write_load(size, |tx| {
+        for &(username, name, role, password) in USERS {
+            if users::find(tx, username)?.is_none() {
+                users::create(tx, actor, username, name, role, password)?;
             }
-            let mut load = BulkLoad::start(tx, actor, size)?;
-            for index in 0..count {
-                let checked = generator.customer(index).check()?;
-                load.create(tx, actor, customers::prepare(checked.draft)?)?;
-                if index % 1000 == 999 {
-                    progress(index + 1);
-                }
+        }
+        let mut load = BulkLoad::start(tx, actor, size)?;
+        for index in 0..count {
+            let checked = generator.customer(index).check()?;
+            load.create(tx, actor, customers::prepare(checked.draft)?)?;
+            if index % 1000 == 999 {
+                progress(index + 1);
             }
-            load.finish(tx, actor)?;
-            audit::append(tx, actor, "demo.populate", "customers", &serde_json::json!({ "customers": count, "seed": seed }))
-        })
+        }
+        load.finish(tx, actor)?;
+        audit::append(tx, actor, "demo.populate", "customers", &serde_json::json!({ "customers": count, "seed": seed }))
     })
 }
 

@@ -17,9 +17,6 @@ use crate::model::customer::*;
 use crate::store::customers::{self, BulkLoad, Prepared};
 use crate::store::{Actor, Store, Tx, audit};
 
-/// Page cache during an import: enough for the indexes of a million customers.
-pub const IMPORT_CACHE_MIB: i64 = 1024;
-
 /// A legacy export's typical line length, to estimate rows from a file's size.
 const APPROX_BYTES_PER_ROW: u64 = 250;
 
@@ -107,7 +104,7 @@ pub fn import_customers(
                 &serde_json::json!({ "imported": report.imported, "rejected": report.rejected.len() }),
             )
         };
-        let written = store.with_cache_mib(IMPORT_CACHE_MIB, |store| store.write_load(size, load_all));
+        let written = store.write_load(size, load_all);
         // If the writer stopped early, the parser's channel is closed and it ends on its own.
         let read = parser.join().map_err(|_| Error::Internal("import parser panicked".into()))?;
         written.and(read)

@@ -122,11 +122,11 @@ fn record_params<'a>(draft: &'a CustomerDraft, derived: &'a Derived) -> [ToSqlOu
         text(&draft.address),
         text(&draft.supply_area),
         text(draft.voltage.code()),
-        integer(draft.capacity_kva),
+        integer(draft.capacity_kva.into()),
         text(&draft.tariff_code),
         text(draft.payment_method.code()),
         text(draft.credit_rating.code()),
-        integer(u32::from(draft.big_customer)),
+        integer(draft.big_customer.into()),
         draft.account_manager.as_deref().map_or(ToSqlOutput::Owned(Value::Null), text),
         text(&derived.tags),
         text(&draft.notes),
@@ -139,8 +139,8 @@ fn text(value: &str) -> ToSqlOutput<'_> {
     ToSqlOutput::Borrowed(ValueRef::Text(value.as_bytes()))
 }
 
-fn integer<'a>(value: u32) -> ToSqlOutput<'a> {
-    ToSqlOutput::Owned(Value::Integer(value.into()))
+fn integer<'a>(value: i64) -> ToSqlOutput<'a> {
+    ToSqlOutput::Owned(Value::Integer(value))
 }
 
 /// The row key the next new customer gets. Keys are assigned rather than left to SQLite so that
@@ -151,8 +151,9 @@ fn next_pk(tx: &Tx) -> Result<i64> {
 
 /// Many creates in one transaction (an import, the demo), written the fast way:
 /// - the statements prepared once for the whole load;
-/// - the full-text rows in batches (FTS5 flushes its buffer at every statement that follows an
-///   insert into it, so interleaving them with the other inserts makes a load several times slower);
+/// - the rows through multi-row inserts ([`MultiInsert`]), [`PENDING_ROWS`] customers at a time
+///   in a large load;
+/// - the full-text rows in batches of [`TEXT_BATCH`], one per statement (see [`insert_text_rows`]);
 /// - one outbox event per [`EVENT_BATCH`] customers, `customers.imported`, naming them by id
 ///   rather than carrying each record: sync sends the named records as they stand when it sends
 ///   them (head office keeps the newest version of each), and the load does not write every record
@@ -164,7 +165,6 @@ pub struct BulkLoad<'a> {
     writers: RowWriters<'a>,
     /// Claimed customers with their row keys, written [`PENDING_ROWS`] at a time.
     pending: Vec<(i64, Prepared)>,
-    batch: usize,
     next_pk: i64,
     text_rows: Vec<TextRow>,
     imported: Vec<String>,
@@ -204,15 +204,13 @@ struct Imported<'a> {
 
 impl<'a> BulkLoad<'a> {
     pub fn start(tx: &'a Tx, actor: &Actor, size: LoadSize) -> Result<BulkLoad<'a>> {
-        let (dropped, taken, batch) = match size {
-            LoadSize::Large { rows } => (Some(drop_secondary_indexes(tx)?), TakenKeys::read(tx, rows)?, PENDING_ROWS),
-            // Checked in the database, a row must be written before the next is checked.
-            LoadSize::Small => (None, TakenKeys::InStore, 1),
+        let (dropped, taken) = match size {
+            LoadSize::Large { rows } => (Some(drop_secondary_indexes(tx)?), TakenKeys::read(tx, rows)?),
+            LoadSize::Small => (None, TakenKeys::InStore),
         };
         Ok(BulkLoad {
             writers: RowWriters::prepare(tx)?,
-            batch,
-            pending: Vec::with_capacity(PENDING_ROWS),
+            pending: Vec::new(),
             next_pk: next_pk(tx)?,
             text_rows: Vec::with_capacity(TEXT_BATCH),
             imported: Vec::with_capacity(EVENT_BATCH),
@@ -228,7 +226,12 @@ impl<'a> BulkLoad<'a> {
         self.taken.claim(tx, &prepared.draft)?;
         self.pending.push((self.next_pk, prepared));
         self.next_pk += 1;
-        if self.pending.len() >= self.batch {
+        // Keys checked in the database must be written before the next row is checked.
+        let batch = match self.taken {
+            TakenKeys::InStore => 1,
+            TakenKeys::InMemory { .. } => PENDING_ROWS,
+        };
+        if self.pending.len() >= batch {
             self.write_pending(tx, actor)?;
         }
         Ok(())
@@ -236,12 +239,11 @@ impl<'a> BulkLoad<'a> {
 
     fn write_pending(&mut self, tx: &Tx, actor: &Actor) -> Result<()> {
         self.writers.write(tx, actor, &self.pending, &self.now)?;
-        for (pk, prepared) in self.pending.drain(..) {
+        for (pk, prepared) in std::mem::take(&mut self.pending) {
             self.text_rows.push(TextRow { pk, name: prepared.name_tokens, address: prepared.address_tokens });
             self.imported.push(prepared.id);
             if self.imported.len() >= EVENT_BATCH {
-                outbox::append(tx, actor, "customers.imported", "customers", &Imported { ids: &self.imported })?;
-                self.imported.clear();
+                self.flush_event(tx, actor)?;
             }
         }
         if self.text_rows.len() >= TEXT_BATCH {
@@ -251,13 +253,19 @@ impl<'a> BulkLoad<'a> {
         Ok(())
     }
 
+    fn flush_event(&mut self, tx: &Tx, actor: &Actor) -> Result<()> {
+        if !self.imported.is_empty() {
+            outbox::append(tx, actor, "customers.imported", "customers", &Imported { ids: &self.imported })?;
+            self.imported.clear();
+        }
+        Ok(())
+    }
+
     /// Writes what is pending and rebuilds the indexes. Must run before the transaction commits.
     pub fn finish(mut self, tx: &Tx, actor: &Actor) -> Result<()> {
         self.write_pending(tx, actor)?;
         insert_text_rows(tx, &self.text_rows)?;
-        if !self.imported.is_empty() {
-            outbox::append(tx, actor, "customers.imported", "customers", &Imported { ids: &self.imported })?;
-        }
+        self.flush_event(tx, actor)?;
         if let Some(dropped) = self.dropped {
             recreate_indexes(tx, dropped)?;
         }
@@ -340,41 +348,33 @@ impl<'a> RowWriters<'a> {
     fn write(&mut self, tx: &Tx, actor: &Actor, rows: &[(i64, Prepared)], now: &str) -> Result<()> {
         self.customers.write(rows, |(pk, p)| {
             let [a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, q, r] = record_params(&p.draft, &p.derived);
-            [integer_key(*pk), text(&p.id), text(&p.draft.account), text(now), text(now), a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, q, r]
+            [integer(*pk), text(&p.id), text(&p.draft.account), text(now), text(now), a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, q, r]
         })?;
-        let phones: Vec<(i64, usize, &str, &str)> = rows
-            .iter()
-            .flat_map(|(pk, p)| p.draft.phones.iter().zip(&p.derived.phone_keys).enumerate().map(move |(i, (phone, key))| (*pk, i, phone.as_str(), key.as_str())))
-            .collect();
-        self.phones.write(&phones, |&(pk, position, phone, key)| [integer_key(pk), integer_key(position as i64), text(phone), text(key)])?;
-        let meters: Vec<(i64, usize, &Meter)> =
-            rows.iter().flat_map(|(pk, p)| p.draft.meters.iter().enumerate().map(move |(i, m)| (*pk, i, m))).collect();
-        self.meters.write(&meters, |&(pk, position, m)| {
-            [text(&m.number), integer_key(pk), integer_key(position as i64), text(m.kind.code()), integer(m.multiplier)]
-        })?;
+        let side: Vec<(i64, &CustomerDraft, &[String])> = rows.iter().map(|(pk, p)| (*pk, &p.draft, p.derived.phone_keys.as_slice())).collect();
+        self.write_side_rows(&side)?;
         let user = actor.user_id.as_deref().map_or(ToSqlOutput::Owned(Value::Null), text);
         self.history.write(rows, |(pk, p)| {
-            [integer_key(*pk), integer(1), text(CREATED_FIELD), text(""), text(&p.draft.account), user.clone(), text(&tx.workstation_id), text(now)]
+            [integer(*pk), integer(1), text(CREATED_FIELD), text(""), text(&p.draft.account), user.clone(), text(&tx.workstation_id), text(now)]
         })
     }
 
-    fn write_side_tables(&mut self, pk: i64, draft: &CustomerDraft) -> Result<()> {
-        let keys: Vec<String> = draft.phones.iter().map(|p| phone_key(p)).collect();
-        let phones: Vec<(usize, &String, &String)> = draft.phones.iter().zip(&keys).enumerate().map(|(i, (p, k))| (i, p, k)).collect();
-        self.phones.write(&phones, |&(position, phone, key)| [integer_key(pk), integer_key(position as i64), text(phone), text(key)])?;
-        let meters: Vec<(usize, &Meter)> = draft.meters.iter().enumerate().collect();
-        self.meters.write(&meters, |&(position, m)| {
-            [text(&m.number), integer_key(pk), integer_key(position as i64), text(m.kind.code()), integer(m.multiplier)]
+    /// Writes the phones and meters of customers, each given with its row key and phone keys.
+    fn write_side_rows(&mut self, customers: &[(i64, &CustomerDraft, &[String])]) -> Result<()> {
+        let phones: Vec<(i64, usize, &str, &str)> = customers
+            .iter()
+            .flat_map(|&(pk, draft, keys)| draft.phones.iter().zip(keys).enumerate().map(move |(i, (phone, key))| (pk, i, phone.as_str(), key.as_str())))
+            .collect();
+        self.phones.write(&phones, |&(pk, position, phone, key)| [integer(pk), integer(position as i64), text(phone), text(key)])?;
+        let meters: Vec<(i64, usize, &Meter)> =
+            customers.iter().flat_map(|&(pk, draft, _)| draft.meters.iter().enumerate().map(move |(i, m)| (pk, i, m))).collect();
+        self.meters.write(&meters, |&(pk, position, m)| {
+            [text(&m.number), integer(pk), integer(position as i64), text(m.kind.code()), integer(m.multiplier.into())]
         })
     }
 }
 
-fn integer_key<'a>(value: i64) -> ToSqlOutput<'a> {
-    ToSqlOutput::Owned(Value::Integer(value))
-}
-
-/// How many rows one multi-row INSERT of a load writes: one statement step instead of 32, whose
-/// fixed cost (opening cursors, resetting) is most of a narrow row's.
+/// How many rows one multi-row INSERT of a load writes: one statement step instead of one per
+/// row, whose fixed cost (opening cursors, resetting) is most of a narrow row's.
 const ROWS_PER_STATEMENT: usize = 64;
 
 /// A table's rows written [`ROWS_PER_STATEMENT`] at a time by one multi-row INSERT, the rest
@@ -499,10 +499,11 @@ pub fn update(
     let now = stamp(actor.at);
     tx.prepare_cached(UPDATE_CUSTOMER)?
     .execute(rusqlite::params_from_iter(
-        [integer_key(pk), integer_key(version), text(&now)].into_iter().chain(record_params(draft, &Derived::of(draft)?)),
+        [integer(pk), integer(version), text(&now)].into_iter().chain(record_params(draft, &Derived::of(draft)?)),
     ))?;
     clear_side_tables(tx, pk)?;
-    RowWriters::prepare(tx)?.write_side_tables(pk, draft)?;
+    let phone_keys: Vec<String> = draft.phones.iter().map(|p| phone_key(p)).collect();
+    RowWriters::prepare(tx)?.write_side_rows(&[(pk, draft, &phone_keys)])?;
     insert_text_rows(tx, &[TextRow { pk, name: name_keys::text_tokens(&draft.name), address: name_keys::text_tokens(&draft.address) }])?;
     add_history(tx, actor, pk, version, &changes)?;
     let customer = Customer { version, updated_at: now, record: draft.clone(), ..current };
@@ -707,7 +708,7 @@ fn add_history(tx: &Tx, actor: &Actor, pk: i64, version: i64, changes: &[FieldCh
     let at = stamp(actor.at);
     let user = actor.user_id.as_deref().map_or(ToSqlOutput::Owned(Value::Null), text);
     MultiInsert::prepare::<8>(tx, HISTORY_COLUMNS, "")?.write(changes, |change| {
-        [integer_key(pk), integer_key(version), text(&change.field), text(&change.old), text(&change.new), user.clone(), text(&tx.workstation_id), text(&at)]
+        [integer(pk), integer(version), text(&change.field), text(&change.old), text(&change.new), user.clone(), text(&tx.workstation_id), text(&at)]
     })
 }
 

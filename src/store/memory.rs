@@ -8,7 +8,7 @@
 //! other way first), it keeps its default allocator.
 
 use std::ffi::{c_int, c_void};
-use std::sync::OnceLock;
+use std::sync::Once;
 
 use libmimalloc_sys::{mi_free, mi_good_size, mi_malloc, mi_realloc, mi_usable_size};
 use rusqlite::ffi;
@@ -57,15 +57,15 @@ static METHODS: Methods = Methods(ffi::sqlite3_mem_methods {
     pAppData: std::ptr::null_mut(),
 });
 
-/// Hands SQLite mimalloc's functions, once per process. Returns whether SQLite took them.
-pub fn install() -> bool {
-    static TAKEN: OnceLock<bool> = OnceLock::new();
-    *TAKEN.get_or_init(|| {
+/// Hands SQLite mimalloc's functions, once per process.
+pub fn install() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
         // SAFETY: SQLITE_CONFIG_MALLOC takes a pointer to a `sqlite3_mem_methods`, which SQLite
-        // copies; it refuses (SQLITE_MISUSE) once initialised and keeps its own allocator.
-        let code = unsafe { ffi::sqlite3_config(ffi::SQLITE_CONFIG_MALLOC, &raw const METHODS.0) };
+        // copies. Once SQLite is initialised both calls are refused (SQLITE_MISUSE) and it keeps
+        // its own allocator, which is correct, only slower.
+        unsafe { ffi::sqlite3_config(ffi::SQLITE_CONFIG_MALLOC, &raw const METHODS.0) };
         // Nothing here reads SQLite's memory statistics, which take a global lock per allocation.
         unsafe { ffi::sqlite3_config(ffi::SQLITE_CONFIG_MEMSTATUS, 0 as c_int) };
-        code == ffi::SQLITE_OK
-    })
+    });
 }

@@ -47,6 +47,9 @@ pub struct Workstation {
     pub next_seq: i64,
 }
 
+/// Page cache during a bulk load: enough for the indexes of a million customers.
+pub const BULK_CACHE_MIB: i64 = 1024;
+
 pub struct Store {
     conn: Connection,
     path: PathBuf,
@@ -112,19 +115,16 @@ impl Store {
     ///   past the end of the file need no journal, so the new rows are written once, where through
     ///   the WAL every page is written twice (to the log at commit, then back by the checkpoint);
     /// - without foreign-key checks: a load's rows refer only to rows it has just written (the
-    ///   tests check every kind of load with `PRAGMA foreign_key_check`).
+    ///   import tests check this with `PRAGMA foreign_key_check`);
+    /// - with a page cache of [`BULK_CACHE_MIB`], so that the indexes' pages stay in memory.
     fn write_bulk<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
         // Leaving WAL mode needs the only connection; with another open this stays in WAL.
         let journaled = self.conn.pragma_update_and_check(None, "journal_mode", "DELETE", |r| r.get::<_, String>(0));
         self.conn.pragma_update(None, "foreign_keys", "OFF")?;
-        let result = self.write(f);
+        let result = self.with_cache_mib(BULK_CACHE_MIB, |store| store.write(f));
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
         if journaled.is_ok_and(|mode| mode.eq_ignore_ascii_case("delete")) {
             self.conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))?;
-            // A fresh connection: after a million-row load in rollback mode the old one held
-            // something open (not a statement; the cause is not pinned down) that made every
-            // later WAL checkpoint on it fail with SQLITE_LOCKED. Opening one costs a millisecond.
-            self.conn = open_connection(&self.path)?;
         }
         result
     }
@@ -137,9 +137,8 @@ impl Store {
         )?)
     }
 
-    /// Runs `f` with a page cache of `mib` MiB, for bulk work whose index inserts touch pages all
-    /// over the file (an import of a million rows); the usual size is restored afterwards.
-    pub fn with_cache_mib<T>(&mut self, mib: i64, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+    /// Runs `f` with a page cache of `mib` MiB; the usual size is restored afterwards.
+    fn with_cache_mib<T>(&mut self, mib: i64, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
         let usual: i64 = self.conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
         self.conn.pragma_update(None, "cache_size", -mib * 1024)?;
         let result = f(self);

@@ -113,7 +113,7 @@ fn a_bulk_import_refuses_accounts_and_meters_taken_in_the_store_or_earlier_in_th
     let fk: i64 = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
     assert_eq!((broken, histories, mode.as_str(), fk), (0, 297, "wal", 1));
     // Nothing is left open that would keep the WAL from being checkpointed.
-    let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0)).unwrap();
+    let busy: i64 = conn.query_row("PRAGMA main.wal_checkpoint(TRUNCATE)", [], |r| r.get(0)).unwrap();
     assert_eq!(busy, 0);
     // Every imported customer's phones and meters are its own.
     for row in [&rows[0], &rows[150], &rows[299]] {

@@ -119,12 +119,12 @@ impl Store {
     /// - with a page cache of [`BULK_CACHE_MIB`], so that the indexes' pages stay in memory.
     fn write_bulk<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
         // Leaving WAL mode needs the only connection; with another open this stays in WAL.
-        let journaled = self.conn.pragma_update_and_check(None, "journal_mode", "DELETE", |r| r.get::<_, String>(0));
+        let journaled = self.conn.pragma_update_and_check(Some("main"), "journal_mode", "DELETE", |r| r.get::<_, String>(0));
         self.conn.pragma_update(None, "foreign_keys", "OFF")?;
         let result = self.with_cache_mib(BULK_CACHE_MIB, |store| store.write(f));
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
         if journaled.is_ok_and(|mode| mode.eq_ignore_ascii_case("delete")) {
-            self.conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))?;
+            self.conn.pragma_update_and_check(Some("main"), "journal_mode", "WAL", |r| r.get::<_, String>(0))?;
         }
         result
     }

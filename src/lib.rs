@@ -3,7 +3,6 @@
 
 pub mod api;
 pub mod billing;
-pub mod bills_import;
 pub mod clock;
 pub mod demo;
 pub mod error;

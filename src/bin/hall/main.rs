@@ -254,7 +254,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(ImportCommand::Bills { file }) => {
             let mut store = Store::open(&cli.db)?;
             let input = std::fs::File::open(&file).with_context(|| format!("{}", file.display()))?;
-            let report = hall::bills_import::import_bills(&mut store, &system(), std::io::BufReader::new(input))?;
+            let report = hall::transfer::import_bills(&mut store, &system(), std::io::BufReader::new(input))?;
             for r in &report.rejected {
                 for m in &r.messages {
                     println!("line {}: rejected [{}] {} / {}", r.line, m.code, m.zh, m.en);

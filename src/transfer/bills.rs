@@ -15,7 +15,7 @@ use crate::error::{Error, Result, UserMessage};
 use crate::model::money::Fen;
 use crate::store::billing::{NewBill, insert_bill, parse_period};
 use crate::store::{Actor, Store, audit, customers};
-use crate::transfer::{ImportReport, Rejection};
+use super::customers::{ImportReport, Rejection};
 
 #[derive(Debug, Deserialize)]
 struct Row {

@@ -89,11 +89,9 @@ impl Error {
         match self {
             Error::Invalid(list) => list.clone(),
             Error::Denied(m) | Error::NotFound(m) | Error::Conflict(m) => vec![m.clone()],
-            Error::Internal(_) => vec![UserMessage::new(
-                "internal",
-                "系统内部错误，请联系管理员",
-                "Internal error; please contact the administrator",
-            )],
+            Error::Internal(_) => {
+                vec![UserMessage::new("internal", "系统内部错误，请联系管理员", "Internal error; please contact the administrator")]
+            }
         }
     }
 

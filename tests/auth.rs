@@ -36,7 +36,12 @@ fn commands_need_a_session_and_the_right_role() {
         Request::ListUsers(NoArgs {}),
         Request::VerifyAudit(NoArgs {}),
         Request::RevealCustomer(CustomerRef { id: "x".into() }),
-        Request::CreateUser(CreateUserArgs { username: "eve".into(), display_name: "Eve".into(), role: hall::model::user::Role::Admin, password: "password123".into() }),
+        Request::CreateUser(CreateUserArgs {
+            username: "eve".into(),
+            display_name: "Eve".into(),
+            role: hall::model::user::Role::Admin,
+            password: "password123".into(),
+        }),
     ] {
         let name = denied.name();
         assert_eq!(f.app.call(Some(&clerk), denied).unwrap_err().code(), "role.denied", "{name}");
@@ -77,7 +82,9 @@ fn the_audit_chain_finds_an_altered_a_removed_and_an_inserted_row() {
 
     let conn = rusqlite::Connection::open(f.db_path()).unwrap();
     let (seq, original): (i64, String) = conn
-        .query_row("SELECT seq, detail FROM audit_log WHERE action = 'customer.create' ORDER BY seq LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row("SELECT seq, detail FROM audit_log WHERE action = 'customer.create' ORDER BY seq LIMIT 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .unwrap();
     let set_detail = |detail: &str| conn.execute("UPDATE audit_log SET detail = ?2 WHERE seq = ?1", (seq, detail)).unwrap();
     set_detail(r#"{"account":"3300000009"}"#);
@@ -107,17 +114,22 @@ fn admins_manage_users_and_users_change_their_own_password() {
     assert_eq!(create("liufang", "short").unwrap_err().code(), "password.weak");
     assert_eq!(create("clerk", "longenough1").unwrap_err().code(), "username.taken");
     create("liufang", "longenough1").unwrap();
-    let token = f.app.call(None, Request::Login(LoginArgs { username: "LiuFang".into(), password: "longenough1".into() })).unwrap()["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let token =
+        f.app.call(None, Request::Login(LoginArgs { username: "LiuFang".into(), password: "longenough1".into() })).unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
     let change = |current: &str| {
-        f.app.call(Some(&token), Request::ChangeOwnPassword(ChangeOwnPasswordArgs { current_password: current.into(), new_password: "evenlonger22".into() }))
+        f.app.call(
+            Some(&token),
+            Request::ChangeOwnPassword(ChangeOwnPasswordArgs { current_password: current.into(), new_password: "evenlonger22".into() }),
+        )
     };
     assert_eq!(change("wrong").unwrap_err().code(), "password.wrong_current");
     change("longenough1").unwrap();
     assert!(f.app.call(None, Request::Login(LoginArgs { username: "liufang".into(), password: "evenlonger22".into() })).is_ok());
-    let demote_self = f.app.call(Some(&admin), Request::SetUserRole(SetRoleArgs { username: "admin".into(), role: hall::model::user::Role::Clerk }));
+    let demote_self =
+        f.app.call(Some(&admin), Request::SetUserRole(SetRoleArgs { username: "admin".into(), role: hall::model::user::Role::Clerk }));
     assert_eq!(demote_self.unwrap_err().code(), "role.self_demotion");
 }
 

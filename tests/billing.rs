@@ -79,7 +79,8 @@ fn two_part_tariff_by_capacity_with_a_power_factor_surcharge() {
     // 30000 × 0.3012 = 9036.00. Power factor: 120000 / √(120000² + 70000²) = 0.8638 → 0.86,
     // standard 0.90 → +2.0 % of (18900 + 78014 = 96914.00) = 1938.28. Total 98852.28.
     let usage = Usage { reactive_kvarh: Some(70000), ..tou(40000, 50000, 30000) };
-    let ctx = BillContext { capacity_kva: 630, basic_by: Some(BasicBy::Capacity), pf_standard: Some(PfStandard::P90), ..Default::default() };
+    let ctx =
+        BillContext { capacity_kva: 630, basic_by: Some(BasicBy::Capacity), pf_standard: Some(PfStandard::P90), ..Default::default() };
     let (total, lines) = bill("ZJ-LI-2P", usage, ctx);
     assert_eq!(lines[0], ("basic_capacity".into(), 1_890_000));
     assert_eq!(lines.last().unwrap(), &("power_factor".into(), 193_828));
@@ -97,7 +98,11 @@ fn two_part_basic_charge_is_prorated_by_thirtieths_in_a_month_of_change() {
     let (_, lines) = bill("ZJ-LI-2P", kwh(0), ctx);
     assert_eq!(&lines[..2], &[("basic_capacity".into(), 630_000), ("basic_capacity".into(), 2_000_000)]);
     // By demand, 500 kW for 7 days: 500 × 40 × 7/30 = 4666.666… → 4666.67.
-    let ctx = BillContext { basic_by: Some(BasicBy::Demand), basic_segments: vec![BasicSegment { quantity: 500, days: Some(7) }], ..Default::default() };
+    let ctx = BillContext {
+        basic_by: Some(BasicBy::Demand),
+        basic_segments: vec![BasicSegment { quantity: 500, days: Some(7) }],
+        ..Default::default()
+    };
     assert_eq!(bill("ZJ-LI-2P", kwh(0), ctx).1[0], ("basic_demand".into(), 466_667));
 }
 
@@ -150,8 +155,22 @@ fn late_fees_by_the_rules() {
 #[test]
 fn money_meets_bills_oldest_first_with_their_late_fees() {
     let bills = [
-        OpenBill { bill_id: "b2".into(), period: "2026-02".into(), year: 2026, due: day("2026-03-25"), outstanding: Fen(15000), waived_through: None },
-        OpenBill { bill_id: "b1".into(), period: "2026-01".into(), year: 2026, due: day("2026-02-25"), outstanding: Fen(10000), waived_through: None },
+        OpenBill {
+            bill_id: "b2".into(),
+            period: "2026-02".into(),
+            year: 2026,
+            due: day("2026-03-25"),
+            outstanding: Fen(15000),
+            waived_through: None,
+        },
+        OpenBill {
+            bill_id: "b1".into(),
+            period: "2026-01".into(),
+            year: 2026,
+            due: day("2026-02-25"),
+            outstanding: Fen(10000),
+            waived_through: None,
+        },
     ];
     let book = LateFeeBook::defaults();
     // Paid 3-05 with 300.00: January is 8 days late, 0.80 → 1.00; February is not due yet.

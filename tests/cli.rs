@@ -5,13 +5,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn hall(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hall"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env("HALL_NOW", "2026-03-02T09:30:00+08:00")
-        .output()
-        .unwrap()
+    Command::new(env!("CARGO_BIN_EXE_hall")).arg("--db").arg(db).args(args).env("HALL_NOW", "2026-03-02T09:30:00+08:00").output().unwrap()
 }
 
 fn stdout(o: &Output) -> String {

@@ -17,7 +17,13 @@ fn payments_survive_being_killed_at_any_moment() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("hall.db");
     let hall = env!("CARGO_BIN_EXE_hall");
-    let status = Command::new(hall).arg("--db").arg(&db).args(["demo", "--customers", "60", "--history", "60"]).stdout(Stdio::null()).status().unwrap();
+    let status = Command::new(hall)
+        .arg("--db")
+        .arg(&db)
+        .args(["demo", "--customers", "60", "--history", "60"])
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
     assert!(status.success());
 
     let mut rng = rand::rngs::StdRng::seed_from_u64(2026);
@@ -86,7 +92,8 @@ fn payments_survive_being_killed_at_any_moment() {
         .unwrap();
     assert_eq!(unbalanced_customers, 0);
     // The outbox has an event per payment with no gaps, and the audit chain is whole.
-    let (events, first, last): (i64, i64, i64) = conn.query_row("SELECT count(*), min(seq), max(seq) FROM outbox", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap();
+    let (events, first, last): (i64, i64, i64) =
+        conn.query_row("SELECT count(*), min(seq), max(seq) FROM outbox", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap();
     assert_eq!(events, last - first + 1);
     assert_eq!(audit::verify(conn).unwrap().first_broken, None);
 }

@@ -39,8 +39,7 @@ fn every_bad_field_is_reported_at_its_field_and_nothing_is_written() {
     bad.big_customer = true;
     bad.capacity_kva = 0;
     let err = f.app.call(Some(&token), Request::CreateCustomer(bad)).unwrap_err();
-    let fields: Vec<(String, String)> =
-        err.messages().into_iter().map(|m| (m.field.unwrap_or_default(), m.code)).collect();
+    let fields: Vec<(String, String)> = err.messages().into_iter().map(|m| (m.field.unwrap_or_default(), m.code)).collect();
     for expected in [
         ("account", "account.format"),
         ("name", "name.required"),
@@ -122,7 +121,8 @@ fn edits_are_kept_as_history_with_who_when_and_where() {
     assert_eq!(phones["new"], r#"["138****5678","0571-****4321"]"#, "history masks phones too");
 
     // An edit from a stale version is refused.
-    let stale = f.app.call(Some(&token), Request::UpdateCustomer(UpdateCustomerArgs { id, version: 1, draft: draft("3300000001", "张三") }));
+    let stale =
+        f.app.call(Some(&token), Request::UpdateCustomer(UpdateCustomerArgs { id, version: 1, draft: draft("3300000001", "张三") }));
     assert_eq!(stale.unwrap_err().code(), "customer.stale");
 }
 
@@ -133,7 +133,10 @@ fn the_account_number_cannot_change() {
     let created = saved(f.app.call(Some(&token), Request::CreateCustomer(draft("3300000001", "张三"))).unwrap());
     let mut edit = draft("3300000009", "张三");
     edit.meters[0].number = "M3300000001".into();
-    let err = f.app.call(Some(&token), Request::UpdateCustomer(UpdateCustomerArgs { id: created["id"].as_str().unwrap().into(), version: 1, draft: edit }));
+    let err = f.app.call(
+        Some(&token),
+        Request::UpdateCustomer(UpdateCustomerArgs { id: created["id"].as_str().unwrap().into(), version: 1, draft: edit }),
+    );
     assert_eq!(err.unwrap_err().code(), "account.immutable");
 }
 
@@ -141,7 +144,8 @@ fn the_account_number_cannot_change() {
 fn closing_needs_a_manager_and_keeps_the_record() {
     let f = fixture();
     let clerk = f.login("clerk");
-    let id = saved(f.app.call(Some(&clerk), Request::CreateCustomer(draft("3300000001", "张三"))).unwrap())["id"].as_str().unwrap().to_owned();
+    let id =
+        saved(f.app.call(Some(&clerk), Request::CreateCustomer(draft("3300000001", "张三"))).unwrap())["id"].as_str().unwrap().to_owned();
     let before = f.footprint();
     let close = |username: &str, password: &str| {
         f.app.call(

@@ -101,8 +101,16 @@ impl Counter {
         for (n, account) in ["3300000101", "3300000102", "3300000103"].iter().enumerate() {
             let saved = f.app.call(Some(&clerk), Request::CreateCustomer(common::draft(account, "赵钱"))).unwrap();
             let id = saved["view"]["customer"]["id"].as_str().unwrap().to_owned();
-            for (period, total) in [("2025-11", 400 + n as i64 * 300), ("2026-01", 900 + n as i64 * 500), ("2026-02", 1300 + n as i64 * 700)] {
-                let input = ReadingInput { customer_id: id.clone(), meter_number: format!("M{account}"), period: period.into(), total, ..Default::default() };
+            for (period, total) in
+                [("2025-11", 400 + n as i64 * 300), ("2026-01", 900 + n as i64 * 500), ("2026-02", 1300 + n as i64 * 700)]
+            {
+                let input = ReadingInput {
+                    customer_id: id.clone(),
+                    meter_number: format!("M{account}"),
+                    period: period.into(),
+                    total,
+                    ..Default::default()
+                };
                 f.app.call(Some(&clerk), Request::EnterReading(input)).unwrap();
             }
             customers.push(id);
@@ -127,7 +135,9 @@ impl Counter {
 
     fn reverse(&mut self, payment: &Payment) -> bool {
         let reversal = Reversal { receipt_no: payment.receipt_no.clone(), reason: ReasonCode::WrongAmount, note: String::new() };
-        let Ok(done) = self.f.app.call(Some(&self.clerk), Request::ReversePayment(ReverseArgs { reversal, approval: manager() })) else { return false };
+        let Ok(done) = self.f.app.call(Some(&self.clerk), Request::ReversePayment(ReverseArgs { reversal, approval: manager() })) else {
+            return false;
+        };
         let done: Payment = serde_json::from_value(done).unwrap();
         match done.kind {
             PaymentKind::RedLetter => self.issued.push(done.receipt_no),
@@ -138,7 +148,8 @@ impl Counter {
 
     /// Balances the desk, moves to the next day and opens a new desk.
     fn next_day(&mut self) {
-        let state: DeskState = serde_json::from_value(self.f.app.call(Some(&self.clerk), Request::CurrentDesk(NoArgs {})).unwrap()).unwrap();
+        let state: DeskState =
+            serde_json::from_value(self.f.app.call(Some(&self.clerk), Request::CurrentDesk(NoArgs {})).unwrap()).unwrap();
         let count = hall::store::desk::exact_count(state.expected.unwrap().cash);
         self.f.app.call(Some(&self.clerk), Request::CloseDesk(CloseDeskArgs { count, approval: None })).unwrap();
         self.f.clock.advance(Duration::days(1));
@@ -176,7 +187,8 @@ impl Counter {
                     reason: ReasonCode::CustomerRequest,
                     note: String::new(),
                 };
-                if let Ok(done) = self.f.app.call(Some(&self.clerk), Request::RefundPrepayment(RefundArgs { refund, approval: manager() })) {
+                if let Ok(done) = self.f.app.call(Some(&self.clerk), Request::RefundPrepayment(RefundArgs { refund, approval: manager() }))
+                {
                     self.issued.push(serde_json::from_value::<Payment>(done).unwrap().receipt_no);
                 }
             }

@@ -46,7 +46,11 @@ fn cash(fen: i64) -> Vec<Tender> {
 }
 
 fn pay(f: &Fixture, token: &str, customer_id: &str, amount: i64, tenders: Vec<Tender>, key: &str) -> hall::Result<Payment> {
-    call(f, token, Request::PostPayment(PostPayment { customer_id: customer_id.into(), amount: Fen(amount), tenders, idempotency_key: key.into() }))
+    call(
+        f,
+        token,
+        Request::PostPayment(PostPayment { customer_id: customer_id.into(), amount: Fen(amount), tenders, idempotency_key: key.into() }),
+    )
 }
 
 fn manager() -> ManagerApproval {
@@ -83,14 +87,30 @@ fn a_reading_makes_a_bill_and_a_lower_reading_is_refused() {
     let february = reading(&f, &clerk, &id, "3300000001", "2026-02", 2900);
     assert_eq!(february.amount, Fen(140580));
     let before = f.footprint();
-    let err = call::<Bill>(&f, &clerk, Request::EnterReading(ReadingInput {
-        customer_id: id.clone(), meter_number: "M3300000001".into(), period: "2026-03".into(), total: 2800, ..Default::default()
-    }))
+    let err = call::<Bill>(
+        &f,
+        &clerk,
+        Request::EnterReading(ReadingInput {
+            customer_id: id.clone(),
+            meter_number: "M3300000001".into(),
+            period: "2026-03".into(),
+            total: 2800,
+            ..Default::default()
+        }),
+    )
     .unwrap_err();
     assert_eq!((err.code().as_str(), err.messages()[0].field.as_deref()), ("reading.lower", Some("total")));
-    let err = call::<Bill>(&f, &clerk, Request::EnterReading(ReadingInput {
-        customer_id: id.clone(), meter_number: "M3300000001".into(), period: "2026-13".into(), total: 3000, ..Default::default()
-    }))
+    let err = call::<Bill>(
+        &f,
+        &clerk,
+        Request::EnterReading(ReadingInput {
+            customer_id: id.clone(),
+            meter_number: "M3300000001".into(),
+            period: "2026-13".into(),
+            total: 3000,
+            ..Default::default()
+        }),
+    )
     .unwrap_err();
     assert_eq!(err.code(), "bill.period");
     assert_eq!(f.footprint(), before, "a refused reading leaves nothing");
@@ -188,13 +208,20 @@ fn mixed_tenders_and_the_desk_count() {
     let by = |k: TenderKind| expected.takings.iter().find(|t| t.kind == k).unwrap().amount;
     assert_eq!((by(TenderKind::MobileQr), by(TenderKind::Card), by(TenderKind::Cash)), (Fen(30000), Fen(20000), Fen(3800)));
     // Counted 537.00: short 1.00, which a manager must confirm.
-    let count = vec![DenominationCount { denomination: 10000, count: 5 }, DenominationCount { denomination: 1000, count: 3 }, DenominationCount { denomination: 100, count: 7 }];
+    let count = vec![
+        DenominationCount { denomination: 10000, count: 5 },
+        DenominationCount { denomination: 1000, count: 3 },
+        DenominationCount { denomination: 100, count: 7 },
+    ];
     let err = call::<Value>(&f, &clerk, Request::CloseDesk(CloseDeskArgs { count: count.clone(), approval: None })).unwrap_err();
     assert_eq!(err.code(), "desk.over_short_approval");
     let closed: hall::store::desk::DeskSession = ok(&f, &clerk, Request::CloseDesk(CloseDeskArgs { count, approval: Some(manager()) }));
     assert_eq!((closed.over_short, closed.status.as_str()), (Some(Fen(-100)), "closed"));
     let report: hall::store::dayend::DayReport = ok(&f, &clerk, Request::DayEndReport(DayArgs { date: None }));
-    assert_eq!((report.total, report.payments, report.cash_counted, report.floats, report.deposit), (Fen(53800), 1, Fen(53700), Fen(50000), Fen(3700)));
+    assert_eq!(
+        (report.total, report.payments, report.cash_counted, report.floats, report.deposit),
+        (Fen(53800), 1, Fen(53700), Fen(50000), Fen(3700))
+    );
     // Day-end papers render with the figures on them.
     let slip: PdfFile = ok(&f, &clerk, Request::DayEndPdf(DayPdfArgs { date: None, paper: DayPaper::DepositSlip, path: None }));
     assert!(slip.bytes > 1000 && slip.bytes < 100_000, "{}", slip.bytes);
@@ -217,7 +244,8 @@ fn reversal_the_same_day_voids_and_a_red_letter_later_posts_the_opposite() {
     assert_eq!(p.prepaid_after, Fen(9240));
     let wrong = ManagerApproval { username: "manager".into(), password: "nope".into() };
     let reversal = Reversal { receipt_no: p.receipt_no.clone(), reason: ReasonCode::WrongAmount, note: String::new() };
-    let err = call::<Payment>(&f, &clerk, Request::ReversePayment(ReverseArgs { reversal: reversal.clone(), approval: wrong })).unwrap_err();
+    let err =
+        call::<Payment>(&f, &clerk, Request::ReversePayment(ReverseArgs { reversal: reversal.clone(), approval: wrong })).unwrap_err();
     assert_eq!(err.code(), "approval.denied");
     let reversed: Payment = ok(&f, &clerk, Request::ReversePayment(ReverseArgs { reversal: reversal.clone(), approval: manager() }));
     assert_eq!(reversed.status, PaymentStatus::Reversed);
@@ -230,15 +258,25 @@ fn reversal_the_same_day_voids_and_a_red_letter_later_posts_the_opposite() {
 
     // Pay again, balance the desk, and next day correct it: a red letter with its own number.
     let p2 = pay(&f, &clerk, &id, 10760, cash(10760), "r2").unwrap();
-    let count = vec![DenominationCount { denomination: 10000, count: 1 }, DenominationCount { denomination: 500, count: 1 }, DenominationCount { denomination: 100, count: 2 }, DenominationCount { denomination: 50, count: 1 }, DenominationCount { denomination: 10, count: 1 }];
+    let count = vec![
+        DenominationCount { denomination: 10000, count: 1 },
+        DenominationCount { denomination: 500, count: 1 },
+        DenominationCount { denomination: 100, count: 2 },
+        DenominationCount { denomination: 50, count: 1 },
+        DenominationCount { denomination: 10, count: 1 },
+    ];
     let _: Value = ok(&f, &clerk, Request::CloseDesk(CloseDeskArgs { count, approval: None }));
     f.clock.advance(Duration::days(1));
     let clerk = f.login("clerk");
     open_desk(&f, &clerk, 20000);
-    let red: Payment = ok(&f, &clerk, Request::ReversePayment(ReverseArgs {
-        reversal: Reversal { receipt_no: p2.receipt_no.clone(), reason: ReasonCode::WrongAccount, note: String::new() },
-        approval: manager(),
-    }));
+    let red: Payment = ok(
+        &f,
+        &clerk,
+        Request::ReversePayment(ReverseArgs {
+            reversal: Reversal { receipt_no: p2.receipt_no.clone(), reason: ReasonCode::WrongAccount, note: String::new() },
+            approval: manager(),
+        }),
+    );
     assert_eq!((red.kind, red.amount, red.corrects.as_deref()), (PaymentKind::RedLetter, Fen(-10760), Some(p2.receipt_no.as_str())));
     assert_ne!(red.receipt_no, p2.receipt_no);
     let original: Payment = ok(&f, &clerk, Request::GetPayment(ReceiptRef { receipt_no: p2.receipt_no.clone() }));
@@ -256,7 +294,14 @@ fn prepayment_refund_needs_a_manager_and_cannot_exceed_the_balance() {
     open_desk(&f, &clerk, 10000);
     let p = pay(&f, &clerk, &id, 5000, cash(5000), "pre").unwrap();
     assert_eq!((p.bills_total, p.prepaid_after), (Fen(0), Fen(5000)), "prepayment alone is allowed");
-    let refund = |amount: i64| Refund { customer_id: id.clone(), amount: Fen(amount), tender: TenderKind::Cash, reference: None, reason: ReasonCode::CustomerRequest, note: String::new() };
+    let refund = |amount: i64| Refund {
+        customer_id: id.clone(),
+        amount: Fen(amount),
+        tender: TenderKind::Cash,
+        reference: None,
+        reason: ReasonCode::CustomerRequest,
+        note: String::new(),
+    };
     let err = call::<Payment>(&f, &clerk, Request::RefundPrepayment(RefundArgs { refund: refund(6000), approval: manager() })).unwrap_err();
     assert_eq!(err.code(), "refund.exceeds");
     let r: Payment = ok(&f, &clerk, Request::RefundPrepayment(RefundArgs { refund: refund(2000), approval: manager() }));
@@ -293,16 +338,39 @@ fn receipts_render_small_carry_a_verifiable_code_and_mark_reprints() {
         assert!(preview.pdf.bytes < 50 * 1024, "{layout:?} receipt is {} bytes", preview.pdf.bytes);
         assert!(!preview.doc.duplicate);
         let verified: Verified = ok(&f, &clerk, Request::VerifyReceipt(VerifyArgs { code: preview.doc.code.clone() }));
-        assert_eq!((verified.fields.receipt_no.as_str(), verified.fields.amount, verified.status), (p.receipt_no.as_str(), Fen(17270), Some(PaymentStatus::Posted)));
+        assert_eq!(
+            (verified.fields.receipt_no.as_str(), verified.fields.amount, verified.status),
+            (p.receipt_no.as_str(), Fen(17270), Some(PaymentStatus::Posted))
+        );
         let forged = preview.doc.code.replace("|17270|", "|97270|");
-        assert_eq!(call::<Verified>(&f, &clerk, Request::VerifyReceipt(VerifyArgs { code: forged })).unwrap_err().code(), "receipt_code.forged");
+        assert_eq!(
+            call::<Verified>(&f, &clerk, Request::VerifyReceipt(VerifyArgs { code: forged })).unwrap_err().code(),
+            "receipt_code.forged"
+        );
     }
     let dir = tempfile::tempdir().unwrap();
-    let first: Printed = ok(&f, &clerk, Request::SaveReceipt(SaveArgs { receipt_no: p.receipt_no.clone(), layout: Layout::A5, path: dir.path().join("a.pdf").display().to_string() }));
-    let second: Printed = ok(&f, &clerk, Request::SaveReceipt(SaveArgs { receipt_no: p.receipt_no.clone(), layout: Layout::A5, path: dir.path().join("b.pdf").display().to_string() }));
+    let first: Printed = ok(
+        &f,
+        &clerk,
+        Request::SaveReceipt(SaveArgs {
+            receipt_no: p.receipt_no.clone(),
+            layout: Layout::A5,
+            path: dir.path().join("a.pdf").display().to_string(),
+        }),
+    );
+    let second: Printed = ok(
+        &f,
+        &clerk,
+        Request::SaveReceipt(SaveArgs {
+            receipt_no: p.receipt_no.clone(),
+            layout: Layout::A5,
+            path: dir.path().join("b.pdf").display().to_string(),
+        }),
+    );
     assert_eq!((first.duplicate, second.duplicate), (false, true));
     let text = |name: &str| {
-        let out = std::process::Command::new("pdftotext").args(["-layout", &dir.path().join(name).display().to_string(), "-"]).output().unwrap();
+        let out =
+            std::process::Command::new("pdftotext").args(["-layout", &dir.path().join(name).display().to_string(), "-"]).output().unwrap();
         String::from_utf8(out.stdout).unwrap()
     };
     let original = text("a.pdf");
@@ -314,7 +382,15 @@ fn receipts_render_small_carry_a_verifiable_code_and_mark_reprints() {
     let artifacts = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("test-artifacts");
     std::fs::create_dir_all(&artifacts).unwrap();
     std::fs::copy(dir.path().join("b.pdf"), artifacts.join("receipt-a5-duplicate.pdf")).unwrap();
-    let roll: Printed = ok(&f, &clerk, Request::SaveReceipt(SaveArgs { receipt_no: p.receipt_no.clone(), layout: Layout::Roll80, path: artifacts.join("receipt-80mm.pdf").display().to_string() }));
+    let roll: Printed = ok(
+        &f,
+        &clerk,
+        Request::SaveReceipt(SaveArgs {
+            receipt_no: p.receipt_no.clone(),
+            layout: Layout::Roll80,
+            path: artifacts.join("receipt-80mm.pdf").display().to_string(),
+        }),
+    );
     assert!(roll.duplicate);
     assert!(text("b.pdf").contains("重打"));
 }
@@ -337,14 +413,17 @@ fn bills_import_from_csv_with_each_rejected_line_and_its_reason() {
     let report = hall::transfer::import_bills(&mut f.app.store(), &actor, csv.as_bytes()).unwrap();
     assert_eq!(report.imported, 2);
     let rejected: Vec<(u64, String)> = report.rejected.iter().map(|r| (r.line, r.messages[0].code.clone())).collect();
-    assert_eq!(rejected, vec![
-        (3, "bill.period".into()),
-        (4, "bill_import.account".into()),
-        (5, "bill_import.kwh".into()),
-        (6, "bill_import.amount".into()),
-        (7, "tariff.unknown".into()),
-        (8, "bill.duplicate".into()),
-    ]);
+    assert_eq!(
+        rejected,
+        vec![
+            (3, "bill.period".into()),
+            (4, "bill_import.account".into()),
+            (5, "bill_import.kwh".into()),
+            (6, "bill_import.amount".into()),
+            (7, "tariff.unknown".into()),
+            (8, "bill.duplicate".into()),
+        ]
+    );
     let q = quote(&f, &clerk, &id);
     assert_eq!((q.bills.len(), q.bills[1].bill.due_date.to_string()), (2, "2026-03-31".into()));
     assert_eq!(q.bills[0].bill.amount, Fen(16140));

@@ -27,7 +27,8 @@ impl Cups {
             std::fs::create_dir_all(d.join(sub)).unwrap();
         }
         // The filters run as `lp`: they must be able to read the PPD and the spooled job.
-        let chmod = |p: &Path, mode: &str| assert!(Command::new("chmod").args([mode, &p.display().to_string()]).status().unwrap().success());
+        let chmod =
+            |p: &Path, mode: &str| assert!(Command::new("chmod").args([mode, &p.display().to_string()]).status().unwrap().success());
         chmod(d, "755");
         for sub in ["conf", "spool", "cache", "state", "log"] {
             chmod(&d.join(sub), "755");
@@ -45,7 +46,10 @@ impl Cups {
         .unwrap();
         std::fs::write(
             d.join("cupsd.conf"),
-            format!("Listen {}/cups.sock\nWebInterface No\nBrowsing No\n<Location />\n  Order allow,deny\n  Allow all\n</Location>\n", d.display()),
+            format!(
+                "Listen {}/cups.sock\nWebInterface No\nBrowsing No\n<Location />\n  Order allow,deny\n  Allow all\n</Location>\n",
+                d.display()
+            ),
         )
         .unwrap();
         let daemon = Command::new("/usr/sbin/cupsd")
@@ -93,12 +97,15 @@ fn a_receipt_prints_through_cups_to_the_cups_pdf_printer() {
     f.app.call(Some(&clerk), Request::OpenDesk(OpenDeskArgs { float: Fen(0) })).unwrap();
     let payment: Payment = serde_json::from_value(
         f.app
-            .call(Some(&clerk), Request::PostPayment(PostPayment {
-                customer_id: id,
-                amount: Fen(10000),
-                tenders: vec![Tender { kind: TenderKind::Cash, amount: Fen(10000), reference: None }],
-                idempotency_key: "print".into(),
-            }))
+            .call(
+                Some(&clerk),
+                Request::PostPayment(PostPayment {
+                    customer_id: id,
+                    amount: Fen(10000),
+                    tenders: vec![Tender { kind: TenderKind::Cash, amount: Fen(10000), reference: None }],
+                    idempotency_key: "print".into(),
+                }),
+            )
             .unwrap(),
     )
     .unwrap();
@@ -107,7 +114,14 @@ fn a_receipt_prints_through_cups_to_the_cups_pdf_printer() {
     assert!(printers.printers.iter().any(|p| p.name == "HallPDF"), "{:?}", printers.printers);
     let printed: Printed = serde_json::from_value(
         f.app
-            .call(Some(&clerk), Request::PrintReceipt(PrintArgs { receipt_no: payment.receipt_no.clone(), layout: Layout::Roll80, printer: Some("HallPDF".into()) }))
+            .call(
+                Some(&clerk),
+                Request::PrintReceipt(PrintArgs {
+                    receipt_no: payment.receipt_no.clone(),
+                    layout: Layout::Roll80,
+                    printer: Some("HallPDF".into()),
+                }),
+            )
             .unwrap(),
     )
     .unwrap();
@@ -116,7 +130,14 @@ fn a_receipt_prints_through_cups_to_the_cups_pdf_printer() {
     // A printer that does not exist is a clear error, not a silent loss.
     let err = f
         .app
-        .call(Some(&clerk), Request::PrintReceipt(PrintArgs { receipt_no: payment.receipt_no.clone(), layout: Layout::A5, printer: Some("NoSuchPrinter".into()) }))
+        .call(
+            Some(&clerk),
+            Request::PrintReceipt(PrintArgs {
+                receipt_no: payment.receipt_no.clone(),
+                layout: Layout::A5,
+                printer: Some("NoSuchPrinter".into()),
+            }),
+        )
         .unwrap_err();
     assert_eq!(err.code(), "print.unavailable");
 
@@ -125,7 +146,10 @@ fn a_receipt_prints_through_cups_to_the_cups_pdf_printer() {
     let start = Instant::now();
     let file = loop {
         let found = std::fs::read_dir(&out_dir).ok().and_then(|entries| {
-            entries.filter_map(|e| e.ok()).map(|e| e.path()).find(|p| p.file_name().unwrap().to_string_lossy().contains(&payment.receipt_no))
+            entries
+                .filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .find(|p| p.file_name().unwrap().to_string_lossy().contains(&payment.receipt_no))
         });
         if let Some(file) = found {
             break file;

@@ -35,7 +35,10 @@ fn customer_strategy() -> impl Strategy<Value = CustomerDraft> {
 }
 
 fn search(f: &common::Fixture, token: &str, text: &str) -> SearchPage {
-    serde_json::from_value(f.app.call(Some(token), Request::SearchCustomers(SearchQuery { text: text.into(), offset: 0, limit: 100 })).unwrap()).unwrap()
+    serde_json::from_value(
+        f.app.call(Some(token), Request::SearchCustomers(SearchQuery { text: text.into(), offset: 0, limit: 100 })).unwrap(),
+    )
+    .unwrap()
 }
 
 proptest! {

@@ -50,11 +50,9 @@ fn migrations_upgrade_from_every_earlier_version() {
         assert_eq!(version, LATEST_VERSION as i64, "from version {from}");
         if from >= 2 {
             for text in ["zxm", "曾小明", "小明", "文一路", "13800138000", "8000"] {
-                let page = hall::store::search::search(
-                    store.conn(),
-                    &hall::store::search::SearchQuery { text: text.into(), offset: 0, limit: 5 },
-                )
-                .unwrap();
+                let page =
+                    hall::store::search::search(store.conn(), &hall::store::search::SearchQuery { text: text.into(), offset: 0, limit: 5 })
+                        .unwrap();
                 assert_eq!(page.hits.len(), 1, "{text} after upgrading from version {from}");
             }
         }

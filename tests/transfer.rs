@@ -33,10 +33,7 @@ fn import_reports_each_rejected_line_and_imports_the_rest_in_one_go() {
     let report = import_customers(&mut store, &actor, text.as_bytes(), None, |_| {}).unwrap();
     assert_eq!(report.imported, 2);
     let rejected: Vec<(u64, String)> = report.rejected.iter().map(|r| (r.line, r.messages[0].code.clone())).collect();
-    assert_eq!(
-        rejected,
-        vec![(3, "id_number.check_digit".into()), (4, "account.taken".into()), (5, "class.unknown".into())]
-    );
+    assert_eq!(rejected, vec![(3, "id_number.check_digit".into()), (4, "account.taken".into()), (5, "class.unknown".into())]);
     assert_eq!(customers::count(store.conn()).unwrap(), 2);
     assert!(customers::by_account(store.conn(), "3300000002").unwrap().is_none());
 }
@@ -66,7 +63,9 @@ fn a_bulk_import_rebuilds_the_indexes() {
     let report = import_customers(&mut store, &actor, text.as_bytes(), Some(100_000_000), |_| {}).unwrap();
     assert_eq!(report.imported, 300);
     assert_eq!(indexes(&store), before);
-    let page = hall::store::search::search(store.conn(), &hall::store::search::SearchQuery { text: "3300000123".into(), offset: 0, limit: 5 }).unwrap();
+    let page =
+        hall::store::search::search(store.conn(), &hall::store::search::SearchQuery { text: "3300000123".into(), offset: 0, limit: 5 })
+            .unwrap();
     assert_eq!(page.hits[0].account, "3300000123");
     let plan: String = store
         .conn()
@@ -141,13 +140,22 @@ fn an_import_names_each_imported_customer_in_the_outbox_once() {
     let seqs: Vec<i64> = events.iter().map(|e| e.seq).collect();
     assert_eq!(seqs, (1..=events.len() as i64).collect::<Vec<_>>());
     let imported: Vec<&hall::store::outbox::Event> = events[events_before..].iter().filter(|e| e.kind == "customers.imported").collect();
-    let sizes: Vec<usize> = imported.iter().map(|e| serde_json::from_str::<serde_json::Value>(&e.payload).unwrap()["ids"].as_array().unwrap().len()).collect();
+    let sizes: Vec<usize> =
+        imported.iter().map(|e| serde_json::from_str::<serde_json::Value>(&e.payload).unwrap()["ids"].as_array().unwrap().len()).collect();
     assert_eq!(sizes, vec![customers::EVENT_BATCH, customers::EVENT_BATCH, 499]);
     let mut named: Vec<String> = imported
         .iter()
-        .flat_map(|e| serde_json::from_str::<serde_json::Value>(&e.payload).unwrap()["ids"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect::<Vec<_>>())
+        .flat_map(|e| {
+            serde_json::from_str::<serde_json::Value>(&e.payload).unwrap()["ids"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        })
         .collect();
-    let mut stored: Vec<String> = store.conn().prepare("SELECT id FROM customers").unwrap().query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
+    let mut stored: Vec<String> =
+        store.conn().prepare("SELECT id FROM customers").unwrap().query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
     named.sort();
     stored.sort();
     assert_eq!(named, stored);

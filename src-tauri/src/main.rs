@@ -26,7 +26,12 @@ async fn dispatch(app: State<'_, Arc<HallApp>>, body: String, token: Option<Stri
 #[tauri::command]
 async fn choose_file(handle: AppHandle, purpose: String, suggested: Option<String>) -> Option<String> {
     let picked = match purpose.as_str() {
-        "save-pdf" => handle.dialog().file().add_filter("PDF", &["pdf"]).set_file_name(suggested.unwrap_or_else(|| "receipt.pdf".into())).blocking_save_file(),
+        "save-pdf" => handle
+            .dialog()
+            .file()
+            .add_filter("PDF", &["pdf"])
+            .set_file_name(suggested.unwrap_or_else(|| "receipt.pdf".into()))
+            .blocking_save_file(),
         "save" => handle.dialog().file().add_filter("CSV", &["csv"]).set_file_name("customers.csv").blocking_save_file(),
         _ => handle.dialog().file().add_filter("CSV", &["csv"]).blocking_pick_file(),
     };
@@ -41,12 +46,18 @@ async fn open_pdf(handle: AppHandle, file_name: String, base64: String) -> Resul
     use base64::Engine as _;
     let bytes = base64::engine::general_purpose::STANDARD.decode(base64).map_err(|e| format!("PDF 数据无效 Invalid PDF data: {e}"))?;
     // Only the last component of the name: the page cannot choose where the file goes.
-    let name = std::path::Path::new(&file_name).file_name().filter(|n| n.to_string_lossy().ends_with(".pdf")).ok_or("PDF 文件名无效 Invalid PDF name")?;
+    let name = std::path::Path::new(&file_name)
+        .file_name()
+        .filter(|n| n.to_string_lossy().ends_with(".pdf"))
+        .ok_or("PDF 文件名无效 Invalid PDF name")?;
     let dir = handle.path().app_cache_dir().map_err(|e| e.to_string())?.join("pdf");
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let path = dir.join(name);
     std::fs::write(&path, bytes).map_err(|e| format!("无法写入 Cannot write {}: {e}", path.display()))?;
-    handle.opener().open_path(path.display().to_string(), None::<&str>).map_err(|e| format!("无法打开 PDF 阅读器 Cannot open a PDF viewer: {e}"))?;
+    handle
+        .opener()
+        .open_path(path.display().to_string(), None::<&str>)
+        .map_err(|e| format!("无法打开 PDF 阅读器 Cannot open a PDF viewer: {e}"))?;
     Ok(path.display().to_string())
 }
 

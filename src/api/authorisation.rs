@@ -23,15 +23,23 @@ pub fn authorise(app: &App, approval: &ManagerApproval, action: &str, entity: &s
     let manager = users::verify_credentials(&mut store, &app.actor(None), &approval.username, &approval.password).map_err(|e| match e {
         Error::Denied(m) if m.code == "login.locked" => Error::Denied(m.at("approval")),
         Error::Denied(_) => Error::Denied(
-            UserMessage::new("approval.denied", "授权失败：主管用户名或密码不正确", "Authorisation failed: wrong manager username or password")
-                .at("approval"),
+            UserMessage::new(
+                "approval.denied",
+                "授权失败：主管用户名或密码不正确",
+                "Authorisation failed: wrong manager username or password",
+            )
+            .at("approval"),
         ),
         e => e,
     })?;
     if !manager.role.authorises() {
         return Err(Error::Denied(
-            UserMessage::new("approval.role", "该用户无授权权限，请由营业厅主任授权", "This user cannot authorise; a branch manager must approve")
-                .at("approval"),
+            UserMessage::new(
+                "approval.role",
+                "该用户无授权权限，请由营业厅主任授权",
+                "This user cannot authorise; a branch manager must approve",
+            )
+            .at("approval"),
         ));
     }
     let actor = app.actor(Some(&manager));

@@ -8,9 +8,9 @@ use super::{App, Caller, ManagerApproval, authorise, require_caller};
 use crate::error::{Error, Result, UserMessage};
 use crate::model::customer::{Customer, CustomerDraft, FieldChange};
 use crate::model::mask;
+use crate::store::audit;
 use crate::store::customers::{self as repo, AuditEach, HistoryEntry};
 use crate::store::search::{SearchPage, SearchQuery};
-use crate::store::audit;
 
 #[derive(Debug, Clone, Deserialize, Serialize, TS)]
 pub struct CustomerRef {
@@ -99,7 +99,9 @@ pub(super) fn reveal(app: &App, caller: Option<&Caller>, args: CustomerRef) -> R
     let actor = app.actor(Some(&caller.user));
     let mut store = app.store();
     let customer = repo::get(store.conn(), &args.id)?;
-    store.write(|tx| audit::append(tx, &actor, "customer.reveal", &customer.id, &serde_json::json!({ "account": customer.record.account })))?;
+    store.write(|tx| {
+        audit::append(tx, &actor, "customer.reveal", &customer.id, &serde_json::json!({ "account": customer.record.account }))
+    })?;
     Ok(CustomerView { customer, masked: false, can_reveal: true })
 }
 

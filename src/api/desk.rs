@@ -131,7 +131,9 @@ pub(super) fn pdf(app: &App, _: Option<&Caller>, args: DayPdfArgs) -> Result<Pdf
     };
     if let Some(path) = args.path.as_deref().filter(|p| !p.is_empty()) {
         std::fs::write(path, &bytes).map_err(|e| {
-            Error::invalid(UserMessage::new("file.unavailable", format!("无法写入文件：{e}"), format!("Cannot write the file: {e}")).at("path"))
+            Error::invalid(
+                UserMessage::new("file.unavailable", format!("无法写入文件：{e}"), format!("Cannot write the file: {e}")).at("path"),
+            )
         })?;
     }
     use base64::Engine;

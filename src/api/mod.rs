@@ -256,9 +256,7 @@ pub fn dispatch(app: &App, token: Option<&str>, request: Request) -> Result<serd
 /// The JSON transport: parses `{cmd, args}`, dispatches, and always answers with a [`Reply`].
 pub fn dispatch_json(app: &App, token: Option<&str>, body: &str) -> Reply {
     let outcome = serde_json::from_str::<Request>(body)
-        .map_err(|e| {
-            Error::invalid(UserMessage::new("request.malformed", format!("请求格式错误：{e}"), format!("Malformed request: {e}")))
-        })
+        .map_err(|e| Error::invalid(UserMessage::new("request.malformed", format!("请求格式错误：{e}"), format!("Malformed request: {e}"))))
         .and_then(|request| dispatch(app, token, request));
     match outcome {
         Ok(value) => Reply { ok: Some(value), error: None },

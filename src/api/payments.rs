@@ -183,13 +183,21 @@ pub fn receipt_doc(store: &Store, payment: &Payment, duplicate: bool) -> Result<
         clerk: payment.clerk_name.clone(),
         account: payment.account.clone(),
         name: mask::name(&payment.customer_name),
-        lines: payment.settled.iter().map(|s| ReceiptLine { period: s.period.clone(), kwh: s.kwh, amount: s.principal, late_fee: s.late_fee }).collect(),
+        lines: payment
+            .settled
+            .iter()
+            .map(|s| ReceiptLine { period: s.period.clone(), kwh: s.kwh, amount: s.principal, late_fee: s.late_fee })
+            .collect(),
         late_fee: payment.late_fees,
         amount: payment.amount,
         tenders: payment
             .tenders
             .iter()
-            .map(|t| ReceiptTender { label: t.kind.label(Lang::ZhCn).split('（').next().unwrap_or("").to_owned(), amount: t.amount, reference: t.reference.clone() })
+            .map(|t| ReceiptTender {
+                label: t.kind.label(Lang::ZhCn).split('（').next().unwrap_or("").to_owned(),
+                amount: t.amount,
+                reference: t.reference.clone(),
+            })
             .collect(),
         change: payment.change,
         prepaid_after: payment.prepaid_after,

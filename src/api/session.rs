@@ -95,7 +95,8 @@ fn idle_limit(store: &crate::store::Store) -> Result<Duration> {
 
 /// Resolves the session behind `token` and checks that it may run a command of `access`.
 pub(super) fn authorise_caller(app: &App, token: Option<&str>, access: Access) -> Result<Caller> {
-    let expired = || Error::Denied(UserMessage::new("session.expired", "登录已失效，请重新登录", "Your session has ended; please log in again"));
+    let expired =
+        || Error::Denied(UserMessage::new("session.expired", "登录已失效，请重新登录", "Your session has ended; please log in again"));
     let token = token.ok_or_else(|| Error::Denied(UserMessage::new("session.required", "请先登录", "Please log in first")))?;
     let store = app.store();
     let now = app.clock().now();
@@ -107,7 +108,11 @@ pub(super) fn authorise_caller(app: &App, token: Option<&str>, access: Access) -
     let user = users::by_id(store.conn(), &session.user_id)?.filter(|u| u.active).ok_or_else(expired)?;
     let locked = now - session.last_active_at > idle_limit(&store)?;
     if locked && !matches!(access, Access::EvenLocked) {
-        return Err(Error::Denied(UserMessage::new("session.locked", "长时间未操作，屏幕已锁定，请输入密码解锁", "Locked after inactivity; enter your password to unlock")));
+        return Err(Error::Denied(UserMessage::new(
+            "session.locked",
+            "长时间未操作，屏幕已锁定，请输入密码解锁",
+            "Locked after inactivity; enter your password to unlock",
+        )));
     }
     if !locked {
         sessions::touch(store.conn(), &session, now)?;

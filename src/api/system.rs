@@ -54,7 +54,10 @@ pub struct Catalog {
 
 macro_rules! labels {
     ($ty:ty) => {
-        <$ty>::ALL.iter().map(|v| CodeLabel { code: v.code().into(), zh: v.label(Lang::ZhCn).into(), en: v.label(Lang::En).into() }).collect()
+        <$ty>::ALL
+            .iter()
+            .map(|v| CodeLabel { code: v.code().into(), zh: v.label(Lang::ZhCn).into(), en: v.label(Lang::En).into() })
+            .collect()
     };
 }
 

@@ -40,7 +40,13 @@ pub(super) fn export_customers(app: &App, caller: Option<&Caller>, args: FileArg
     let customers = transfer::export_customers(&store, std::io::BufWriter::new(file))?;
     let actor = app.actor(Some(&caller.user));
     store.write(|tx| {
-        crate::store::audit::append(tx, &actor, "customers.export", "customers", &serde_json::json!({ "customers": customers, "path": args.path }))
+        crate::store::audit::append(
+            tx,
+            &actor,
+            "customers.export",
+            "customers",
+            &serde_json::json!({ "customers": customers, "path": args.path }),
+        )
     })?;
     Ok(ExportResult { customers, path: args.path })
 }

@@ -67,7 +67,12 @@ pub fn allocate(bills: &[OpenBill], debtor: Debtor, book: &LateFeeBook, paid_on:
         let accrued = bill.accrual(book, debtor, paid_on);
         let full = accrued.on(bill.outstanding);
         if left >= bill.outstanding + full.fee {
-            allocations.push(Allocation { bill_id: bill.bill_id.clone(), principal: bill.outstanding, late_fee: full.fee, late_days: full.days });
+            allocations.push(Allocation {
+                bill_id: bill.bill_id.clone(),
+                principal: bill.outstanding,
+                late_fee: full.fee,
+                late_days: full.days,
+            });
             left -= bill.outstanding + full.fee;
             continue;
         }

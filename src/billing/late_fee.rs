@@ -52,7 +52,8 @@ impl LateFeeBook {
     pub fn defaults() -> &'static LateFeeBook {
         static BOOK: OnceLock<LateFeeBook> = OnceLock::new();
         BOOK.get_or_init(|| {
-            let file: RulesFile = toml::from_str(include_str!("../../assets/tariffs/late-fee.toml")).expect("the shipped late-fee rules are valid");
+            let file: RulesFile =
+                toml::from_str(include_str!("../../assets/tariffs/late-fee.toml")).expect("the shipped late-fee rules are valid");
             LateFeeBook::new(file.version)
         })
     }
@@ -107,7 +108,14 @@ impl Accrual {
 
 /// The accrual of a bill of `bill_year` due on `due`, paid on `paid_on`. Days up to
 /// `waived_through` (a manager's waiver) are not counted.
-pub fn accrual(book: &LateFeeBook, debtor: Debtor, bill_year: i32, due: NaiveDate, waived_through: Option<NaiveDate>, paid_on: NaiveDate) -> Accrual {
+pub fn accrual(
+    book: &LateFeeBook,
+    debtor: Debtor,
+    bill_year: i32,
+    due: NaiveDate,
+    waived_through: Option<NaiveDate>,
+    paid_on: NaiveDate,
+) -> Accrual {
     let start = waived_through.map_or(due, |w| w.max(due));
     let minimum = Fen(book.in_force(paid_on).minimum_fen);
     let mut per_mille_days = Decimal::ZERO;

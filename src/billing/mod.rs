@@ -12,7 +12,7 @@ use ts_rs::TS;
 
 use crate::error::{Error, Result, UserMessage};
 use crate::model::money::Fen;
-use crate::model::tariff::{PeriodPrices, Pricing, ThresholdPeriod, TariffVersion};
+use crate::model::tariff::{PeriodPrices, Pricing, TariffVersion, ThresholdPeriod};
 use power_factor::PfStandard;
 
 /// A month's metered usage, after the meter multiplier.
@@ -107,7 +107,12 @@ fn periods(usage: &Usage) -> Result<(i64, i64, i64)> {
         return Err(usage_error("usage.negative", "total_kwh", "电量不能为负数", "Energy cannot be negative"));
     }
     if peak + valley > usage.total_kwh {
-        return Err(usage_error("usage.periods", "peak_kwh", "峰、谷电量之和不能超过总电量", "Peak and valley energy cannot exceed the total"));
+        return Err(usage_error(
+            "usage.periods",
+            "peak_kwh",
+            "峰、谷电量之和不能超过总电量",
+            "Peak and valley energy cannot exceed the total",
+        ));
     }
     Ok((usage.total_kwh - peak - valley, peak, valley))
 }
@@ -121,7 +126,13 @@ fn energy_lines(prices: &PeriodPrices, usage: &Usage, prefix: &str, zh: &str, en
     let mut lines = Vec::new();
     let mut add = |item: &str, z: &str, e: &str, kwh: i64, price: Option<Decimal>| {
         if kwh > 0 {
-            lines.push(line(&format!("{prefix}_{item}"), &format!("{zh}（{z}）"), &format!("{en} ({e})"), kwh, price.unwrap_or(prices.flat)));
+            lines.push(line(
+                &format!("{prefix}_{item}"),
+                &format!("{zh}（{z}）"),
+                &format!("{en} ({e})"),
+                kwh,
+                price.unwrap_or(prices.flat),
+            ));
         }
     };
     add("peak", "峰", "peak", peak, prices.peak);
@@ -191,7 +202,12 @@ pub fn compute_bill(version: &TariffVersion, usage: &Usage, ctx: &BillContext) -
                 let quantity = match by {
                     BasicBy::Capacity => ctx.capacity_kva,
                     BasicBy::Demand => usage.max_demand_kw.ok_or_else(|| {
-                        usage_error("usage.demand_missing", "max_demand_kw", "按需量计收基本电费，请填写最大需量", "The basic charge by demand needs the maximum demand")
+                        usage_error(
+                            "usage.demand_missing",
+                            "max_demand_kw",
+                            "按需量计收基本电费，请填写最大需量",
+                            "The basic charge by demand needs the maximum demand",
+                        )
                     })?,
                 };
                 vec![BasicSegment { quantity, days: None }]
@@ -199,7 +215,12 @@ pub fn compute_bill(version: &TariffVersion, usage: &Usage, ctx: &BillContext) -
                 ctx.basic_segments.clone()
             };
             if segments.iter().map(|s| s.days.unwrap_or(30)).sum::<u32>() > 31 {
-                return Err(usage_error("usage.basic_days", "basic_segments", "基本电费的天数合计超过一个月", "The basic charge's days add up to more than a month"));
+                return Err(usage_error(
+                    "usage.basic_days",
+                    "basic_segments",
+                    "基本电费的天数合计超过一个月",
+                    "The basic charge's days add up to more than a month",
+                ));
             }
             for segment in &segments {
                 // A month of change is charged 1/30 of the monthly price per day.
@@ -223,15 +244,28 @@ pub fn compute_bill(version: &TariffVersion, usage: &Usage, ctx: &BillContext) -
         && !matches!(version.pricing, Pricing::ResidentialTiered { .. })
     {
         let reactive = usage.reactive_kvarh.ok_or_else(|| {
-            usage_error("usage.reactive_missing", "reactive_kvarh", "该户执行功率因数考核，请填写无功电量", "This customer's power factor is assessed: enter the reactive energy")
+            usage_error(
+                "usage.reactive_missing",
+                "reactive_kvarh",
+                "该户执行功率因数考核，请填写无功电量",
+                "This customer's power factor is assessed: enter the reactive energy",
+            )
         })?;
         if let Some(actual) = power_factor::actual_hundredths(usage.total_kwh, reactive) {
             let percent = power_factor::adjustment_percent(standard, actual);
             let amount = Fen::round_yuan(adjustable.yuan() * percent / Decimal::ONE_HUNDRED);
             lines.push(BillLine {
                 item: "power_factor".into(),
-                label_zh: format!("功率因数调整电费（实际{:.2}，标准{:.2}）", Decimal::new(actual as i64, 2), Decimal::new(standard.hundredths() as i64, 2)),
-                label_en: format!("Power-factor adjustment (actual {:.2}, standard {:.2})", Decimal::new(actual as i64, 2), Decimal::new(standard.hundredths() as i64, 2)),
+                label_zh: format!(
+                    "功率因数调整电费（实际{:.2}，标准{:.2}）",
+                    Decimal::new(actual as i64, 2),
+                    Decimal::new(standard.hundredths() as i64, 2)
+                ),
+                label_en: format!(
+                    "Power-factor adjustment (actual {:.2}, standard {:.2})",
+                    Decimal::new(actual as i64, 2),
+                    Decimal::new(standard.hundredths() as i64, 2)
+                ),
                 quantity: 0,
                 rate: percent,
                 amount,

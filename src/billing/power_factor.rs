@@ -115,7 +115,16 @@ mod tests {
     #[test]
     fn the_whole_published_table() {
         let discounts_90 = [(91, dec!(-0.15)), (92, dec!(-0.30)), (93, dec!(-0.45)), (94, dec!(-0.60))];
-        let discounts_85 = [(86, dec!(-0.1)), (87, dec!(-0.2)), (88, dec!(-0.3)), (89, dec!(-0.4)), (90, dec!(-0.5)), (91, dec!(-0.65)), (92, dec!(-0.8)), (93, dec!(-0.95))];
+        let discounts_85 = [
+            (86, dec!(-0.1)),
+            (87, dec!(-0.2)),
+            (88, dec!(-0.3)),
+            (89, dec!(-0.4)),
+            (90, dec!(-0.5)),
+            (91, dec!(-0.65)),
+            (92, dec!(-0.8)),
+            (93, dec!(-0.95)),
+        ];
         for (standard, std, discounts, ceiling, cap) in [
             (PfStandard::P90, 90u32, &discounts_90[..], 95u32, dec!(-0.75)),
             (PfStandard::P85, 85, &discounts_85[..], 94, dec!(-1.1)),

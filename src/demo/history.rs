@@ -48,7 +48,13 @@ pub fn populate_history(store: &mut Store, until: chrono::DateTime<chrono::Utc>,
                 let used = if *business { rng.gen_range(300..9_000) } else { rng.gen_range(80..520) };
                 totals[i] += used;
                 reactive[i] += used * rng.gen_range(30..60) / 100;
-                let mut input = ReadingInput { customer_id: id.clone(), meter_number: meter.clone(), period: period.clone(), total: totals[i], ..Default::default() };
+                let mut input = ReadingInput {
+                    customer_id: id.clone(),
+                    meter_number: meter.clone(),
+                    period: period.clone(),
+                    total: totals[i],
+                    ..Default::default()
+                };
                 if *business {
                     input.reactive = Some(reactive[i]);
                 }
@@ -71,8 +77,8 @@ pub fn populate_history(store: &mut Store, until: chrono::DateTime<chrono::Utc>,
                 }
                 let owed = quote(tx, late_fees, id, crate::clock::business_date(pay_at))?.total_due;
                 let amount = match roll {
-                    12..20 => Fen(owed.0 / 2),                                // part payment
-                    20..30 => Fen((owed.0 / 10_000 + 1) * 10_000 + 10_000),  // rounds up, the rest prepaid
+                    12..20 => Fen(owed.0 / 2),                              // part payment
+                    20..30 => Fen((owed.0 / 10_000 + 1) * 10_000 + 10_000), // rounds up, the rest prepaid
                     _ => owed,
                 };
                 if !amount.is_positive() {

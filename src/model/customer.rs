@@ -210,8 +210,12 @@ impl CustomerDraft {
                 draft.id_number = self.id_number.trim().to_uppercase();
                 if draft.id_number.is_empty() || draft.id_number.chars().count() > 40 {
                     errors.push(
-                        UserMessage::new("id_number.required", "请填写证件号码（最多40字）", "Enter the document number (at most 40 characters)")
-                            .at("id_number"),
+                        UserMessage::new(
+                            "id_number.required",
+                            "请填写证件号码（最多40字）",
+                            "Enter the document number (at most 40 characters)",
+                        )
+                        .at("id_number"),
                     );
                 }
             }
@@ -226,7 +230,8 @@ impl CustomerDraft {
             }
         }
         if draft.phones.is_empty() && !errors.iter().any(|e| e.field.as_deref() == Some("phones")) {
-            errors.push(UserMessage::new("phones.required", "请至少填写一个联系电话", "At least one contact phone is required").at("phones"));
+            errors
+                .push(UserMessage::new("phones.required", "请至少填写一个联系电话", "At least one contact phone is required").at("phones"));
         } else if draft.phones.len() > MAX_PHONES {
             errors.push(UserMessage::new("phones.too_many", "联系电话最多3个", "At most 3 contact phones").at("phones"));
         }
@@ -307,7 +312,8 @@ impl CustomerDraft {
             let number_ok = !number.is_empty() && number.len() <= 32 && number.bytes().all(|b| b.is_ascii_alphanumeric());
             if !number_ok {
                 errors.push(
-                    UserMessage::new("meters.number", "表号应为1至32位字母或数字", "A meter number has 1 to 32 letters or digits").at("meters"),
+                    UserMessage::new("meters.number", "表号应为1至32位字母或数字", "A meter number has 1 to 32 letters or digits")
+                        .at("meters"),
                 );
             } else if draft.meters.iter().any(|m: &Meter| m.number == number) {
                 errors.push(UserMessage::new("meters.duplicate", "表号重复", "The same meter number is listed twice").at("meters"));
@@ -334,7 +340,8 @@ fn required(field: &str) -> UserMessage {
 }
 
 fn too_long(field: &str, max: usize) -> UserMessage {
-    UserMessage::new(&format!("{field}.too_long"), format!("内容过长，最多{max}字"), format!("Too long: at most {max} characters")).at(field)
+    UserMessage::new(&format!("{field}.too_long"), format!("内容过长，最多{max}字"), format!("Too long: at most {max} characters"))
+        .at(field)
 }
 
 /// One field's change, as the history shows it.
@@ -356,11 +363,7 @@ pub fn diff(old: &CustomerDraft, new: &CustomerDraft) -> Vec<FieldChange> {
     };
     new.iter()
         .filter(|(field, value)| old.get(*field) != Some(value))
-        .map(|(field, value)| FieldChange {
-            field: field.clone(),
-            old: old.get(field).map(render).unwrap_or_default(),
-            new: render(value),
-        })
+        .map(|(field, value)| FieldChange { field: field.clone(), old: old.get(field).map(render).unwrap_or_default(), new: render(value) })
         .collect()
 }
 

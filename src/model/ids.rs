@@ -14,9 +14,7 @@ const ID_CHECK_CHARS: &[u8; 11] = b"10X98765432";
 pub fn resident_id(input: &str) -> Result<String, UserMessage> {
     let id = input.trim().to_ascii_uppercase();
     let bytes = id.as_bytes();
-    let well_formed = bytes.len() == 18
-        && bytes[..17].iter().all(u8::is_ascii_digit)
-        && (bytes[17].is_ascii_digit() || bytes[17] == b'X');
+    let well_formed = bytes.len() == 18 && bytes[..17].iter().all(u8::is_ascii_digit) && (bytes[17].is_ascii_digit() || bytes[17] == b'X');
     if !well_formed {
         return Err(UserMessage::new(
             "id_number.format",
@@ -44,11 +42,7 @@ pub fn resident_id(input: &str) -> Result<String, UserMessage> {
 
 /// The GB 11643 check character for the first 17 digits. Panics if they are not digits.
 pub fn resident_id_check_char(first17: &str) -> u8 {
-    let sum: u32 = first17
-        .bytes()
-        .zip(ID_WEIGHTS)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
+    let sum: u32 = first17.bytes().zip(ID_WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
     ID_CHECK_CHARS[(sum % 11) as usize]
 }
 

@@ -94,7 +94,12 @@ pub fn check_tenders(amount: Fen, tenders: &[Tender]) -> Result<TenderTotals> {
     }
     for (i, t) in tenders.iter().enumerate() {
         if !t.amount.is_positive() {
-            errors.push(tender_error(i, "tender.amount", "付款金额必须大于零".into(), "A tender's amount must be greater than zero".into()));
+            errors.push(tender_error(
+                i,
+                "tender.amount",
+                "付款金额必须大于零".into(),
+                "A tender's amount must be greater than zero".into(),
+            ));
         }
         let reference = t.reference.as_deref().map(str::trim).unwrap_or("");
         let ok = match t.kind {
@@ -103,12 +108,16 @@ pub fn check_tenders(amount: Fen, tenders: &[Tender]) -> Result<TenderTotals> {
             TenderKind::Cheque => reference.len() == 8 && reference.bytes().all(|b| b.is_ascii_digit()),
             // WeChat and Alipay transaction numbers: 16 to 32 digits or letters.
             TenderKind::MobileQr => (16..=32).contains(&reference.len()) && reference.bytes().all(|b| b.is_ascii_alphanumeric()),
-            TenderKind::Transfer => (6..=40).contains(&reference.len()) && reference.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'),
+            TenderKind::Transfer => {
+                (6..=40).contains(&reference.len()) && reference.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            }
         };
         if !ok {
             let (zh, en) = match t.kind {
                 TenderKind::Cheque => ("支票号码应为8位数字", "The cheque number must be 8 digits"),
-                TenderKind::MobileQr => ("请录入扫码支付的交易单号（16-32位数字或字母）", "Enter the QR payment's transaction number (16-32 letters or digits)"),
+                TenderKind::MobileQr => {
+                    ("请录入扫码支付的交易单号（16-32位数字或字母）", "Enter the QR payment's transaction number (16-32 letters or digits)")
+                }
                 _ => ("请录入转账流水号（6-40位）", "Enter the transfer's serial number (6-40 characters)"),
             };
             errors.push(tender_error(i, "tender.reference", zh.into(), en.into()));
@@ -121,8 +130,12 @@ pub fn check_tenders(amount: Fen, tenders: &[Tender]) -> Result<TenderTotals> {
     let cash: Fen = tenders.iter().filter(|t| t.kind == TenderKind::Cash).map(|t| t.amount).sum();
     if tendered < amount {
         return Err(Error::invalid(
-            UserMessage::new("payment.short", format!("付款合计 {tendered} 元，不足收费金额 {amount} 元"), format!("The tenders come to {tendered}, less than the amount {amount}"))
-                .at("tenders"),
+            UserMessage::new(
+                "payment.short",
+                format!("付款合计 {tendered} 元，不足收费金额 {amount} 元"),
+                format!("The tenders come to {tendered}, less than the amount {amount}"),
+            )
+            .at("tenders"),
         ));
     }
     let change = tendered - amount;

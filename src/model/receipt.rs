@@ -37,10 +37,7 @@ pub fn key_id(key: &VerifyingKey) -> String {
 }
 
 fn body(f: &SignedFields) -> String {
-    format!(
-        "{PREFIX}|{}|{}|{}|{}|{}|{}|{}",
-        f.key_id, f.receipt_no, f.posted_at, f.account, f.amount.0, f.late_fee.0, f.prepaid_after.0
-    )
+    format!("{PREFIX}|{}|{}|{}|{}|{}|{}|{}", f.key_id, f.receipt_no, f.posted_at, f.account, f.amount.0, f.late_fee.0, f.prepaid_after.0)
 }
 
 /// The QR text for `fields`, signed with `key`.
@@ -57,7 +54,9 @@ fn invalid(code: &str, zh: &str, en: &str) -> Error {
 /// Reads a scanned or pasted code without checking its signature.
 pub fn parse(code: &str) -> Result<(SignedFields, String, Signature)> {
     let code = code.trim();
-    let (body, signature) = code.rsplit_once('|').ok_or_else(|| invalid("receipt_code.format", "不是本系统的收费凭证二维码", "This is not a receipt code of this system"))?;
+    let (body, signature) = code
+        .rsplit_once('|')
+        .ok_or_else(|| invalid("receipt_code.format", "不是本系统的收费凭证二维码", "This is not a receipt code of this system"))?;
     let parts: Vec<&str> = body.split('|').collect();
     let [prefix, key_id, receipt_no, posted_at, account, amount, late_fee, prepaid_after] = parts[..] else {
         return Err(invalid("receipt_code.format", "不是本系统的收费凭证二维码", "This is not a receipt code of this system"));
@@ -65,7 +64,9 @@ pub fn parse(code: &str) -> Result<(SignedFields, String, Signature)> {
     if prefix != PREFIX {
         return Err(invalid("receipt_code.version", "二维码版本不受支持", "Unsupported code version"));
     }
-    let fen = |s: &str| s.parse::<i64>().map(Fen).map_err(|_| invalid("receipt_code.format", "二维码内容已损坏", "The code's content is damaged"));
+    let fen = |s: &str| {
+        s.parse::<i64>().map(Fen).map_err(|_| invalid("receipt_code.format", "二维码内容已损坏", "The code's content is damaged"))
+    };
     let fields = SignedFields {
         key_id: key_id.to_owned(),
         receipt_no: receipt_no.to_owned(),
@@ -75,8 +76,10 @@ pub fn parse(code: &str) -> Result<(SignedFields, String, Signature)> {
         late_fee: fen(late_fee)?,
         prepaid_after: fen(prepaid_after)?,
     };
-    let bytes = URL_SAFE_NO_PAD.decode(signature).map_err(|_| invalid("receipt_code.signature", "签名已损坏", "The signature is damaged"))?;
-    let signature = Signature::from_slice(&bytes).map_err(|_| invalid("receipt_code.signature", "签名已损坏", "The signature is damaged"))?;
+    let bytes =
+        URL_SAFE_NO_PAD.decode(signature).map_err(|_| invalid("receipt_code.signature", "签名已损坏", "The signature is damaged"))?;
+    let signature =
+        Signature::from_slice(&bytes).map_err(|_| invalid("receipt_code.signature", "签名已损坏", "The signature is damaged"))?;
     Ok((fields, body.to_owned(), signature))
 }
 
@@ -84,10 +87,19 @@ pub fn parse(code: &str) -> Result<(SignedFields, String, Signature)> {
 pub fn verify(code: &str, keys: &[VerifyingKey]) -> Result<SignedFields> {
     let (fields, body, signature) = parse(code)?;
     let key = keys.iter().find(|k| key_id(k) == fields.key_id).ok_or_else(|| {
-        invalid("receipt_code.unknown_key", "签发该凭证的收费台不在本营业厅的公钥中", "The issuing counter's key is not among the outlet's public keys")
+        invalid(
+            "receipt_code.unknown_key",
+            "签发该凭证的收费台不在本营业厅的公钥中",
+            "The issuing counter's key is not among the outlet's public keys",
+        )
     })?;
-    key.verify(body.as_bytes(), &signature)
-        .map_err(|_| invalid("receipt_code.forged", "验证失败：凭证内容被改动或非本营业厅签发", "Verification failed: the receipt was altered or not issued by this outlet"))?;
+    key.verify(body.as_bytes(), &signature).map_err(|_| {
+        invalid(
+            "receipt_code.forged",
+            "验证失败：凭证内容被改动或非本营业厅签发",
+            "Verification failed: the receipt was altered or not issued by this outlet",
+        )
+    })?;
     Ok(fields)
 }
 
@@ -97,10 +109,10 @@ pub fn parse_public_keys(text: &str) -> Result<Vec<VerifyingKey>> {
         .map(|l| l.split('#').next().unwrap_or("").trim())
         .filter(|l| !l.is_empty())
         .map(|l| {
-            let bytes: [u8; 32] = hex::decode(l.split_whitespace().last().unwrap_or(l))
-                .ok()
-                .and_then(|b| b.try_into().ok())
-                .ok_or_else(|| invalid("receipt_key.format", "公钥格式错误（应为64位十六进制）", "Malformed public key (64 hex digits expected)"))?;
+            let bytes: [u8; 32] =
+                hex::decode(l.split_whitespace().last().unwrap_or(l)).ok().and_then(|b| b.try_into().ok()).ok_or_else(|| {
+                    invalid("receipt_key.format", "公钥格式错误（应为64位十六进制）", "Malformed public key (64 hex digits expected)")
+                })?;
             VerifyingKey::from_bytes(&bytes).map_err(|_| invalid("receipt_key.format", "公钥无效", "Invalid public key"))
         })
         .collect()

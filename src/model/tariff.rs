@@ -45,8 +45,13 @@ pub enum ThresholdPeriod {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Pricing {
-    ResidentialTiered { thresholds: ThresholdPeriod, tiers: Vec<Tier> },
-    SinglePart { energy: PeriodPrices },
+    ResidentialTiered {
+        thresholds: ThresholdPeriod,
+        tiers: Vec<Tier>,
+    },
+    SinglePart {
+        energy: PeriodPrices,
+    },
     TwoPart {
         #[ts(type = "string")]
         basic_per_kva_month: Decimal,

@@ -43,7 +43,15 @@ pub fn deposit_slip(report: &DayReport, company: &str, outlet: &str) -> Vec<u8> 
     for c in report.counted.iter().filter(|c| c.count > 0) {
         y += 7.0;
         let label = denomination_label(c.denomination, Lang::ZhCn);
-        row(&mut s, y, &[(&label, LEFT, Align::Left), (&c.count.to_string(), 100.0, Align::Right), (&crate::model::money::Fen(c.denomination * c.count).to_string(), RIGHT, Align::Right)]);
+        row(
+            &mut s,
+            y,
+            &[
+                (&label, LEFT, Align::Left),
+                (&c.count.to_string(), 100.0, Align::Right),
+                (&crate::model::money::Fen(c.denomination * c.count).to_string(), RIGHT, Align::Right),
+            ],
+        );
     }
     y += 4.0;
     s.rule(LEFT, RIGHT, y, 0.3);
@@ -88,18 +96,46 @@ pub fn daily_report(report: &DayReport, company: &str, outlet: &str) -> Vec<u8> 
     y = section(&mut s, y, "按收费员");
     for c in &report.by_clerk {
         y += 7.0;
-        row(&mut s, y, &[(&c.clerk_name, LEFT + 4.0, Align::Left), (&format!("{} 笔", c.payments), 120.0, Align::Right), (&money(c.amount), RIGHT, Align::Right)]);
+        row(
+            &mut s,
+            y,
+            &[
+                (&c.clerk_name, LEFT + 4.0, Align::Left),
+                (&format!("{} 笔", c.payments), 120.0, Align::Right),
+                (&money(c.amount), RIGHT, Align::Right),
+            ],
+        );
     }
     y += 11.0;
     y = section(&mut s, y, "按收费台");
     y += 7.0;
-    row(&mut s, y, &[("收费员", LEFT + 4.0, Align::Left), ("备用金", 80.0, Align::Right), ("应有现金", 112.0, Align::Right), ("实点现金", 145.0, Align::Right), ("长短款", RIGHT, Align::Right)]);
+    row(
+        &mut s,
+        y,
+        &[
+            ("收费员", LEFT + 4.0, Align::Left),
+            ("备用金", 80.0, Align::Right),
+            ("应有现金", 112.0, Align::Right),
+            ("实点现金", 145.0, Align::Right),
+            ("长短款", RIGHT, Align::Right),
+        ],
+    );
     for d in &report.desks {
         y += 7.0;
         let expected = d.expected.as_ref().map(|e| money(e.cash)).unwrap_or_else(|| "未轧账".into());
         let counted = d.counted_cash.map(money).unwrap_or_default();
         let over_short = d.over_short.map(money).unwrap_or_default();
-        row(&mut s, y, &[(&d.clerk_name, LEFT + 4.0, Align::Left), (&money(d.float), 80.0, Align::Right), (&expected, 112.0, Align::Right), (&counted, 145.0, Align::Right), (&over_short, RIGHT, Align::Right)]);
+        row(
+            &mut s,
+            y,
+            &[
+                (&d.clerk_name, LEFT + 4.0, Align::Left),
+                (&money(d.float), 80.0, Align::Right),
+                (&expected, 112.0, Align::Right),
+                (&counted, 145.0, Align::Right),
+                (&over_short, RIGHT, Align::Right),
+            ],
+        );
     }
     y += 12.0;
     if report.pending_events > 0 {

@@ -98,7 +98,12 @@ fn render_a5(doc: &ReceiptDoc) -> Vec<u8> {
     y += 4.0;
     s.rule(left, right, y, 0.8);
     y += 6.0;
-    for (x, text, align) in [(left, "电费年月", Align::Left), (70.0, "电量(kWh)", Align::Right), (102.0, "电费(元)", Align::Right), (right, "违约金(元)", Align::Right)] {
+    for (x, text, align) in [
+        (left, "电费年月", Align::Left),
+        (70.0, "电量(kWh)", Align::Right),
+        (102.0, "电费(元)", Align::Right),
+        (right, "违约金(元)", Align::Right),
+    ] {
         s.text(x, y, 8.5, align, text);
     }
     y += 2.0;

@@ -4,8 +4,8 @@
 use std::sync::OnceLock;
 
 use printpdf::{
-    Color, FontId, Line, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rect, Rgb,
-    TextItem,
+    Color, FontId, Line, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rect,
+    Rgb, TextItem,
 };
 
 /// Noto Sans SC cut to GB 2312 (see `assets/fonts/OFL.txt`); printpdf embeds only the glyphs a
@@ -101,7 +101,8 @@ impl Sheet {
     /// A QR code of `text`, `size` mm square, top-left at (`x`, `y`). Dark modules of a row are
     /// drawn as one box per run, which keeps the page small.
     pub fn qr(&mut self, x: f32, y: f32, size: f32, text: &str) {
-        let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M).expect("receipt codes fit in a QR code");
+        let code =
+            qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M).expect("receipt codes fit in a QR code");
         let n = code.width();
         let colors = code.to_colors();
         let module = size / n as f32;

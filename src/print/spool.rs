@@ -27,7 +27,8 @@ fn unavailable(detail: impl std::fmt::Display) -> Error {
 /// The printers the print system offers.
 pub fn printers() -> Result<Vec<Printer>> {
     let output = Command::new("lpstat").args(["-e"]).output().map_err(unavailable)?;
-    let default = Command::new("lpstat").arg("-d").output().ok().map(|o| String::from_utf8_lossy(&o.stdout).into_owned()).unwrap_or_default();
+    let default =
+        Command::new("lpstat").arg("-d").output().ok().map(|o| String::from_utf8_lossy(&o.stdout).into_owned()).unwrap_or_default();
     let default_name = default.rsplit(':').next().map(str::trim).unwrap_or("").to_owned();
     Ok(String::from_utf8_lossy(&output.stdout)
         .lines()

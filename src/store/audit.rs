@@ -100,9 +100,8 @@ pub struct Broken {
 
 /// Walks the whole chain and reports the first row whose content, link or position is wrong.
 pub fn verify(conn: &rusqlite::Connection) -> Result<Verification> {
-    let mut stmt = conn.prepare(
-        "SELECT seq, at, workstation_id, user_id, action, entity, detail, prev_hash, hash FROM audit_log ORDER BY seq",
-    )?;
+    let mut stmt =
+        conn.prepare("SELECT seq, at, workstation_id, user_id, action, entity, detail, prev_hash, hash FROM audit_log ORDER BY seq")?;
     let mut rows = stmt.query([])?;
     let mut expected_prev = GENESIS.to_owned();
     let mut expected_seq = 1;
@@ -140,9 +139,8 @@ pub fn verify(conn: &rusqlite::Connection) -> Result<Verification> {
 
 /// The newest entries first, for the audit screen.
 pub fn recent(conn: &rusqlite::Connection, limit: i64) -> Result<Vec<Entry>> {
-    let mut stmt = conn.prepare(
-        "SELECT seq, at, workstation_id, user_id, action, entity, detail FROM audit_log ORDER BY seq DESC LIMIT ?1",
-    )?;
+    let mut stmt =
+        conn.prepare("SELECT seq, at, workstation_id, user_id, action, entity, detail FROM audit_log ORDER BY seq DESC LIMIT ?1")?;
     let rows = stmt.query_map([limit], |r| {
         Ok(Entry {
             seq: r.get(0)?,

@@ -31,7 +31,10 @@ pub fn record_tariffs(tx: &Tx, versions: &[TariffVersion], today: NaiveDate) -> 
             .optional()?;
         match existing {
             None => {
-                tx.execute("INSERT INTO tariff_versions (code, effective_from, body, sha256) VALUES (?1, ?2, ?3, ?4)", (key.0, &key.1, &body, &hash))?;
+                tx.execute(
+                    "INSERT INTO tariff_versions (code, effective_from, body, sha256) VALUES (?1, ?2, ?3, ?4)",
+                    (key.0, &key.1, &body, &hash),
+                )?;
                 added += 1;
             }
             Some(h) if h == hash => {}
@@ -43,7 +46,10 @@ pub fn record_tariffs(tx: &Tx, versions: &[TariffVersion], today: NaiveDate) -> 
                 )));
             }
             Some(_) => {
-                tx.execute("UPDATE tariff_versions SET body = ?3, sha256 = ?4 WHERE code = ?1 AND effective_from = ?2", (key.0, &key.1, &body, &hash))?;
+                tx.execute(
+                    "UPDATE tariff_versions SET body = ?3, sha256 = ?4 WHERE code = ?1 AND effective_from = ?2",
+                    (key.0, &key.1, &body, &hash),
+                )?;
             }
         }
     }
@@ -80,16 +86,16 @@ pub struct Bill {
     pub issued_at: String,
 }
 
-const BILL_COLUMNS: &str = "b.id, c.id, b.period, b.source, b.tariff_code, b.kwh, b.amount_fen, b.paid_fen, b.due_date, b.waived_through, b.lines, b.issued_at";
+const BILL_COLUMNS: &str =
+    "b.id, c.id, b.period, b.source, b.tariff_code, b.kwh, b.amount_fen, b.paid_fen, b.due_date, b.waived_through, b.lines, b.issued_at";
 /// The same columns with the lines left out (read as an empty list).
-const BILL_COLUMNS_NO_LINES: &str = "b.id, c.id, b.period, b.source, b.tariff_code, b.kwh, b.amount_fen, b.paid_fen, b.due_date, b.waived_through, '[]', b.issued_at";
+const BILL_COLUMNS_NO_LINES: &str =
+    "b.id, c.id, b.period, b.source, b.tariff_code, b.kwh, b.amount_fen, b.paid_fen, b.due_date, b.waived_through, '[]', b.issued_at";
 
 fn bill_from_row(r: &rusqlite::Row) -> rusqlite::Result<Bill> {
     let amount: i64 = r.get(6)?;
     let paid: i64 = r.get(7)?;
-    let date = |i: usize| -> rusqlite::Result<Option<NaiveDate>> {
-        Ok(r.get::<_, Option<String>>(i)?.and_then(|s| s.parse().ok()))
-    };
+    let date = |i: usize| -> rusqlite::Result<Option<NaiveDate>> { Ok(r.get::<_, Option<String>>(i)?.and_then(|s| s.parse().ok())) };
     Ok(Bill {
         id: r.get(0)?,
         customer_id: r.get(1)?,
@@ -134,9 +140,9 @@ fn open_bills_query(conn: &Connection, customer_pk: i64, columns: &str) -> Resul
 }
 
 pub fn bill_pk(conn: &Connection, id: &str) -> Result<(i64, i64)> {
-    conn.query_row("SELECT pk, customer_pk FROM bills WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?))).optional()?.ok_or_else(|| {
-        Error::NotFound(UserMessage::new("bill.not_found", "找不到该账单", "No such bill"))
-    })
+    conn.query_row("SELECT pk, customer_pk FROM bills WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .ok_or_else(|| Error::NotFound(UserMessage::new("bill.not_found", "找不到该账单", "No such bill")))
 }
 
 /// A customer's prepayment balance.
@@ -160,7 +166,9 @@ pub(crate) fn set_prepaid(tx: &Tx, customer_pk: i64, amount: Fen) -> Result<()> 
 /// `YYYY-MM` → (year, month), or a clear error.
 pub fn parse_period(period: &str) -> Result<(i32, u32)> {
     let bad = || {
-        Error::invalid(UserMessage::new("bill.period", "账期格式应为 年-月，如 2026-10", "The period must be year-month, e.g. 2026-10").at("period"))
+        Error::invalid(
+            UserMessage::new("bill.period", "账期格式应为 年-月，如 2026-10", "The period must be year-month, e.g. 2026-10").at("period"),
+        )
     };
     let (y, m) = period.split_once('-').ok_or_else(bad)?;
     let (year, month): (i32, u32) = (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
@@ -185,12 +193,17 @@ pub struct NewBill<'a> {
 
 /// Writes a bill, lets the customer's prepayment pay it, and records the event and audit entry.
 pub fn insert_bill(tx: &Tx, actor: &Actor, new: NewBill) -> Result<Bill> {
-    let exists: Option<i64> =
-        tx.query_row("SELECT 1 FROM bills WHERE customer_pk = ?1 AND period = ?2", (new.customer_pk, new.period), |r| r.get(0)).optional()?;
+    let exists: Option<i64> = tx
+        .query_row("SELECT 1 FROM bills WHERE customer_pk = ?1 AND period = ?2", (new.customer_pk, new.period), |r| r.get(0))
+        .optional()?;
     if exists.is_some() {
         return Err(Error::Conflict(
-            UserMessage::new("bill.duplicate", format!("该户 {} 的账单已存在", new.period), format!("This customer already has a bill for {}", new.period))
-                .at("period"),
+            UserMessage::new(
+                "bill.duplicate",
+                format!("该户 {} 的账单已存在", new.period),
+                format!("This customer already has a bill for {}", new.period),
+            )
+            .at("period"),
         ));
     }
     let id = uuid::Uuid::now_v7().to_string();
@@ -217,7 +230,10 @@ pub fn insert_bill(tx: &Tx, actor: &Actor, new: NewBill) -> Result<Bill> {
     ])?;
     if from_prepaid.is_positive() {
         let bill_pk = tx.last_insert_rowid();
-        tx.execute("INSERT INTO prepayment_uses (bill_pk, amount_fen, at) VALUES (?1, ?2, ?3)", (bill_pk, from_prepaid.0, stamp(actor.at)))?;
+        tx.execute(
+            "INSERT INTO prepayment_uses (bill_pk, amount_fen, at) VALUES (?1, ?2, ?3)",
+            (bill_pk, from_prepaid.0, stamp(actor.at)),
+        )?;
         set_prepaid(tx, new.customer_pk, prepaid - from_prepaid)?;
     }
     let bill = Bill {
@@ -237,7 +253,13 @@ pub fn insert_bill(tx: &Tx, actor: &Actor, new: NewBill) -> Result<Bill> {
     };
     outbox::append(tx, actor, "bill.issued", &id, &serde_json::json!({ "bill": bill, "paid_from_prepayment": from_prepaid }))?;
     if actor.user_id.is_some() {
-        audit::append(tx, actor, "bill.issue", &id, &serde_json::json!({ "customer": new.customer_id, "period": new.period, "amount": new.calc.total }))?;
+        audit::append(
+            tx,
+            actor,
+            "bill.issue",
+            &id,
+            &serde_json::json!({ "customer": new.customer_id, "period": new.period, "amount": new.calc.total }),
+        )?;
     }
     Ok(bill)
 }
@@ -284,18 +306,28 @@ pub fn enter_reading(tx: &Tx, actor: &Actor, book: &TariffBook, late_fees: &Late
     let (year, month) = parse_period(&input.period)?;
     let (customer_pk, customer) = customers::get_with_pk(tx, &input.customer_id)?;
     if customer.status != CustomerStatus::Active {
-        return Err(Error::invalid(UserMessage::new("bill.customer_closed", "该户已销户，不能抄表出账", "This account is closed; no bills can be issued")));
+        return Err(Error::invalid(UserMessage::new(
+            "bill.customer_closed",
+            "该户已销户，不能抄表出账",
+            "This account is closed; no bills can be issued",
+        )));
     }
     let meter = customer.record.meters.iter().find(|m| m.number == input.meter_number).ok_or_else(|| {
-        Error::invalid(UserMessage::new("reading.meter", "该电能表不属于此户", "This meter does not belong to the customer").at("meter_number"))
+        Error::invalid(
+            UserMessage::new("reading.meter", "该电能表不属于此户", "This meter does not belong to the customer").at("meter_number"),
+        )
     })?;
     let last = last_reading(tx, &meter.number)?;
     if let Some(last) = &last
         && last.period >= input.period
     {
         return Err(Error::invalid(
-            UserMessage::new("reading.period", format!("该表已抄至 {}，账期须在其后", last.period), format!("This meter is read up to {}; the period must be later", last.period))
-                .at("period"),
+            UserMessage::new(
+                "reading.period",
+                format!("该表已抄至 {}，账期须在其后", last.period),
+                format!("This meter is read up to {}; the period must be later", last.period),
+            )
+            .at("period"),
         ));
     }
     let previous = last.clone().unwrap_or(LastReading {
@@ -308,7 +340,12 @@ pub fn enter_reading(tx: &Tx, actor: &Actor, book: &TariffBook, late_fees: &Late
     let lower = |field: &str, now: Option<i64>, before: Option<i64>| -> Result<Option<i64>> {
         match (now, before) {
             (Some(n), Some(b)) if n < b => Err(Error::invalid(
-                UserMessage::new("reading.lower", format!("本次示数 {n} 小于上次示数 {b}"), format!("The reading {n} is lower than the last one, {b}")).at(field),
+                UserMessage::new(
+                    "reading.lower",
+                    format!("本次示数 {n} 小于上次示数 {b}"),
+                    format!("The reading {n} is lower than the last one, {b}"),
+                )
+                .at(field),
             )),
             (Some(n), b) => Ok(Some((n - b.unwrap_or(0)) * meter.multiplier as i64)),
             (None, _) => Ok(None),

@@ -350,11 +350,21 @@ impl<'a> RowWriters<'a> {
             let [a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, q, r] = record_params(&p.draft, &p.derived);
             [integer(*pk), text(&p.id), text(&p.draft.account), text(now), text(now), a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, q, r]
         })?;
-        let side: Vec<(i64, &CustomerDraft, &[String])> = rows.iter().map(|(pk, p)| (*pk, &p.draft, p.derived.phone_keys.as_slice())).collect();
+        let side: Vec<(i64, &CustomerDraft, &[String])> =
+            rows.iter().map(|(pk, p)| (*pk, &p.draft, p.derived.phone_keys.as_slice())).collect();
         self.write_side_rows(&side)?;
         let user = actor.user_id.as_deref().map_or(ToSqlOutput::Owned(Value::Null), text);
         self.history.write(rows, |(pk, p)| {
-            [integer(*pk), integer(1), text(CREATED_FIELD), text(""), text(&p.draft.account), user.clone(), text(&tx.workstation_id), text(now)]
+            [
+                integer(*pk),
+                integer(1),
+                text(CREATED_FIELD),
+                text(""),
+                text(&p.draft.account),
+                user.clone(),
+                text(&tx.workstation_id),
+                text(now),
+            ]
         })
     }
 
@@ -362,7 +372,9 @@ impl<'a> RowWriters<'a> {
     fn write_side_rows(&mut self, customers: &[(i64, &CustomerDraft, &[String])]) -> Result<()> {
         let phones: Vec<(i64, usize, &str, &str)> = customers
             .iter()
-            .flat_map(|&(pk, draft, keys)| draft.phones.iter().zip(keys).enumerate().map(move |(i, (phone, key))| (pk, i, phone.as_str(), key.as_str())))
+            .flat_map(|&(pk, draft, keys)| {
+                draft.phones.iter().zip(keys).enumerate().map(move |(i, (phone, key))| (pk, i, phone.as_str(), key.as_str()))
+            })
             .collect();
         self.phones.write(&phones, |&(pk, position, phone, key)| [integer(pk), integer(position as i64), text(phone), text(key)])?;
         let meters: Vec<(i64, usize, &Meter)> =
@@ -437,17 +449,10 @@ macro_rules! record_placeholders {
         "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20"
     };
 }
-const CUSTOMER_COLUMNS: &str =
-    concat!("customers (pk, id, account, created_at, updated_at, ", record_columns!(), ", status, version)");
-const UPDATE_CUSTOMER: &str = concat!(
-    "UPDATE customers SET version = ?2, updated_at = ?3, (",
-    record_columns!(),
-    ") = (",
-    record_placeholders!(),
-    ") WHERE pk = ?1"
-);
-const HISTORY_COLUMNS: &str =
-    "customer_history (customer_pk, version, field, old_value, new_value, user_id, workstation_id, at)";
+const CUSTOMER_COLUMNS: &str = concat!("customers (pk, id, account, created_at, updated_at, ", record_columns!(), ", status, version)");
+const UPDATE_CUSTOMER: &str =
+    concat!("UPDATE customers SET version = ?2, updated_at = ?3, (", record_columns!(), ") = (", record_placeholders!(), ") WHERE pk = ?1");
+const HISTORY_COLUMNS: &str = "customer_history (customer_pk, version, field, old_value, new_value, user_id, workstation_id, at)";
 
 /// One row per statement: a statement that could fail after its first row opens a savepoint,
 /// and at each savepoint FTS5 writes out its buffered postings as a segment, so multi-row
@@ -467,16 +472,14 @@ fn insert_text_rows(tx: &Tx, rows: &[TextRow]) -> Result<()> {
 /// Applies an edit made from `expected_version`. The account number cannot change. Returns the
 /// new record and the fields that changed (none if the draft equals the stored record, in which
 /// case nothing is written).
-pub fn update(
-    tx: &Tx,
-    actor: &Actor,
-    id: &str,
-    expected_version: i64,
-    draft: &CustomerDraft,
-) -> Result<(Customer, Vec<FieldChange>)> {
+pub fn update(tx: &Tx, actor: &Actor, id: &str, expected_version: i64, draft: &CustomerDraft) -> Result<(Customer, Vec<FieldChange>)> {
     let (pk, current) = load_for_write(tx, id)?;
     if current.status == CustomerStatus::Closed {
-        return Err(Error::Conflict(UserMessage::new("customer.closed", "该户已销户，不能修改", "This account is closed and cannot be edited")));
+        return Err(Error::Conflict(UserMessage::new(
+            "customer.closed",
+            "该户已销户，不能修改",
+            "This account is closed and cannot be edited",
+        )));
     }
     if current.version != expected_version {
         return Err(Error::Conflict(UserMessage::new(
@@ -497,8 +500,7 @@ pub fn update(
     ensure_meters_free(tx, &draft.meters, Some(pk))?;
     let version = current.version + 1;
     let now = stamp(actor.at);
-    tx.prepare_cached(UPDATE_CUSTOMER)?
-    .execute(rusqlite::params_from_iter(
+    tx.prepare_cached(UPDATE_CUSTOMER)?.execute(rusqlite::params_from_iter(
         [integer(pk), integer(version), text(&now)].into_iter().chain(record_params(draft, &Derived::of(draft)?)),
     ))?;
     clear_side_tables(tx, pk)?;
@@ -508,7 +510,13 @@ pub fn update(
     add_history(tx, actor, pk, version, &changes)?;
     let customer = Customer { version, updated_at: now, record: draft.clone(), ..current };
     outbox::append(tx, actor, "customer.updated", id, &serde_json::json!({ "id": id, "version": version, "changes": changes }))?;
-    audit::append(tx, actor, "customer.update", id, &serde_json::json!({ "version": version, "fields": changes.iter().map(|c| &c.field).collect::<Vec<_>>() }))?;
+    audit::append(
+        tx,
+        actor,
+        "customer.update",
+        id,
+        &serde_json::json!({ "version": version, "fields": changes.iter().map(|c| &c.field).collect::<Vec<_>>() }),
+    )?;
     Ok((customer, changes))
 }
 
@@ -516,7 +524,9 @@ pub fn update(
 pub fn close(tx: &Tx, actor: &Actor, id: &str, reason: &str, authorised_by: &str) -> Result<Customer> {
     let reason = reason.trim();
     if reason.is_empty() {
-        return Err(Error::invalid(UserMessage::new("close_reason.required", "请填写销户原因", "Give the reason for closing").at("reason")));
+        return Err(Error::invalid(
+            UserMessage::new("close_reason.required", "请填写销户原因", "Give the reason for closing").at("reason"),
+        ));
     }
     let (pk, current) = load_for_write(tx, id)?;
     if current.status == CustomerStatus::Closed {
@@ -533,7 +543,13 @@ pub fn close(tx: &Tx, actor: &Actor, id: &str, reason: &str, authorised_by: &str
         FieldChange { field: "close_reason".into(), old: String::new(), new: reason.into() },
     ];
     add_history(tx, actor, pk, version, &changes)?;
-    outbox::append(tx, actor, "customer.closed", id, &serde_json::json!({ "id": id, "version": version, "reason": reason, "authorised_by": authorised_by }))?;
+    outbox::append(
+        tx,
+        actor,
+        "customer.closed",
+        id,
+        &serde_json::json!({ "id": id, "version": version, "reason": reason, "authorised_by": authorised_by }),
+    )?;
     audit::append(tx, actor, "customer.close", id, &serde_json::json!({ "reason": reason, "authorised_by": authorised_by }))?;
     Ok(Customer {
         status: CustomerStatus::Closed,
@@ -708,12 +724,22 @@ fn add_history(tx: &Tx, actor: &Actor, pk: i64, version: i64, changes: &[FieldCh
     let at = stamp(actor.at);
     let user = actor.user_id.as_deref().map_or(ToSqlOutput::Owned(Value::Null), text);
     MultiInsert::prepare::<8>(tx, HISTORY_COLUMNS, "")?.write(changes, |change| {
-        [integer(pk), integer(version), text(&change.field), text(&change.old), text(&change.new), user.clone(), text(&tx.workstation_id), text(&at)]
+        [
+            integer(pk),
+            integer(version),
+            text(&change.field),
+            text(&change.old),
+            text(&change.new),
+            user.clone(),
+            text(&tx.workstation_id),
+            text(&at),
+        ]
     })
 }
 
 fn ensure_account_free(tx: &Tx, account: &str) -> Result<()> {
-    let taken: Option<i64> = tx.prepare_cached("SELECT 1 FROM customers WHERE account = ?1")?.query_row([account], |r| r.get(0)).optional()?;
+    let taken: Option<i64> =
+        tx.prepare_cached("SELECT 1 FROM customers WHERE account = ?1")?.query_row([account], |r| r.get(0)).optional()?;
     match taken {
         Some(_) => Err(account_taken(account)),
         None => Ok(()),
@@ -721,13 +747,19 @@ fn ensure_account_free(tx: &Tx, account: &str) -> Result<()> {
 }
 
 fn account_taken(account: &str) -> Error {
-    Error::Conflict(UserMessage::new("account.taken", format!("户号{account}已存在"), format!("Account {account} already exists")).at("account"))
+    Error::Conflict(
+        UserMessage::new("account.taken", format!("户号{account}已存在"), format!("Account {account} already exists")).at("account"),
+    )
 }
 
 fn meter_taken(number: &str) -> Error {
     Error::Conflict(
-        UserMessage::new("meters.taken", format!("表号{number}已登记在其他户下"), format!("Meter {number} is registered to another account"))
-            .at("meters"),
+        UserMessage::new(
+            "meters.taken",
+            format!("表号{number}已登记在其他户下"),
+            format!("Meter {number} is registered to another account"),
+        )
+        .at("meters"),
     )
 }
 
@@ -758,7 +790,12 @@ pub(crate) fn brief(conn: &Connection, id: &str) -> Result<Brief> {
     conn.prepare_cached("SELECT pk, class, account, name FROM customers WHERE id = ?1")?
         .query_row([id], |r| {
             let class: String = r.get(1)?;
-            Ok(Brief { pk: r.get(0)?, class: CustomerClass::from_code(&class).unwrap_or(CustomerClass::Residential), account: r.get(2)?, name: r.get(3)? })
+            Ok(Brief {
+                pk: r.get(0)?,
+                class: CustomerClass::from_code(&class).unwrap_or(CustomerClass::Residential),
+                account: r.get(2)?,
+                name: r.get(3)?,
+            })
         })
         .optional()?
         .ok_or_else(|| not_found(id))
@@ -768,7 +805,6 @@ pub(crate) fn brief(conn: &Connection, id: &str) -> Result<Brief> {
 pub(crate) fn get_with_pk(conn: &Connection, id: &str) -> Result<(i64, Customer)> {
     load(conn, "id", id)?.ok_or_else(|| not_found(id))
 }
-
 
 /// The customer with this account number and its local row key.
 pub(crate) fn by_account_with_pk(conn: &Connection, account: &str) -> Result<Option<(i64, Customer)>> {

@@ -64,19 +64,23 @@ pub fn report(conn: &Connection, date: NaiveDate) -> Result<DayReport> {
     let one = |sql: &str| -> Result<(i64, i64)> {
         Ok(conn.prepare_cached(sql)?.query_row([&day], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<i64>>(1)?.unwrap_or(0))))?)
     };
-    let (payments, total) = one(&format!("SELECT count(*), sum(amount_fen) FROM payments WHERE {OF_DAY} AND status != 'reversed' AND kind = 'payment'"))?;
-    let (reversals, reversed_amount) = one(&format!("SELECT count(*), sum(amount_fen) FROM payments WHERE {OF_DAY} AND status = 'reversed'"))?;
-    let (red_letters, red_letter_amount) = one(&format!("SELECT count(*), sum(amount_fen) FROM payments WHERE {OF_DAY} AND kind = 'red_letter'"))?;
+    let (payments, total) =
+        one(&format!("SELECT count(*), sum(amount_fen) FROM payments WHERE {OF_DAY} AND status != 'reversed' AND kind = 'payment'"))?;
+    let (reversals, reversed_amount) =
+        one(&format!("SELECT count(*), sum(amount_fen) FROM payments WHERE {OF_DAY} AND status = 'reversed'"))?;
+    let (red_letters, red_letter_amount) =
+        one(&format!("SELECT count(*), sum(amount_fen) FROM payments WHERE {OF_DAY} AND kind = 'red_letter'"))?;
     let (refunds, refund_amount) = one(&format!("SELECT count(*), sum(amount_fen) FROM payments WHERE {OF_DAY} AND kind = 'refund'"))?;
-    let (bills_settled, late_fees, to_prepayment): (i64, i64, i64) = conn.prepare_cached(
-        &format!("SELECT coalesce(sum(bills_fen), 0), coalesce(sum(late_fee_fen), 0), coalesce(sum(prepaid_after_fen - prepaid_before_fen), 0)
+    let (bills_settled, late_fees, to_prepayment): (i64, i64, i64) = conn
+        .prepare_cached(&format!(
+            "SELECT coalesce(sum(bills_fen), 0), coalesce(sum(late_fee_fen), 0), coalesce(sum(prepaid_after_fen - prepaid_before_fen), 0)
          FROM payments WHERE {OF_DAY} AND status != 'reversed'"
-    ))?
-    .query_row([&day], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        ))?
+        .query_row([&day], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
 
     let mut by_kind: std::collections::HashMap<String, i64> = conn
-        .prepare_cached(
-            &format!("SELECT t.kind, sum(t.amount_fen) FROM payment_tenders t JOIN payments p ON p.pk = t.payment_pk
+        .prepare_cached(&format!(
+            "SELECT t.kind, sum(t.amount_fen) FROM payment_tenders t JOIN payments p ON p.pk = t.payment_pk
              WHERE p.{OF_DAY} AND p.status != 'reversed' GROUP BY t.kind"
         ))?
         .query_map([&day], |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -85,15 +89,18 @@ pub fn report(conn: &Connection, date: NaiveDate) -> Result<DayReport> {
         .prepare_cached(&format!("SELECT coalesce(sum(change_fen), 0) FROM payments WHERE {OF_DAY} AND status != 'reversed'"))?
         .query_row([&day], |r| r.get(0))?;
     *by_kind.entry("cash".into()).or_default() -= change;
-    let by_tender = TenderKind::ALL.iter().map(|k| TenderAmount { kind: *k, amount: Fen(by_kind.get(k.code()).copied().unwrap_or(0)) }).collect();
+    let by_tender =
+        TenderKind::ALL.iter().map(|k| TenderAmount { kind: *k, amount: Fen(by_kind.get(k.code()).copied().unwrap_or(0)) }).collect();
 
     let by_clerk = conn
-        .prepare_cached(
-            &format!("SELECT p.clerk_id, coalesce(u.display_name, p.clerk_id), count(*) FILTER (WHERE p.kind = 'payment'), sum(p.amount_fen)
+        .prepare_cached(&format!(
+            "SELECT p.clerk_id, coalesce(u.display_name, p.clerk_id), count(*) FILTER (WHERE p.kind = 'payment'), sum(p.amount_fen)
              FROM payments p LEFT JOIN users u ON u.id = p.clerk_id
              WHERE p.{OF_DAY} AND p.status != 'reversed' GROUP BY p.clerk_id ORDER BY 2"
         ))?
-        .query_map([&day], |r| Ok(ClerkTakings { clerk_id: r.get(0)?, clerk_name: r.get(1)?, payments: r.get(2)?, amount: Fen(r.get(3)?) }))?
+        .query_map([&day], |r| {
+            Ok(ClerkTakings { clerk_id: r.get(0)?, clerk_name: r.get(1)?, payments: r.get(2)?, amount: Fen(r.get(3)?) })
+        })?
         .collect::<rusqlite::Result<_>>()?;
 
     let desks: Vec<DeskSession> = desk::of_day(conn, date)?.into_iter().map(|(_, d)| d).collect();
@@ -146,7 +153,11 @@ pub fn close_day(tx: &Tx, actor: &Actor, date: NaiveDate) -> Result<DayReport> {
         return Err(Error::Conflict(UserMessage::new("dayend.closed", format!("{date} 已日结"), format!("{date} is already closed"))));
     }
     if before.open_desks > 0 {
-        return Err(Error::Conflict(UserMessage::new("dayend.open_desk", "仍有收费台未轧账，请先轧账", "A desk is still open; close it first")));
+        return Err(Error::Conflict(UserMessage::new(
+            "dayend.open_desk",
+            "仍有收费台未轧账，请先轧账",
+            "A desk is still open; close it first",
+        )));
     }
     let closed_by = actor.user_id.clone().unwrap_or_default();
     tx.execute(

@@ -178,7 +178,9 @@ pub fn move_cash(tx: &Tx, actor: &Actor, direction: &str, amount: Fen, reason: &
         return Err(Error::Invalid(errors));
     }
     if direction == "out" && expected(tx, pk)?.cash < amount {
-        return Err(Error::invalid(UserMessage::new("desk.overdraw", "取出金额超过钱箱应有现金", "More than the drawer should hold").at("amount")));
+        return Err(Error::invalid(
+            UserMessage::new("desk.overdraw", "取出金额超过钱箱应有现金", "More than the drawer should hold").at("amount"),
+        ));
     }
     tx.execute(
         "INSERT INTO desk_movements (session_pk, direction, amount_fen, reason, user_id, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -204,9 +206,15 @@ pub fn expected(conn: &Connection, session_pk: i64) -> Result<Expected> {
         "SELECT t.kind, sum(t.amount_fen) FROM payment_tenders t JOIN payments p ON p.pk = t.payment_pk
          WHERE p.session_pk = ?1 AND p.status != 'reversed' GROUP BY t.kind",
     )?;
-    let change: i64 = conn.query_row("SELECT coalesce(sum(change_fen), 0) FROM payments WHERE session_pk = ?1 AND status != 'reversed'", [session_pk], |r| r.get(0))?;
-    let payments: i64 = conn.query_row("SELECT count(*) FROM payments WHERE session_pk = ?1 AND status != 'reversed'", [session_pk], |r| r.get(0))?;
-    let mut by_kind: std::collections::HashMap<String, i64> = stmt.query_map([session_pk], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+    let change: i64 = conn.query_row(
+        "SELECT coalesce(sum(change_fen), 0) FROM payments WHERE session_pk = ?1 AND status != 'reversed'",
+        [session_pk],
+        |r| r.get(0),
+    )?;
+    let payments: i64 =
+        conn.query_row("SELECT count(*) FROM payments WHERE session_pk = ?1 AND status != 'reversed'", [session_pk], |r| r.get(0))?;
+    let mut by_kind: std::collections::HashMap<String, i64> =
+        stmt.query_map([session_pk], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
     *by_kind.entry("cash".into()).or_default() -= change;
     for kind in TenderKind::ALL {
         takings.push(TenderAmount { kind: *kind, amount: Fen(by_kind.get(kind.code()).copied().unwrap_or(0)) });

@@ -130,11 +130,9 @@ impl Store {
     }
 
     pub fn workstation(&self) -> Result<Workstation> {
-        Ok(self.conn.query_row(
-            "SELECT workstation_id, outlet_code, epoch, next_seq FROM workstation",
-            [],
-            |r| Ok(Workstation { workstation_id: r.get(0)?, outlet_code: r.get(1)?, epoch: r.get(2)?, next_seq: r.get(3)? }),
-        )?)
+        Ok(self.conn.query_row("SELECT workstation_id, outlet_code, epoch, next_seq FROM workstation", [], |r| {
+            Ok(Workstation { workstation_id: r.get(0)?, outlet_code: r.get(1)?, epoch: r.get(2)?, next_seq: r.get(3)? })
+        })?)
     }
 
     /// Runs `f` with a page cache of `mib` MiB; the usual size is restored afterwards.

@@ -24,7 +24,8 @@ pub struct Event {
 /// Appends an event in the caller's transaction and returns its sequence number.
 pub fn append(tx: &Tx, actor: &Actor, kind: &str, entity_id: &str, payload: &impl Serialize) -> Result<i64> {
     // A read and an update, not `UPDATE … RETURNING` (a temporary table per call).
-    let (epoch, seq): (i64, i64) = tx.prepare_cached("SELECT epoch, next_seq FROM workstation")?.query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let (epoch, seq): (i64, i64) =
+        tx.prepare_cached("SELECT epoch, next_seq FROM workstation")?.query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     tx.prepare_cached("UPDATE workstation SET next_seq = ?1")?.execute([seq + 1])?;
     // The row's key is (epoch, seq) packed into the rowid (see migration 005): one b-tree, no index.
     tx.prepare_cached("INSERT INTO outbox (pos, kind, entity_id, payload, recorded_at) VALUES ((?1 << 32) | ?2, ?3, ?4, ?5, ?6)")?

@@ -175,13 +175,20 @@ fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Row> {
 }
 
 fn load(conn: &Connection, filter: &str, key: &dyn rusqlite::ToSql) -> Result<Option<Row>> {
-    let Some(mut row) = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM {FROM} WHERE {filter}"))?.query_row([key], from_row).optional()? else {
+    let Some(mut row) =
+        conn.prepare_cached(&format!("SELECT {COLUMNS} FROM {FROM} WHERE {filter}"))?.query_row([key], from_row).optional()?
+    else {
         return Ok(None);
     };
-    let mut tenders = conn.prepare_cached("SELECT kind, amount_fen, reference FROM payment_tenders WHERE payment_pk = ?1 ORDER BY position")?;
+    let mut tenders =
+        conn.prepare_cached("SELECT kind, amount_fen, reference FROM payment_tenders WHERE payment_pk = ?1 ORDER BY position")?;
     row.payment.tenders = tenders
         .query_map([row.pk], |r| {
-            Ok(Tender { kind: TenderKind::from_code(&r.get::<_, String>(0)?).unwrap_or(TenderKind::Cash), amount: Fen(r.get(1)?), reference: r.get(2)? })
+            Ok(Tender {
+                kind: TenderKind::from_code(&r.get::<_, String>(0)?).unwrap_or(TenderKind::Cash),
+                amount: Fen(r.get(1)?),
+                reference: r.get(2)?,
+            })
         })?
         .collect::<rusqlite::Result<_>>()?;
     let mut settled = conn.prepare_cached(
@@ -190,7 +197,14 @@ fn load(conn: &Connection, filter: &str, key: &dyn rusqlite::ToSql) -> Result<Op
     )?;
     row.payment.settled = settled
         .query_map([row.pk], |r| {
-            Ok(Settled { bill_id: r.get(0)?, period: r.get(1)?, kwh: r.get(2)?, principal: Fen(r.get(3)?), late_fee: Fen(r.get(4)?), late_days: r.get(5)? })
+            Ok(Settled {
+                bill_id: r.get(0)?,
+                period: r.get(1)?,
+                kwh: r.get(2)?,
+                principal: Fen(r.get(3)?),
+                late_fee: Fen(r.get(4)?),
+                late_days: r.get(5)?,
+            })
         })?
         .collect::<rusqlite::Result<_>>()?;
     Ok(Some(row))
@@ -207,7 +221,9 @@ pub fn by_receipt(conn: &Connection, receipt_no: &str) -> Result<Payment> {
 /// A customer's payments, newest first.
 pub fn of_customer(conn: &Connection, customer_id: &str, limit: i64) -> Result<Vec<Payment>> {
     let numbers: Vec<String> = conn
-        .prepare_cached("SELECT p.receipt_no FROM payments p JOIN customers c ON c.pk = p.customer_pk WHERE c.id = ?1 ORDER BY p.pk DESC LIMIT ?2")?
+        .prepare_cached(
+            "SELECT p.receipt_no FROM payments p JOIN customers c ON c.pk = p.customer_pk WHERE c.id = ?1 ORDER BY p.pk DESC LIMIT ?2",
+        )?
         .query_map((customer_id, limit), |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     numbers.iter().map(|number| by_receipt(conn, number)).collect()
@@ -226,7 +242,8 @@ pub struct PostPayment {
 }
 
 fn replay(tx: &Tx, key: &str, customer_id: &str, amount: Fen) -> Result<Option<Payment>> {
-    let seen: Option<i64> = tx.prepare_cached("SELECT 1 FROM payments WHERE idempotency_key = ?1")?.query_row([key], |r| r.get(0)).optional()?;
+    let seen: Option<i64> =
+        tx.prepare_cached("SELECT 1 FROM payments WHERE idempotency_key = ?1")?.query_row([key], |r| r.get(0)).optional()?;
     if seen.is_none() {
         return Ok(None);
     }
@@ -303,13 +320,15 @@ fn write_payment(tx: &Tx, actor: &Actor, new: NewPayment) -> Result<(i64, String
         approved_by,
     ])?;
     let pk = tx.last_insert_rowid();
-    let mut tender = tx.prepare_cached("INSERT INTO payment_tenders (payment_pk, position, kind, amount_fen, reference) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+    let mut tender =
+        tx.prepare_cached("INSERT INTO payment_tenders (payment_pk, position, kind, amount_fen, reference) VALUES (?1, ?2, ?3, ?4, ?5)")?;
     for (i, t) in new.tenders.iter().enumerate() {
         let reference = t.reference.as_deref().map(str::trim).filter(|r| !r.is_empty());
         tender.execute(params![pk, i as i64, t.kind.code(), t.amount.0, reference])?;
     }
-    let mut allocation =
-        tx.prepare_cached("INSERT INTO allocations (payment_pk, bill_pk, principal_fen, late_fee_fen, late_days) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+    let mut allocation = tx.prepare_cached(
+        "INSERT INTO allocations (payment_pk, bill_pk, principal_fen, late_fee_fen, late_days) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
     let mut settle = tx.prepare_cached("UPDATE bills SET paid_fen = paid_fen + ?2 WHERE pk = ?1")?;
     for a in &new.plan.allocations {
         let bill_pk = new.bill_pks.iter().find(|(id, _)| *id == a.bill_id).map(|(_, pk)| *pk).expect("an allocation names an open bill");
@@ -364,7 +383,14 @@ pub fn post(tx: &Tx, actor: &Actor, book: &LateFeeBook, args: &PostPayment) -> R
         .iter()
         .map(|a| {
             let bill = &open.iter().find(|(_, b, _)| b.id == a.bill_id).expect("an allocation names an open bill").1;
-            Settled { bill_id: a.bill_id.clone(), period: bill.period.clone(), kwh: bill.kwh, principal: a.principal, late_fee: a.late_fee, late_days: a.late_days }
+            Settled {
+                bill_id: a.bill_id.clone(),
+                period: bill.period.clone(),
+                kwh: bill.kwh,
+                principal: a.principal,
+                late_fee: a.late_fee,
+                late_days: a.late_days,
+            }
         })
         .collect();
     let payment = Payment {
@@ -386,7 +412,11 @@ pub fn post(tx: &Tx, actor: &Actor, book: &LateFeeBook, args: &PostPayment) -> R
         late_fees: plan.late_fees(),
         prepaid_before,
         prepaid_after: plan.remainder,
-        tenders: args.tenders.iter().map(|t| Tender { reference: t.reference.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(Into::into), ..t.clone() }).collect(),
+        tenders: args
+            .tenders
+            .iter()
+            .map(|t| Tender { reference: t.reference.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(Into::into), ..t.clone() })
+            .collect(),
         settled,
         reason_code: None,
         reason_note: None,
@@ -422,7 +452,9 @@ pub struct Reversal {
 
 fn check_reason(reason: ReasonCode, note: &str) -> Result<()> {
     if reason == ReasonCode::Other && note.trim().is_empty() {
-        return Err(Error::invalid(UserMessage::new("reversal.note", "原因为“其他”时请填写说明", "Explain the reason when it is “other”").at("note")));
+        return Err(Error::invalid(
+            UserMessage::new("reversal.note", "原因为“其他”时请填写说明", "Explain the reason when it is “other”").at("note"),
+        ));
     }
     Ok(())
 }
@@ -522,7 +554,9 @@ pub struct Refund {
 pub fn refund(tx: &Tx, actor: &Actor, request: &Refund, approved_by: &str) -> Result<Payment> {
     check_reason(request.reason, &request.note)?;
     if !matches!(request.tender, TenderKind::Cash | TenderKind::Transfer) {
-        return Err(Error::invalid(UserMessage::new("refund.tender", "预存退费只能以现金或转账退还", "A refund is paid in cash or by transfer").at("tender")));
+        return Err(Error::invalid(
+            UserMessage::new("refund.tender", "预存退费只能以现金或转账退还", "A refund is paid in cash or by transfer").at("tender"),
+        ));
     }
     let tender = Tender { kind: request.tender, amount: request.amount, reference: request.reference.clone() };
     check_tenders(request.amount, std::slice::from_ref(&tender))?;
@@ -531,11 +565,18 @@ pub fn refund(tx: &Tx, actor: &Actor, request: &Refund, approved_by: &str) -> Re
     let before = prepaid(tx, customer_pk)?;
     if request.amount > before {
         return Err(Error::invalid(
-            UserMessage::new("refund.exceeds", format!("退费金额超过预存余额 {before} 元"), format!("The refund exceeds the prepayment of {before}")).at("amount"),
+            UserMessage::new(
+                "refund.exceeds",
+                format!("退费金额超过预存余额 {before} 元"),
+                format!("The refund exceeds the prepayment of {before}"),
+            )
+            .at("amount"),
         ));
     }
     if request.tender == TenderKind::Cash && desk::expected(tx, session_pk)?.cash < request.amount {
-        return Err(Error::invalid(UserMessage::new("desk.overdraw", "钱箱现金不足以退费", "The drawer holds too little cash for this refund").at("amount")));
+        return Err(Error::invalid(
+            UserMessage::new("desk.overdraw", "钱箱现金不足以退费", "The drawer holds too little cash for this refund").at("amount"),
+        ));
     }
     let negated = [Tender { amount: -request.amount, ..tender }];
     let (pk, _) = write_payment(

@@ -210,10 +210,9 @@ pub fn lookup(conn: &Connection, kind: MatchKind, value: &str, limit: usize) -> 
             "SELECT pk FROM customers WHERE name_pinyin >= ?1 AND name_pinyin < ?2 ORDER BY name_pinyin LIMIT ?3",
             vec![value.into(), upper_bound],
         ),
-        MatchKind::AccountPrefix => (
-            "SELECT pk FROM customers WHERE account >= ?1 AND account < ?2 ORDER BY account LIMIT ?3",
-            vec![value.into(), upper_bound],
-        ),
+        MatchKind::AccountPrefix => {
+            ("SELECT pk FROM customers WHERE account >= ?1 AND account < ?2 ORDER BY account LIMIT ?3", vec![value.into(), upper_bound])
+        }
         MatchKind::NameFragment | MatchKind::Address => {
             let Some(phrase) = fts_phrase(value) else { return Ok(Vec::new()) };
             let sql = if kind == MatchKind::Address {

@@ -1,7 +1,7 @@
 //! Users and their passwords (Argon2id, PHC strings).
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -16,10 +16,7 @@ pub const LOCKOUT_MINUTES: i64 = 15;
 
 pub fn hash_password(password: &str) -> Result<String> {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| Error::Internal(format!("argon2: {e}")))
+    Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| Error::Internal(format!("argon2: {e}")))
 }
 
 pub fn password_matches(hash: &str, password: &str) -> bool {
@@ -135,9 +132,7 @@ pub fn find(conn: &Connection, username: &str) -> Result<Option<Credentials>> {
 /// [`MAX_FAILED_LOGINS`]. Every outcome is audited. The error never says which of the two was
 /// wrong.
 fn authenticate(tx: &Tx, actor: &Actor, username: &str, password: &str) -> Result<User> {
-    let wrong = || {
-        Error::Denied(UserMessage::new("login.wrong", "用户名或密码不正确", "Wrong username or password"))
-    };
+    let wrong = || Error::Denied(UserMessage::new("login.wrong", "用户名或密码不正确", "Wrong username or password"));
     let Some(creds) = find(tx, username)? else {
         // Spend the same effort as a real check so that timing does not reveal which usernames exist.
         let _ = password_matches("$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", password);

@@ -24,8 +24,24 @@ const APPROX_BYTES_PER_ROW: u64 = 250;
 const ROWS_PER_MESSAGE: usize = 64;
 
 pub const COLUMNS: [&str; 18] = [
-    "account", "name", "class", "id_kind", "id_number", "phones", "address", "supply_area", "voltage", "capacity_kva",
-    "tariff_code", "payment_method", "credit_rating", "big_customer", "account_manager", "tags", "notes", "meters",
+    "account",
+    "name",
+    "class",
+    "id_kind",
+    "id_number",
+    "phones",
+    "address",
+    "supply_area",
+    "voltage",
+    "capacity_kva",
+    "tariff_code",
+    "payment_method",
+    "credit_rating",
+    "big_customer",
+    "account_manager",
+    "tags",
+    "notes",
+    "meters",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -186,7 +202,14 @@ fn parse_row(row: &Row) -> Result<CustomerDraft> {
     let mut errors = Vec::new();
     let mut coded = |name: &str, parse: &dyn Fn(&str) -> bool| {
         if !parse(field(name)) {
-            errors.push(UserMessage::new(&format!("{name}.unknown"), format!("无法识别的取值：{}", field(name)), format!("Unknown value: {}", field(name))).at(name));
+            errors.push(
+                UserMessage::new(
+                    &format!("{name}.unknown"),
+                    format!("无法识别的取值：{}", field(name)),
+                    format!("Unknown value: {}", field(name)),
+                )
+                .at(name),
+            );
         }
     };
     macro_rules! code_of {
@@ -204,7 +227,10 @@ fn parse_row(row: &Row) -> Result<CustomerDraft> {
     let credit_rating = code_of!(CreditRating, "credit_rating");
     let capacity_kva = field("capacity_kva").parse::<u32>().ok();
     if capacity_kva.is_none() {
-        errors.push(UserMessage::new("capacity_kva.number", "合同容量应为整数（kVA）", "The contracted capacity must be a whole number of kVA").at("capacity_kva"));
+        errors.push(
+            UserMessage::new("capacity_kva.number", "合同容量应为整数（kVA）", "The contracted capacity must be a whole number of kVA")
+                .at("capacity_kva"),
+        );
     }
     let big_customer = match field("big_customer") {
         "1" | "true" | "是" | "Y" | "y" => Some(true),
@@ -212,7 +238,9 @@ fn parse_row(row: &Row) -> Result<CustomerDraft> {
         _ => None,
     };
     if big_customer.is_none() {
-        errors.push(UserMessage::new("big_customer.flag", "大客户标志应为“是”或“否”", "The big-customer flag must be yes or no").at("big_customer"));
+        errors.push(
+            UserMessage::new("big_customer.flag", "大客户标志应为“是”或“否”", "The big-customer flag must be yes or no").at("big_customer"),
+        );
     }
     let meters = parse_meters(field("meters")).map_err(|m| errors.push(m)).unwrap_or_default();
     if !errors.is_empty() {
@@ -242,7 +270,14 @@ fn parse_row(row: &Row) -> Result<CustomerDraft> {
 }
 
 fn parse_meters(text: &str) -> std::result::Result<Vec<Meter>, UserMessage> {
-    let bad = || UserMessage::new("meters.format", "电能表格式应为“表号:类型:倍率”，多块以;分隔", "Meters are written number:kind:multiplier, separated by ;").at("meters");
+    let bad = || {
+        UserMessage::new(
+            "meters.format",
+            "电能表格式应为“表号:类型:倍率”，多块以;分隔",
+            "Meters are written number:kind:multiplier, separated by ;",
+        )
+        .at("meters")
+    };
     text.split(';')
         .map(str::trim)
         .filter(|s| !s.is_empty())

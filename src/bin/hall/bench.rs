@@ -69,11 +69,31 @@ pub fn search(customers: u64, queries: usize, dir: Option<&Path>) -> anyhow::Res
     };
     let chars = |s: &str| s.chars().collect::<Vec<_>>();
     let kinds = vec![
-        Kind { name: "account", queries: pick(&mut rng, &|c| Some(c.account.clone())), scan_sql: "SELECT pk FROM customers WHERE account LIKE ?1" },
-        Kind { name: "meter", queries: pick(&mut rng, &|c| Some(c.meters[0].number.clone())), scan_sql: "SELECT customer_pk FROM meters WHERE number LIKE ?1" },
-        Kind { name: "id_number", queries: pick(&mut rng, &|c| Some(c.id_number.clone())), scan_sql: "SELECT pk FROM customers WHERE id_number LIKE ?1" },
-        Kind { name: "phone", queries: pick(&mut rng, &|c| Some(c.phones[0].clone())), scan_sql: "SELECT customer_pk FROM customer_phones WHERE phone LIKE ?1" },
-        Kind { name: "phone_tail", queries: pick(&mut rng, &|c| Some(c.phones[0][7..].to_owned())), scan_sql: "SELECT customer_pk FROM customer_phones WHERE phone LIKE ?1" },
+        Kind {
+            name: "account",
+            queries: pick(&mut rng, &|c| Some(c.account.clone())),
+            scan_sql: "SELECT pk FROM customers WHERE account LIKE ?1",
+        },
+        Kind {
+            name: "meter",
+            queries: pick(&mut rng, &|c| Some(c.meters[0].number.clone())),
+            scan_sql: "SELECT customer_pk FROM meters WHERE number LIKE ?1",
+        },
+        Kind {
+            name: "id_number",
+            queries: pick(&mut rng, &|c| Some(c.id_number.clone())),
+            scan_sql: "SELECT pk FROM customers WHERE id_number LIKE ?1",
+        },
+        Kind {
+            name: "phone",
+            queries: pick(&mut rng, &|c| Some(c.phones[0].clone())),
+            scan_sql: "SELECT customer_pk FROM customer_phones WHERE phone LIKE ?1",
+        },
+        Kind {
+            name: "phone_tail",
+            queries: pick(&mut rng, &|c| Some(c.phones[0][7..].to_owned())),
+            scan_sql: "SELECT customer_pk FROM customer_phones WHERE phone LIKE ?1",
+        },
         Kind {
             name: "name_2char",
             queries: pick(&mut rng, &|c| (c.name.chars().count() == 2).then(|| c.name.clone())),

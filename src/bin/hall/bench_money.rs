@@ -55,7 +55,12 @@ pub fn payment_loop(db: &Path, seed: u64) -> anyhow::Result<()> {
         let amount = Fen(rng.gen_range(100..50_000));
         let key = format!("loop-{seed}-{i}");
         let actor = Actor { at: chrono::Utc::now(), ..actor.clone() };
-        let request = PostPayment { customer_id, amount, tenders: vec![Tender { kind: TenderKind::Cash, amount, reference: None }], idempotency_key: key.clone() };
+        let request = PostPayment {
+            customer_id,
+            amount,
+            tenders: vec![Tender { kind: TenderKind::Cash, amount, reference: None }],
+            idempotency_key: key.clone(),
+        };
         let payment = store.write(|tx| post(tx, &actor, LateFeeBook::defaults(), &request))?;
         writeln!(out, "committed {key} {} {}", payment.receipt_no, amount.0)?;
         out.flush()?;
@@ -110,7 +115,11 @@ pub fn payments(count: usize, dir: Option<&Path>) -> anyhow::Result<()> {
 
     // Day-end over the day's payments (the benchmark posts them all today).
     let today = business_date(chrono::Utc::now());
-    let on_day: i64 = store.conn().query_row("SELECT count(*) FROM payments WHERE session_pk IN (SELECT pk FROM desk_sessions WHERE business_date = ?1)", [today.to_string()], |r| r.get(0))?;
+    let on_day: i64 = store.conn().query_row(
+        "SELECT count(*) FROM payments WHERE session_pk IN (SELECT pk FROM desk_sessions WHERE business_date = ?1)",
+        [today.to_string()],
+        |r| r.get(0),
+    )?;
     let mut times: Vec<Duration> = (0..20)
         .map(|_| {
             let start = Instant::now();
@@ -171,15 +180,31 @@ fn receipt_html(doc: &ReceiptDoc) -> String {
             rects.push_str(&format!("<rect x='{}' y='{}' width='1' height='1'/>", i % n, i / n));
         }
     }
-    let lines: String = doc.lines.iter().map(|l| format!("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", l.period, l.kwh, l.amount, l.late_fee)).collect();
-    let tenders: String = doc.tenders.iter().map(|t| format!("<div>{} ¥{} {}</div>", t.label, t.amount, t.reference.clone().unwrap_or_default())).collect();
+    let lines: String = doc
+        .lines
+        .iter()
+        .map(|l| format!("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", l.period, l.kwh, l.amount, l.late_fee))
+        .collect();
+    let tenders: String =
+        doc.tenders.iter().map(|t| format!("<div>{} ¥{} {}</div>", t.label, t.amount, t.reference.clone().unwrap_or_default())).collect();
     format!(
         "<!doctype html><html><head><meta charset='utf-8'><style>@page {{ size: 148mm 210mm; margin: 10mm }} body {{ font-family: 'Noto Sans CJK SC', sans-serif; font-size: 10pt }} h1 {{ font-size: 15pt; text-align: center }} table {{ width: 100%; border-collapse: collapse }} td, th {{ text-align: right }}</style></head><body>\
          <div style='text-align:center'>{}</div><h1>{}</h1><p>营业网点 {} 凭证号码 {}<br>收费时间 {} 收费员 {}<br>用户编号 {} 用户名称 {}</p>\
          <table><tr><th>电费年月</th><th>电量(kWh)</th><th>电费(元)</th><th>违约金(元)</th></tr>{lines}</table>\
          <p>违约金合计 ¥{} 本次实收 ¥{} 找零 ¥{} 预存余额 ¥{}</p>{tenders}\
          <svg width='34mm' height='34mm' viewBox='0 0 {n} {n}' shape-rendering='crispEdges'>{rects}</svg><p>扫描二维码可验证本凭证由本营业厅签发且未被改动。</p></body></html>",
-        doc.company, doc.title, doc.outlet, doc.receipt_no, doc.posted_at, doc.clerk, doc.account, doc.name, doc.late_fee, doc.amount, doc.change, doc.prepaid_after
+        doc.company,
+        doc.title,
+        doc.outlet,
+        doc.receipt_no,
+        doc.posted_at,
+        doc.clerk,
+        doc.account,
+        doc.name,
+        doc.late_fee,
+        doc.amount,
+        doc.change,
+        doc.prepaid_after
     )
 }
 
@@ -212,7 +237,16 @@ pub fn receipt(count: usize) -> anyhow::Result<()> {
         let _ = std::fs::remove_file(&pdf);
         let start = Instant::now();
         let status = std::process::Command::new("chromium")
-            .args(["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-pdf-header-footer"])
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-pdf-header-footer",
+            ])
             .arg(format!("--user-data-dir={}", profile.display()))
             .arg(format!("--print-to-pdf={}", pdf.display()))
             .arg(format!("file://{}", html.display()))

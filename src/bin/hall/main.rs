@@ -226,7 +226,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             hall::demo::populate(&mut store, &system(), customers, seed, |n| bar.set_position(n))?;
             bar.finish_and_clear();
             hall::demo::populate_history(&mut store, clock.now(), history.min(customers), seed)?;
-            println!("demo outlet {} with {customers} customers ({} with a year of bills and payments) in {}", hall::demo::OUTLET_CODE, history.min(customers), cli.db.display());
+            println!(
+                "demo outlet {} with {customers} customers ({} with a year of bills and payments) in {}",
+                hall::demo::OUTLET_CODE,
+                history.min(customers),
+                cli.db.display()
+            );
             for (username, name, role, password) in hall::demo::USERS {
                 println!("  user {username:<8} password {password:<12} {} ({name})", role.label(hall::error::Lang::ZhCn));
             }
@@ -237,7 +242,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let size = std::fs::metadata(&file).with_context(|| format!("{}", file.display()))?.len();
             let input = std::fs::File::open(&file).with_context(|| format!("{}", file.display()))?;
             let bar = progress_bar(size, "bytes");
-            let report = hall::transfer::import_customers(&mut store, &system(), std::io::BufReader::new(input), Some(size), |b| bar.set_position(b))?;
+            let report = hall::transfer::import_customers(&mut store, &system(), std::io::BufReader::new(input), Some(size), |b| {
+                bar.set_position(b)
+            })?;
             bar.finish_and_clear();
             for r in &report.rejected {
                 for m in &r.messages {
@@ -249,7 +256,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     println!("line {} account {}: warning [{}] {} / {}", r.line, r.account, m.code, m.zh, m.en);
                 }
             }
-            println!("imported {} customers, rejected {} rows, {} with warnings", report.imported, report.rejected.len(), report.warned.len());
+            println!(
+                "imported {} customers, rejected {} rows, {} with warnings",
+                report.imported,
+                report.rejected.len(),
+                report.warned.len()
+            );
         }
         Command::Import(ImportCommand::Bills { file }) => {
             let mut store = Store::open(&cli.db)?;
@@ -311,7 +323,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench(BenchCommand::Receipt { receipts }) => bench_money::receipt(receipts)?,
         Command::Receipt(ReceiptCommand::Verify { code, keys }) => {
             let keys = match keys {
-                Some(file) => hall::model::receipt::parse_public_keys(&std::fs::read_to_string(&file).with_context(|| format!("{}", file.display()))?)?,
+                Some(file) => hall::model::receipt::parse_public_keys(
+                    &std::fs::read_to_string(&file).with_context(|| format!("{}", file.display()))?,
+                )?,
                 None => hall::store::receipts::outlet_public_keys(Store::open(&cli.db)?.conn())?,
             };
             match hall::model::receipt::verify(&code, &keys) {
@@ -330,7 +344,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Receipt(ReceiptCommand::PublicKey) => {
             let store = Store::open(&cli.db)?;
             let key = hall::store::receipts::signing_key(store.conn())?.verifying_key();
-            println!("{}  # {} workstation {}", hex::encode(key.as_bytes()), store.workstation()?.outlet_code, store.workstation()?.workstation_id);
+            println!(
+                "{}  # {} workstation {}",
+                hex::encode(key.as_bytes()),
+                store.workstation()?.outlet_code,
+                store.workstation()?.workstation_id
+            );
         }
         Command::PaymentLoop { seed } => bench_money::payment_loop(&cli.db, seed)?,
     }
@@ -376,8 +395,7 @@ fn password_or_stdin(password: Option<String>) -> anyhow::Result<String> {
 pub(crate) fn progress_bar(len: u64, unit: &str) -> ProgressBar {
     let bar = ProgressBar::new(len);
     bar.set_style(
-        ProgressStyle::with_template(&format!("{{bar:40}} {{pos}}/{{len}} {unit} ({{per_sec}}, {{eta}} left)"))
-            .expect("valid template"),
+        ProgressStyle::with_template(&format!("{{bar:40}} {{pos}}/{{len}} {unit} ({{per_sec}}, {{eta}} left)")).expect("valid template"),
     );
     bar
 }

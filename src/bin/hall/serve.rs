@@ -44,11 +44,7 @@ pub fn run(app: App, ui_dir: PathBuf, port: u16) -> anyhow::Result<()> {
 }
 
 async fn invoke(State(app): State<Arc<App>>, headers: axum::http::HeaderMap, body: String) -> Response {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::to_owned);
+    let token = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).map(str::to_owned);
     match tokio::task::spawn_blocking(move || api::dispatch_json(&app, token.as_deref(), &body)).await {
         Ok(reply) => Json(reply).into_response(),
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
@@ -61,10 +57,7 @@ async fn only_loopback_hosts(State(address): State<SocketAddr>, request: Request
     let port = address.port();
     let allowed = |value: &str| value == format!("127.0.0.1:{port}") || value == format!("localhost:{port}");
     let host_ok = request.headers().get(header::HOST).and_then(|h| h.to_str().ok()).is_some_and(allowed);
-    let origin_ok = request
-        .headers()
-        .get(header::ORIGIN)
-        .and_then(|o| o.to_str().ok())
-        .is_none_or(|o| o.strip_prefix("http://").is_some_and(allowed));
+    let origin_ok =
+        request.headers().get(header::ORIGIN).and_then(|o| o.to_str().ok()).is_none_or(|o| o.strip_prefix("http://").is_some_and(allowed));
     if host_ok && origin_ok { next.run(request).await } else { StatusCode::FORBIDDEN.into_response() }
 }

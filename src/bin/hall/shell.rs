@@ -33,7 +33,8 @@ pub fn run(app: App) -> anyhow::Result<()> {
             ":q" | ":quit" => break,
             _ => {}
         }
-        let picked = line.parse::<usize>().ok().filter(|n| *n >= 1 && line.len() <= 2).and_then(|n| last.as_ref()?.hits.get(n - 1).cloned());
+        let picked =
+            line.parse::<usize>().ok().filter(|n| *n >= 1 && line.len() <= 2).and_then(|n| last.as_ref()?.hits.get(n - 1).cloned());
         if let Some(hit) = picked {
             match app.call(Some(&token), Request::GetCustomer(CustomerRef { id: hit.id.clone() })) {
                 Ok(view) => println!("{}", serde_json::to_string_pretty(&view["customer"])?),

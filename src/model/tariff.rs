@@ -155,7 +155,7 @@ impl TariffBook {
 
     /// The version of `code` in force on `day`.
     pub fn in_force(&self, code: &str, day: NaiveDate) -> Result<&TariffVersion> {
-        self.versions.iter().filter(|v| v.code == code && v.effective_from <= day).next_back().ok_or_else(|| {
+        self.versions.iter().rfind(|v| v.code == code && v.effective_from <= day).ok_or_else(|| {
             Error::invalid(
                 UserMessage::new(
                     "tariff.unknown",

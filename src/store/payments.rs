@@ -606,9 +606,8 @@ pub fn refund(tx: &Tx, actor: &Actor, request: &Refund, approved_by: &str) -> Re
 
 /// Counts a print of the receipt; the first is the original, later ones are duplicates (重打).
 pub fn count_print(tx: &Tx, receipt_no: &str) -> Result<i64> {
-    Ok(tx
-        .prepare_cached("UPDATE payments SET print_count = print_count + 1 WHERE receipt_no = ?1 RETURNING print_count")?
+    tx.prepare_cached("UPDATE payments SET print_count = print_count + 1 WHERE receipt_no = ?1 RETURNING print_count")?
         .query_row([receipt_no], |r| r.get(0))
         .optional()?
-        .ok_or_else(not_found)?)
+        .ok_or_else(not_found)
 }

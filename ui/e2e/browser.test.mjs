@@ -211,5 +211,13 @@ test("sections not in this version say so", async () => {
   await page.getByTestId("customer-form").getByText("Account 3310000001 already exists").waitFor();
   await shot("14-form-errors-english");
   await page.getByRole("button", { name: "Cancel" }).click();
+  await results().locator("tbody tr").first().click();
+  await page.getByTestId("customer-details").waitFor();
+  assert.doesNotMatch(await page.getByTestId("phones").innerText(), /，/);
+  await shot("15-profile-english");
+  await page.getByTestId("nav").getByText("Settings").click();
+  await page.waitForTimeout(300);
+  await shot("16-settings-english");
+  await page.getByTestId("nav").getByText("Customers").click();
   await page.getByTestId("lang-switch").click();
 });

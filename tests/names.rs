@@ -34,11 +34,12 @@ fn create_all(f: &common::Fixture, token: &str, names: &[&str]) {
     }
 }
 
-const NAMES: [&str; 4] = ["欧阳修", "单田芳", "吕布", "区小明"];
+const NAMES: [&str; 5] = ["欧阳修", "单田芳", "吕布", "区小明", "万俟明"];
 
 /// What a clerk types and whom it finds, by the published readings: 欧阳 Ōuyáng, 单 Shàn as a
-/// surname (not dān), 吕 Lǚ (a keyboard types ü as v; u is accepted too), 区 Ōu (not qū).
-const TYPED: [(&str, &str); 12] = [
+/// surname (not dān), 吕 Lǚ (a keyboard types ü as v; u is accepted too), 区 Ōu (not qū), 万俟
+/// Mòqí (not wàn qí).
+const TYPED: [(&str, &str); 14] = [
     ("oy", "3300000001"),
     ("oyx", "3300000001"),
     ("ouyang", "3300000001"),
@@ -51,6 +52,8 @@ const TYPED: [(&str, &str); 12] = [
     ("lvbu", "3300000003"),
     ("lub", "3300000003"),
     ("oxm", "3300000004"),
+    ("mqm", "3300000005"),
+    ("moqi", "3300000005"),
 ];
 
 #[test]
@@ -61,9 +64,10 @@ fn search_finds_surnames_by_their_own_reading_and_u_umlaut_by_v_or_u() {
     for (text, account) in TYPED {
         assert!(accounts_found(&f, &token, text).contains(&account.to_owned()), "{text} should find {account}");
     }
-    // The common readings no longer find them: 单 dan, 区 qu.
+    // The common readings do not find them: 单 dan, 区 qu, 万俟 wan qi.
     assert!(accounts_found(&f, &token, "dtf").is_empty());
     assert!(accounts_found(&f, &token, "quxiaoming").is_empty());
+    assert!(accounts_found(&f, &token, "wqm").is_empty());
 }
 
 /// A database whose keys were written by a build before migration 010 (the version before the
@@ -77,11 +81,12 @@ fn an_existing_database_gets_its_keys_corrected_by_the_migration() {
     let common::Fixture { dir, app, clock } = f;
     drop(app);
     {
-        // The keys as the earlier build wrote them: each character's common reading (欧阳 was
-        // right by luck; 单 shan was in its small table), ü as the pinyin crate spells it.
+        // The keys as the earlier build wrote them: a small table of single surnames (单 shan and
+        // 区 ou were in it), each other character's first reading in the pinyin crate (万俟 wan qi;
+        // 欧阳 ou yang is right that way), and ü as the crate spells it.
         let conn = open_connection(&path).unwrap();
         for (name, initials, pinyin) in
-            [("欧阳修", "oyx", "ouyangxiu"), ("单田芳", "stf", "shantianfang"), ("吕布", "lb", "lübu"), ("区小明", "qxm", "quxiaoming")]
+            [("欧阳修", "oyx", "ouyangxiu"), ("单田芳", "stf", "shantianfang"), ("吕布", "lb", "lübu"), ("万俟明", "wqm", "wanqiming")]
         {
             let changed = conn
                 .execute("UPDATE customers SET name_initials = ?2, name_pinyin = ?3 WHERE name = ?1", (name, initials, pinyin))
@@ -96,7 +101,7 @@ fn an_existing_database_gets_its_keys_corrected_by_the_migration() {
     for (text, account) in TYPED {
         assert!(accounts_found(&f, &token, text).contains(&account.to_owned()), "{text} should find {account} after the migration");
     }
-    assert!(accounts_found(&f, &token, "quxiaoming").is_empty());
+    assert!(accounts_found(&f, &token, "wanqi").is_empty());
 }
 
 #[test]
@@ -161,7 +166,7 @@ fn oracle(program: &str, input: &str) -> String {
     assert!(
         python.exists(),
         "the oracle environment is missing: {} does not exist. Create it with scripts/setup.sh, or: \
-         python3 -m venv .venv && .venv/bin/pip install -r scripts/oracles.txt",
+         python3 -m venv .venv && .venv/bin/pip install -r scripts/oracles.txt (pypinyin, python-stdnum)",
         python.display()
     );
     let mut child = Command::new(&python)

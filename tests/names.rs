@@ -233,6 +233,7 @@ const OWN_READINGS: &[(&str, &str)] = &[
     ("藏", "zang"),
     ("长", "chang"),
     ("重", "chong"),
+    ("乜", "nie"),
 ];
 
 /// Compound surnames that pypinyin's phrase dictionary reads otherwise, on purpose: 乐正 is

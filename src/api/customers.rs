@@ -5,8 +5,9 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::{App, Caller, ManagerApproval, authorise, require_caller};
+use crate::clock::business_date;
 use crate::error::{Error, Result, UserMessage};
-use crate::model::customer::{Customer, CustomerDraft, FieldChange};
+use crate::model::customer::{Checked, Customer, CustomerDraft, FieldChange};
 use crate::model::mask;
 use crate::store::audit;
 use crate::store::customers::{self as repo, AuditEach, HistoryEntry};
@@ -105,13 +106,13 @@ pub(super) fn reveal(app: &App, caller: Option<&Caller>, args: CustomerRef) -> R
     Ok(CustomerView { customer, masked: false, can_reveal: true })
 }
 
-pub(super) fn check(_: &App, _: Option<&Caller>, draft: CustomerDraft) -> Result<DraftCheck> {
-    Ok(DraftCheck { warnings: draft.check()?.warnings })
+pub(super) fn check(app: &App, _: Option<&Caller>, draft: CustomerDraft) -> Result<DraftCheck> {
+    Ok(DraftCheck { warnings: checked(app, app.store().conn(), &draft, None)?.warnings })
 }
 
 pub(super) fn create(app: &App, caller: Option<&Caller>, draft: CustomerDraft) -> Result<Saved> {
     let caller = require_caller(caller)?;
-    let checked = draft.check()?;
+    let checked = checked(app, app.store().conn(), &draft, None)?;
     let actor = app.actor(Some(&caller.user));
     let customer = app.store().write(|tx| repo::create(tx, &actor, &checked.draft, AuditEach::Yes))?;
     Ok(Saved { view: masked_view(caller, customer), warnings: checked.warnings, changes: Vec::new() })
@@ -122,9 +123,20 @@ pub(super) fn update(app: &App, caller: Option<&Caller>, args: UpdateCustomerArg
     let actor = app.actor(Some(&caller.user));
     let mut store = app.store();
     let current = repo::get(store.conn(), &args.id)?;
-    let checked = unmask_unchanged(args.draft, &current.record).check()?;
+    let checked = checked(app, store.conn(), &unmask_unchanged(args.draft, &current.record), Some(&args.id))?;
     let (customer, changes) = store.write(|tx| repo::update(tx, &actor, &args.id, args.version, &checked.draft))?;
     Ok(Saved { view: masked_view(caller, customer), warnings: checked.warnings, changes })
+}
+
+/// Checks a draft and the keys it would take, all errors at once: a new customer's account and
+/// the meters already held by another customer are reported with the fields' own errors. `owner`
+/// is the id of the customer being edited.
+fn checked(app: &App, conn: &rusqlite::Connection, draft: &CustomerDraft, owner: Option<&str>) -> Result<Checked> {
+    let review = draft.review(business_date(app.clock().now()));
+    let account_ok = !review.errors.iter().any(|e| e.field.as_deref() == Some("account"));
+    let account = (owner.is_none() && account_ok).then_some(review.draft.account.as_str());
+    let taken = repo::taken_keys(conn, account, &review.draft.meters, owner)?;
+    review.into_checked(taken)
 }
 
 /// A form filled from a masked record sends the masked values back for fields the clerk did not

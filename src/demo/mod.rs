@@ -36,8 +36,9 @@ pub fn populate(store: &mut Store, actor: &Actor, count: u64, seed: u64, mut pro
             }
         }
         let mut load = BulkLoad::start(tx, actor, size)?;
+        let today = crate::clock::business_date(actor.at);
         for index in 0..count {
-            let checked = generator.customer(index).check()?;
+            let checked = generator.customer(index).check(today)?;
             load.create(tx, actor, customers::prepare(checked.draft)?)?;
             if index % 1000 == 999 {
                 progress(index + 1);

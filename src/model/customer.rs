@@ -1,5 +1,6 @@
 //! The customer record (客户档案), SPEC §2: its fields, their rules, and the change history.
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -165,10 +166,33 @@ const MAX_METERS: usize = 20;
 /// The largest contracted capacity accepted, in kVA (a 220 kV customer can exceed 100 MVA).
 const MAX_CAPACITY_KVA: u32 = 2_000_000;
 
+/// Every problem a draft has on its own, with the draft canonical as far as its fields are valid.
+#[derive(Debug, Clone)]
+pub struct Review {
+    pub draft: CustomerDraft,
+    pub errors: Vec<UserMessage>,
+    pub warnings: Vec<UserMessage>,
+}
+
+impl Review {
+    /// The checked draft, or every error at once; `more` are the errors found elsewhere (an
+    /// account or meter already taken), reported with the draft's own.
+    pub fn into_checked(mut self, more: Vec<UserMessage>) -> Result<Checked, Error> {
+        self.errors.extend(more);
+        if self.errors.is_empty() { Ok(Checked { draft: self.draft, warnings: self.warnings }) } else { Err(Error::Invalid(self.errors)) }
+    }
+}
+
 impl CustomerDraft {
     /// Checks every field and returns the canonical form. All problems are reported together so
-    /// that a form can mark each field at once.
-    pub fn check(&self) -> Result<Checked, Error> {
+    /// that a form can mark each field at once. `today` bounds dates (a birth date in an ID).
+    pub fn check(&self, today: NaiveDate) -> Result<Checked, Error> {
+        self.review(today).into_checked(Vec::new())
+    }
+
+    /// Checks every field: the draft canonical where a field is valid (an invalid field keeps what
+    /// was entered; an invalid meter is left out), and every error and warning.
+    pub fn review(&self, today: NaiveDate) -> Review {
         let mut errors = Vec::new();
         let mut warnings = Vec::new();
         let mut draft = self.clone();
@@ -186,7 +210,7 @@ impl CustomerDraft {
         }
 
         match self.id_kind {
-            IdKind::ResidentId => match ids::resident_id(&self.id_number) {
+            IdKind::ResidentId => match ids::resident_id(&self.id_number, today) {
                 Ok(id) => draft.id_number = id,
                 Err(m) => errors.push(m.at("id_number")),
             },
@@ -327,7 +351,7 @@ impl CustomerDraft {
             errors.push(UserMessage::new("meters.too_many", "电能表最多20块", "At most 20 meters").at("meters"));
         }
 
-        if errors.is_empty() { Ok(Checked { draft, warnings }) } else { Err(Error::Invalid(errors)) }
+        Review { draft, errors, warnings }
     }
 }
 

@@ -2,16 +2,22 @@
 //! numbers and the 10-digit account number. Each function normalises its input and either returns
 //! the canonical form or says precisely what is wrong.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use crate::error::UserMessage;
 
 const ID_WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const ID_CHECK_CHARS: &[u8; 11] = b"10X98765432";
 
-/// Validates an 18-character resident ID (GB 11643-1999): 17 digits, a valid birth date and the
+/// Validates an 18-character resident ID (GB 11643-1999): 17 digits, an area code in a real
+/// province, a birth date that is a real calendar date (GB/T 7408) and not after `today`, and the
 /// ISO 7064 MOD 11-2 check character. A lower-case `x` is accepted and returned upper-case.
-pub fn resident_id(input: &str) -> Result<String, UserMessage> {
+///
+/// The standard sets no earliest birth year, and neither does this: records of people born before
+/// 1900 exist. The area code is checked to its province only: county codes are added, merged and
+/// retired over the years (GB/T 2260 is revised almost yearly) while the IDs issued under them
+/// stay valid, so a table of counties would refuse good numbers whenever it is out of date.
+pub fn resident_id(input: &str, today: NaiveDate) -> Result<String, UserMessage> {
     let id = input.trim().to_ascii_uppercase();
     let bytes = id.as_bytes();
     let well_formed = bytes.len() == 18 && bytes[..17].iter().all(u8::is_ascii_digit) && (bytes[17].is_ascii_digit() || bytes[17] == b'X');
@@ -22,14 +28,14 @@ pub fn resident_id(input: &str) -> Result<String, UserMessage> {
             "A resident ID has 18 characters: 17 digits and a final digit or X",
         ));
     }
-    let birth = NaiveDate::parse_from_str(&id[6..14], "%Y%m%d").ok();
-    if birth.is_none_or(|d| d < NaiveDate::from_ymd_opt(1900, 1, 1).unwrap()) {
+    if !PROVINCE_CODES.contains(&&id[..2]) {
         return Err(UserMessage::new(
-            "id_number.birth_date",
-            "身份证号中的出生日期无效",
-            "The birth date inside the resident ID is not a valid date",
+            "id_number.area",
+            format!("身份证号前两位{}不是省级行政区划代码", &id[..2]),
+            format!("The resident ID's first two digits, {}, are not a province code", &id[..2]),
         ));
     }
+    birth_date(&id[6..14], today)?;
     if bytes[17] != resident_id_check_char(&id[..17]) {
         return Err(UserMessage::new(
             "id_number.check_digit",
@@ -38,6 +44,54 @@ pub fn resident_id(input: &str) -> Result<String, UserMessage> {
         ));
     }
     Ok(id)
+}
+
+/// The first two digits of an area code (GB/T 2260's province-level divisions), and 83, under
+/// which Taiwan residents' residence permits are numbered in this format, as those of Hong Kong
+/// (81) and Macao (82) residents are.
+const PROVINCE_CODES: [&str; 35] = [
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42", "43", "44", "45", "46", "50",
+    "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82", "83",
+];
+
+const MONTHS_EN: [&str; 12] =
+    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+
+/// The birth date of a resident ID (`YYYYMMDD`, eight digits), or why it is not one: not a real
+/// calendar date (the reason says which part is wrong), or after `today`.
+fn birth_date(digits: &str, today: NaiveDate) -> Result<NaiveDate, UserMessage> {
+    let number = |range: std::ops::Range<usize>| digits[range].parse::<u32>().expect("eight digits");
+    let (year, month, day) = (number(0..4), number(4..6), number(6..8));
+    let not_real = |zh: String, en: String| {
+        UserMessage::new(
+            "id_number.birth_date",
+            format!("身份证号中的出生日期{digits}不是真实的日期：{zh}"),
+            format!("The birth date in the resident ID, {digits}, is not a real date: {en}"),
+        )
+    };
+    if year == 0 {
+        return Err(not_real("公历没有0年".into(), "the calendar has no year 0".into()));
+    }
+    if !(1..=12).contains(&month) {
+        return Err(not_real(format!("没有{month}月"), format!("there is no month {month:02}")));
+    }
+    if day == 0 {
+        return Err(not_real("没有0日".into(), "there is no day 00".into()));
+    }
+    let first = NaiveDate::from_ymd_opt(year as i32, month, 1).expect("a real month");
+    let days = first.checked_add_months(chrono::Months::new(1)).map_or(31, |next| (next - first).num_days() as u32);
+    let Some(date) = first.with_day(day) else {
+        let month_en = MONTHS_EN[month as usize - 1];
+        return Err(not_real(format!("{year}年{month}月只有{days}天"), format!("{month_en} {year} has {days} days")));
+    };
+    if date > today {
+        return Err(UserMessage::new(
+            "id_number.birth_date_future",
+            format!("身份证号中的出生日期{year}年{month}月{day}日晚于今天"),
+            format!("The birth date in the resident ID, {date}, is after today"),
+        ));
+    }
+    Ok(date)
 }
 
 /// The GB 11643 check character for the first 17 digits. Panics if they are not digits.
@@ -137,14 +191,62 @@ pub fn account(input: &str) -> Result<String, UserMessage> {
 mod tests {
     use super::*;
 
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, 2).unwrap()
+    }
+
+    /// An ID with a correct check character for its first 17 digits.
+    fn with_check(first17: &str) -> String {
+        format!("{first17}{}", resident_id_check_char(first17) as char)
+    }
+
     #[test]
     fn resident_ids() {
         // Published GB 11643 example: 11010519491231002X.
-        assert_eq!(resident_id("11010519491231002x").unwrap(), "11010519491231002X");
-        assert_eq!(resident_id("110105194912310021").unwrap_err().code, "id_number.check_digit");
-        assert_eq!(resident_id("110105194913310020").unwrap_err().code, "id_number.birth_date");
-        assert_eq!(resident_id("1101051949").unwrap_err().code, "id_number.format");
-        assert_eq!(resident_id("11010519491231002Y").unwrap_err().code, "id_number.format");
+        assert_eq!(resident_id("11010519491231002x", today()).unwrap(), "11010519491231002X");
+        assert_eq!(resident_id("110105194912310021", today()).unwrap_err().code, "id_number.check_digit");
+        assert_eq!(resident_id("1101051949", today()).unwrap_err().code, "id_number.format");
+        assert_eq!(resident_id("11010519491231002Y", today()).unwrap_err().code, "id_number.format");
+        // Check character of 11010518991231002: the weighted sum of 1,1,0,1,0,5,1,8,9,9,1,2,3,1,0,0,2
+        // by 7,9,10,5,8,4,2,1,6,3,7,9,10,5,8,4,2 is 7+9+0+5+0+20+2+8+54+27+7+18+30+5+0+0+4 = 196;
+        // 196 mod 11 = 9, and position 9 of 10X98765432 is 3.
+        assert_eq!(resident_id("110105189912310023", today()).unwrap(), "110105189912310023");
+        assert_eq!(resident_id(&with_check("11010518000101002"), today()).unwrap().len(), 18);
+    }
+
+    #[test]
+    fn a_refused_birth_date_says_why() {
+        let refused = |first17: &str| resident_id(&with_check(first17), today()).unwrap_err();
+        let feb30 = refused("11010519900230002");
+        assert_eq!(feb30.code, "id_number.birth_date");
+        assert_eq!(feb30.zh, "身份证号中的出生日期19900230不是真实的日期：1990年2月只有28天");
+        assert_eq!(feb30.en, "The birth date in the resident ID, 19900230, is not a real date: February 1990 has 28 days");
+        // 2000 is a leap year (divisible by 400), 1900 is not (by 100, not by 400).
+        assert!(resident_id(&with_check("11010520000229002"), today()).is_ok());
+        assert_eq!(refused("11010519000229002").zh, "身份证号中的出生日期19000229不是真实的日期：1900年2月只有28天");
+        assert_eq!(
+            refused("11010519900431002").en,
+            "The birth date in the resident ID, 19900431, is not a real date: April 1990 has 30 days"
+        );
+        assert_eq!(refused("11010519901300002").zh, "身份证号中的出生日期19901300不是真实的日期：没有13月");
+        assert_eq!(refused("11010519900100002").zh, "身份证号中的出生日期19900100不是真实的日期：没有0日");
+        assert_eq!(
+            refused("11010500000101002").en,
+            "The birth date in the resident ID, 00000101, is not a real date: the calendar has no year 0"
+        );
+        let future = refused("11010520260303002");
+        assert_eq!((future.code.as_str(), future.zh.as_str()), ("id_number.birth_date_future", "身份证号中的出生日期2026年3月3日晚于今天"));
+        assert!(resident_id(&with_check("11010520260302002"), today()).is_ok(), "born today");
+    }
+
+    #[test]
+    fn the_area_code_is_in_a_province() {
+        let area = resident_id(&with_check("99010519491231002"), today()).unwrap_err();
+        assert_eq!((area.code.as_str(), area.zh.as_str()), ("id_number.area", "身份证号前两位99不是省级行政区划代码"));
+        for province in ["11", "33", "65", "71", "81", "82", "83"] {
+            assert!(resident_id(&with_check(&format!("{province}010519491231002")), today()).is_ok(), "{province}");
+        }
+        assert_eq!(resident_id(&with_check("10010519491231002"), today()).unwrap_err().code, "id_number.area");
     }
 
     #[test]

@@ -747,20 +747,41 @@ fn ensure_account_free(tx: &Tx, account: &str) -> Result<()> {
 }
 
 fn account_taken(account: &str) -> Error {
-    Error::Conflict(
-        UserMessage::new("account.taken", format!("户号{account}已存在"), format!("Account {account} already exists")).at("account"),
-    )
+    Error::Conflict(account_taken_message(account))
+}
+
+fn account_taken_message(account: &str) -> UserMessage {
+    UserMessage::new("account.taken", format!("户号{account}已存在"), format!("Account {account} already exists")).at("account")
 }
 
 fn meter_taken(number: &str) -> Error {
-    Error::Conflict(
-        UserMessage::new(
-            "meters.taken",
-            format!("表号{number}已登记在其他户下"),
-            format!("Meter {number} is registered to another account"),
-        )
-        .at("meters"),
-    )
+    Error::Conflict(meter_taken_message(number))
+}
+
+fn meter_taken_message(number: &str) -> UserMessage {
+    UserMessage::new("meters.taken", format!("表号{number}已登记在其他户下"), format!("Meter {number} is registered to another account"))
+        .at("meters")
+}
+
+/// The keys a draft would take that are already taken, as field messages, so that a form shows
+/// them together with the draft's other errors: `account` (a new customer's, when it is well
+/// formed) and any of `meters` registered to a customer other than `owner` (the id of the
+/// customer being edited). The write checks again inside its transaction.
+pub fn taken_keys(conn: &Connection, account: Option<&str>, meters: &[Meter], owner: Option<&str>) -> Result<Vec<UserMessage>> {
+    let mut taken = Vec::new();
+    if let Some(account) = account
+        && conn.prepare_cached("SELECT 1 FROM customers WHERE account = ?1")?.exists([account])?
+    {
+        taken.push(account_taken_message(account));
+    }
+    let mut holder = conn.prepare_cached("SELECT c.id FROM meters m JOIN customers c ON c.pk = m.customer_pk WHERE m.number = ?1")?;
+    for meter in meters {
+        let id: Option<String> = holder.query_row([&meter.number], |r| r.get(0)).optional()?;
+        if id.is_some_and(|id| Some(id.as_str()) != owner) {
+            taken.push(meter_taken_message(&meter.number));
+        }
+    }
+    Ok(taken)
 }
 
 fn ensure_meters_free(tx: &Tx, meters: &[Meter], owner: Option<i64>) -> Result<()> {

@@ -13,7 +13,7 @@ use ts_rs::TS;
 use crate::error::Result;
 use crate::model::customer::{CustomerClass, CustomerStatus};
 use crate::model::ids::phone_key;
-use crate::model::name_keys::text_tokens;
+use crate::model::name_keys::{keyboard_form, text_tokens};
 
 #[derive(Debug, Clone, Deserialize, Serialize, TS)]
 pub struct SearchQuery {
@@ -119,7 +119,7 @@ pub fn plan(text: &str) -> Vec<(MatchKind, String)> {
         lookups.push((MatchKind::Meter, upper.clone()));
     }
     if ascii_alnum && compact.bytes().all(|b| b.is_ascii_alphabetic()) {
-        let lower = compact.to_ascii_lowercase();
+        let lower = keyboard_form(&compact.to_ascii_lowercase());
         lookups.push((MatchKind::Initials, lower.clone()));
         if lower.len() >= 2 {
             lookups.push((MatchKind::Pinyin, lower));

@@ -89,7 +89,8 @@ pub fn import_customers(
     let mut report = ImportReport::default();
     std::thread::scope(|scope| {
         let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Parsed>>(64);
-        let parser = scope.spawn(move || parse_all(&mut reader, &index, send));
+        let today = crate::clock::business_date(actor.at);
+        let parser = scope.spawn(move || parse_all(&mut reader, &index, today, send));
         let load_all = |tx: &Tx| {
             let mut load = BulkLoad::start(tx, actor, size)?;
             for parsed in receive.iter().flatten() {
@@ -133,6 +134,7 @@ pub fn import_customers(
 fn parse_all<R: Read>(
     reader: &mut csv::Reader<R>,
     index: &std::collections::HashMap<String, usize>,
+    today: chrono::NaiveDate,
     send: std::sync::mpsc::SyncSender<Vec<Parsed>>,
 ) -> Result<()> {
     let mut record = csv::StringRecord::new();
@@ -148,7 +150,7 @@ fn parse_all<R: Read>(
                     byte: position.map_or(0, |p| p.byte()),
                     account: row.get("account").to_owned(),
                     outcome: parse_row(&row)
-                        .and_then(|draft| draft.check())
+                        .and_then(|draft| draft.check(today))
                         .and_then(|checked| Ok((customers::prepare(checked.draft)?, checked.warnings))),
                 }
             }

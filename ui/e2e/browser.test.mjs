@@ -141,3 +141,83 @@ test("switch the language to English and back", async () => {
   await page.getByTestId("lang-switch").click();
   await page.getByRole("tab", { name: "变更记录" }).waitFor();
 });
+
+/** Rows of the results whose cells show the highlight colour, by position. */
+const highlightedRows = () =>
+  results()
+    .locator("tbody tr")
+    .evaluateAll((rows) => rows.flatMap((row, i) => (getComputedStyle(row.cells[0]).backgroundColor === "rgb(230, 244, 243)" ? [i] : [])));
+
+test("one row is highlighted, whether chosen by the mouse or the keys", async () => {
+  await page.getByTestId("nav").getByText("客户").click();
+  await page.keyboard.press("Escape");
+  await searchFor("王");
+  await results().locator("tbody tr").nth(5).waitFor();
+  const rows = results().locator("tbody tr");
+  await rows.nth(2).hover();
+  assert.deepEqual(await highlightedRows(), [2]);
+  // The keys move on from where the mouse left the selection; the row under the resting pointer
+  // is not highlighted as well.
+  await search(page).press("ArrowDown");
+  await search(page).press("ArrowDown");
+  assert.deepEqual(await highlightedRows(), [4]);
+  await shot("08-one-highlighted-row");
+  const account = await rows.nth(4).locator("td").first().innerText();
+  await search(page).press("Enter");
+  await page.getByTestId("customer-profile").waitFor();
+  assert.match(await page.getByTestId("customer-profile").innerText(), new RegExp(account));
+  await page.getByTestId("customer-profile").press("Escape");
+  await search(page).waitFor();
+});
+
+test("the form reports every error at once, the taken account among them", async () => {
+  await page.getByTestId("new-customer").click();
+  const form = page.getByTestId("customer-form");
+  await form.waitFor();
+  await form.getByLabel("户号").fill("3310000001"); // 张三's
+  await form.getByLabel("户名").fill("赵六");
+  await form.getByLabel("证件号码").fill("110105199002300024"); // 30 February
+  await form.getByLabel("联系电话").fill("13800138000");
+  await form.getByLabel("台区/供电所").fill("西湖区供电所/古荡2号台区");
+  await form.getByLabel("用电地址").fill("浙江省杭州市西湖区古墩路9号");
+  await form.getByPlaceholder("表号").fill("ZJ3310000010");
+  await page.getByTestId("save-customer").click();
+  const errorAt = (label) => form.locator(".ant-form-item").filter({ has: page.getByLabel(label) }).locator(".ant-form-item-explain-error");
+  await errorAt("户号").waitFor();
+  assert.match(await errorAt("户号").innerText(), /户号3310000001已存在/);
+  assert.match(await errorAt("证件号码").innerText(), /1990年2月只有28天/);
+  await shot("09-form-all-errors");
+  await page.getByRole("button", { name: /^取\s*消$/ }).click();
+});
+
+test("sections not in this version say so", async () => {
+  for (const [nav, text] of [["业扩", /业扩报装（新装、增容）：本版本尚未提供/], ["工单", /客户服务工单：本版本尚未提供/], ["报表", /报表：本版本尚未提供/]]) {
+    await page.getByTestId("nav").getByText(nav).click();
+    assert.match(await page.getByTestId("upcoming").innerText(), text);
+  }
+  await page.getByTestId("lang-switch").click();
+  await page.getByTestId("nav").getByText("Connections").click();
+  assert.match(await page.getByTestId("upcoming").innerText(), /New connections and capacity changes: not available in this version yet/);
+  await shot("11-upcoming-english");
+  await page.getByTestId("nav").getByText("Customers").click();
+  await search(page).fill("");
+  await shot("12-search-english-placeholder");
+  await searchFor("wang");
+  await results().locator("tbody tr").first().waitFor();
+  await shot("13-search-english");
+  await page.getByTestId("new-customer").click();
+  await page.getByTestId("customer-form").getByLabel("Account", { exact: true }).fill("3310000001");
+  await page.getByTestId("save-customer").click();
+  await page.getByTestId("customer-form").getByText("Account 3310000001 already exists").waitFor();
+  await shot("14-form-errors-english");
+  await page.getByRole("button", { name: "Cancel" }).click();
+  await results().locator("tbody tr").first().click();
+  await page.getByTestId("customer-details").waitFor();
+  assert.doesNotMatch(await page.getByTestId("phones").innerText(), /，/);
+  await shot("15-profile-english");
+  await page.getByTestId("nav").getByText("Settings").click();
+  await page.waitForTimeout(300);
+  await shot("16-settings-english");
+  await page.getByTestId("nav").getByText("Customers").click();
+  await page.getByTestId("lang-switch").click();
+});

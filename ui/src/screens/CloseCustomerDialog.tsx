@@ -22,7 +22,7 @@ export function CloseCustomerDialog(props: { open: boolean; customerId: string; 
       form.resetFields();
       props.onClosed();
     } catch (e) {
-      setError(e instanceof CommandError ? e.error.messages.map((m) => coreText(lang, m)).join("；") : String(e));
+      setError(e instanceof CommandError ? e.error.messages.map((m) => coreText(lang, m)).join(t("list.separator")) : String(e));
     }
   }
 

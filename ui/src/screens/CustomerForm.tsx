@@ -47,7 +47,7 @@ export function CustomerFormDrawer(props: {
         ? await invoke("customer.update", { id: props.customer.id, version: props.customer.version, draft })
         : await invoke("customer.create", draft);
       if (saved.warnings.length > 0) {
-        message.warning(`${t("form.warnings")} ${saved.warnings.map((w) => coreText(lang, w)).join("；")}`, 8);
+        message.warning(`${t("form.warnings")} ${saved.warnings.map((w) => coreText(lang, w)).join(t("list.separator"))}`, 8);
       } else {
         message.success(editing && saved.changes.length === 0 ? t("form.noChanges") : t("form.saved"));
       }
@@ -80,7 +80,7 @@ export function CustomerFormDrawer(props: {
         </Space>
       }
     >
-      {general.length > 0 && <Alert type="error" showIcon message={general.join("；")} style={{ marginBottom: 16 }} data-testid="form-error" />}
+      {general.length > 0 && <Alert type="error" showIcon message={general.join(t("list.separator"))} style={{ marginBottom: 16 }} data-testid="form-error" />}
       <Form form={form} layout="vertical" onFinish={() => void save()} data-testid="customer-form">
         <Row gutter={16}>
           <Col span={8}>
@@ -169,10 +169,10 @@ export function CustomerFormDrawer(props: {
                           <Input placeholder={t("field.meter.number")} className="mono" style={{ width: 220 }} />
                         </Form.Item>
                         <Form.Item name={[field.name, "kind"]} noStyle>
-                          <Select options={options("meter_kinds")} style={{ width: 200 }} />
+                          <Select options={options("meter_kinds")} style={{ width: 260 }} />
                         </Form.Item>
                         <Form.Item name={[field.name, "multiplier"]} noStyle>
-                          <InputNumber min={1} placeholder={t("field.meter.multiplier")} />
+                          <InputNumber min={1} placeholder={t("field.meter.multiplier")} style={{ width: 120 }} />
                         </Form.Item>
                         <MinusCircleOutlined onClick={() => remove(field.name)} />
                       </Space>

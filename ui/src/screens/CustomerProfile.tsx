@@ -92,7 +92,7 @@ export function CustomerProfile({ id, onBack }: { id: string; onBack: () => void
                     <span className="mono" data-testid="id-number">{c.id_number}</span>
                   </Descriptions.Item>
                   <Descriptions.Item label={t("field.phones")}>
-                    <span className="mono" data-testid="phones">{c.phones.join("，")}</span>
+                    <span className="mono" data-testid="phones">{c.phones.join(t("list.comma"))}</span>
                   </Descriptions.Item>
                   <Descriptions.Item label={t("field.supply_area")} span={2}>{c.supply_area}</Descriptions.Item>
                   <Descriptions.Item label={t("field.address")} span={3}>{c.address}</Descriptions.Item>

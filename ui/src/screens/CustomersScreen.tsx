@@ -140,7 +140,11 @@ export function CustomersScreen() {
               </tr>
             )}
             {hits.map((hit, index) => (
-              <tr key={hit.id} className={index === active ? "row-active" : ""} onClick={() => setOpenId(hit.id)} onMouseEnter={() => setActive(index)}>
+              <tr key={hit.id} className={index === active ? "row-active" : ""} onClick={() => setOpenId(hit.id)}
+                // One highlighted row: the mouse moves the keys' selection (no separate hover
+                // style), and only when it moves, not when rows move under a resting pointer.
+                onMouseMove={() => index !== active && setActive(index)}
+              >
                 <td className="mono">{hit.account}</td>
                 <td>{hit.name}</td>
                 <td>{label("customer_classes", hit.class)}</td>

@@ -1,3 +1,4 @@
+import { ClockCircleOutlined } from "@ant-design/icons";
 import { App, Button, Card, Descriptions, Form, Input, Radio, Space } from "antd";
 import { CommandError, invoke } from "../api/invoke";
 import type { SessionInfo } from "../api/generated/SessionInfo";
@@ -48,7 +49,7 @@ export function SettingsScreen({ session, status }: { session: SessionInfo; stat
           <Descriptions.Item label="ID">{session.workstation_id}</Descriptions.Item>
           <Descriptions.Item label={t("app.outlet", { code: "" })}>{session.outlet_code}</Descriptions.Item>
           <Descriptions.Item label={t("top.sync.title")}>{status?.pending_events ?? "…"}</Descriptions.Item>
-          <Descriptions.Item label="⏱">{t("settings.idle", { n: session.idle_lock_minutes })}</Descriptions.Item>
+          <Descriptions.Item label={<ClockCircleOutlined />}>{t("settings.idle", { n: session.idle_lock_minutes })}</Descriptions.Item>
         </Descriptions>
       </Card>
     </Space>

@@ -73,7 +73,7 @@ export function Shell(props: { session: SessionInfo; onLock: () => void; onLogou
     : page === "payments" ? <PaymentsScreen />
     : page === "day-end" ? <DayEndScreen />
     : page === "settings" ? <SettingsScreen session={props.session} status={status} />
-    : <UpcomingScreen />;
+    : <UpcomingScreen section={page} />;
 
   return (
     <Layout style={{ height: "100vh" }}>

@@ -97,5 +97,18 @@ if [ "$answer" != "finished::clear-cache" ] || [ -s "$work/mnt/unsynced" ] || [ 
 fi
 rm "$work/mnt/unsynced" "$work/mnt/synced"
 
-"$hall" --db "$db" crash-test --rounds "$rounds" --power-cut "$work/faults.fifo" --power-cut-done "$work/done.fifo"
+cut=(--power-cut "$work/faults.fifo" --power-cut-done "$work/done.fifo")
+
+# The control: a child that commits without syncing must lose payments it reported, and the checks
+# must say so. (Its own database: what it leaves may be damaged.)
+control=$work/mnt/control.db
+"$hall" --db "$control" demo --customers 60 --history 60 >/dev/null
+if "$hall" --db "$control" crash-test --rounds 20 --unsynced "${cut[@]}" >"$work/control.log" 2>&1; then
+  cat "$work/control.log" >&2
+  echo "the control passed: the power cuts or the checks do not catch unsynced commits" >&2
+  exit 1
+fi
+echo "control (commits not synced) caught: $(tail -n 1 "$work/control.log")"
+
+"$hall" --db "$db" crash-test --rounds "$rounds" "${cut[@]}"
 echo "power-loss test passed: $rounds power cuts on LazyFS"

@@ -34,9 +34,13 @@ fn backup_dir(db: &Path) -> PathBuf {
 }
 
 /// Posts payments until ended, reporting each step after it returned:
-/// `committed KEY RECEIPT AMOUNT`, `backup PATH`, `imported ACCOUNT`.
-pub fn payment_loop(db: &Path, seed: u64) -> anyhow::Result<()> {
+/// `committed KEY RECEIPT AMOUNT`, `backup PATH`, `imported ACCOUNT`. `unsynced` commits without
+/// syncing, which a power cut must catch out.
+pub fn payment_loop(db: &Path, seed: u64, unsynced: bool) -> anyhow::Result<()> {
     let mut store = Store::open(db)?;
+    if unsynced {
+        store.conn().pragma_update(None, "synchronous", "OFF")?;
+    }
     let actor = clerk_actor(&store)?;
     desk_for_today(&mut store, &actor)?;
     let customers = customer_ids(&store, 50)?;
@@ -124,8 +128,9 @@ struct Reported {
     backups: usize,
 }
 
-/// Runs `rounds` rounds against `db` (a database with the demo in it) and checks after each.
-pub fn run(db: &Path, rounds: u64, max_ms: u64, ending: &Ending) -> anyhow::Result<()> {
+/// Runs `rounds` rounds against `db` (a database with the demo in it) and checks after each;
+/// `unsynced` runs the children as `payment-loop --unsynced`.
+pub fn run(db: &Path, rounds: u64, max_ms: u64, ending: &Ending, unsynced: bool) -> anyhow::Result<()> {
     let exe = std::env::current_exe()?;
     // LazyFS writes its answers once a reader has the FIFO open; it stays open for the run.
     let mut answers = match ending {
@@ -139,6 +144,7 @@ pub fn run(db: &Path, rounds: u64, max_ms: u64, ending: &Ending) -> anyhow::Resu
             .arg("--db")
             .arg(db)
             .args(["payment-loop", "--seed", &seed.to_string()])
+            .args(unsynced.then_some("--unsynced"))
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()?;

@@ -97,6 +97,9 @@ enum Command {
     PaymentLoop {
         #[arg(long)]
         seed: u64,
+        /// The control experiment: commit without syncing (`synchronous=OFF`).
+        #[arg(long)]
+        unsynced: bool,
     },
     /// Ends `hall payment-loop` at random moments, `rounds` times, and checks after each that
     /// what it reported survived and the ledger adds up (tests/crash.rs,
@@ -113,6 +116,10 @@ enum Command {
         power_cut: Option<PathBuf>,
         #[arg(long)]
         power_cut_done: Option<PathBuf>,
+        /// The control experiment: the child commits without syncing, so power cuts must lose
+        /// payments it reported and the checks must fail.
+        #[arg(long)]
+        unsynced: bool,
     },
 }
 
@@ -368,13 +375,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 store.workstation()?.workstation_id
             );
         }
-        Command::PaymentLoop { seed } => crash::payment_loop(&cli.db, seed)?,
-        Command::CrashTest { rounds, max_ms, power_cut, power_cut_done } => {
+        Command::PaymentLoop { seed, unsynced } => crash::payment_loop(&cli.db, seed, unsynced)?,
+        Command::CrashTest { rounds, max_ms, power_cut, power_cut_done, unsynced } => {
             let ending = match (power_cut, power_cut_done) {
                 (Some(faults), Some(done)) => crash::Ending::PowerCut { faults, done },
                 _ => crash::Ending::Kill,
             };
-            crash::run(&cli.db, rounds, max_ms, &ending)?
+            crash::run(&cli.db, rounds, max_ms, &ending, unsynced)?
         }
     }
     Ok(())

@@ -252,7 +252,9 @@ fn check(db: &Path, reported: &Reported, round: &Round) -> anyhow::Result<()> {
         }
     }
     // The backups, reported or cut short, are not needed again.
-    std::fs::remove_dir_all(backup_dir(db)).or_else(|e| if e.kind() == std::io::ErrorKind::NotFound { Ok(()) } else { Err(e) })?;
+    if backup_dir(db).exists() {
+        std::fs::remove_dir_all(backup_dir(db))?;
+    }
     Ok(())
 }
 

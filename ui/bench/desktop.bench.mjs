@@ -37,7 +37,9 @@ function treeMemoryMb(rootPid) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
       parents.set(Number(pid), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
-    } catch {}
+    } catch {
+      // The process ended meanwhile.
+    }
   }
   const tree = new Set([rootPid]);
   for (let grew = true; grew; ) {
@@ -51,7 +53,9 @@ function treeMemoryMb(rootPid) {
       const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
       rss += Number(rollup.match(/^Rss:\s+(\d+)/m)[1]);
       pss += Number(rollup.match(/^Pss:\s+(\d+)/m)[1]);
-    } catch {}
+    } catch {
+      // The process ended meanwhile.
+    }
   }
   return { rss: rss / 1024, pss: pss / 1024 };
 }
@@ -60,7 +64,9 @@ function pidOf(binary) {
   for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
     try {
       if (readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0] === binary) return Number(pid);
-    } catch {}
+    } catch {
+      // The process ended meanwhile.
+    }
   }
   throw new Error(`${binary} is not running`);
 }

@@ -1,6 +1,5 @@
-//! `hall bench payments` and `hall bench receipt`, and the payment loop the crash test kills.
+//! `hall bench payments` and `hall bench receipt`.
 
-use std::io::Write;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -18,7 +17,7 @@ use rand::{Rng, SeedableRng};
 use crate::bench::{machine, percentiles};
 
 /// Opens today's desk for the demo clerk, balancing and closing a desk left from another day.
-fn desk_for_today(store: &mut Store, actor: &Actor) -> anyhow::Result<()> {
+pub fn desk_for_today(store: &mut Store, actor: &Actor) -> anyhow::Result<()> {
     store.write(|tx| {
         if let Some((pk, session)) = desk::current(tx)? {
             if session.business_date == business_date(actor.at) && Some(&session.clerk_id) == actor.user_id.as_ref() {
@@ -32,40 +31,14 @@ fn desk_for_today(store: &mut Store, actor: &Actor) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn clerk_actor(store: &Store) -> anyhow::Result<Actor> {
+pub fn clerk_actor(store: &Store) -> anyhow::Result<Actor> {
     let clerk = users::find(store.conn(), "clerk")?.ok_or_else(|| anyhow::anyhow!("no demo clerk; run `hall demo` first"))?;
     Ok(Actor { user_id: Some(clerk.user.id), at: chrono::Utc::now() })
 }
 
-fn customer_ids(store: &Store, limit: i64) -> anyhow::Result<Vec<String>> {
+pub fn customer_ids(store: &Store, limit: i64) -> anyhow::Result<Vec<String>> {
     let mut stmt = store.conn().prepare("SELECT id FROM customers ORDER BY pk LIMIT ?1")?;
     Ok(stmt.query_map([limit], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?)
-}
-
-/// Posts payments until killed, printing `committed KEY RECEIPT AMOUNT` after each commit.
-pub fn payment_loop(db: &Path, seed: u64) -> anyhow::Result<()> {
-    let mut store = Store::open(db)?;
-    let actor = clerk_actor(&store)?;
-    desk_for_today(&mut store, &actor)?;
-    let customers = customer_ids(&store, 50)?;
-    let mut rng = StdRng::seed_from_u64(seed);
-    let mut out = std::io::stdout().lock();
-    for i in 0.. {
-        let customer_id = customers[rng.gen_range(0..customers.len())].clone();
-        let amount = Fen(rng.gen_range(100..50_000));
-        let key = format!("loop-{seed}-{i}");
-        let actor = Actor { at: chrono::Utc::now(), ..actor.clone() };
-        let request = PostPayment {
-            customer_id,
-            amount,
-            tenders: vec![Tender { kind: TenderKind::Cash, amount, reference: None }],
-            idempotency_key: key.clone(),
-        };
-        let payment = store.write(|tx| post(tx, &actor, LateFeeBook::defaults(), &request))?;
-        writeln!(out, "committed {key} {} {}", payment.receipt_no, amount.0)?;
-        out.flush()?;
-    }
-    Ok(())
 }
 
 /// Payment posting against a raw one-row commit, alternating so that both see the same disk.

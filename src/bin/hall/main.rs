@@ -4,6 +4,7 @@
 
 mod bench;
 mod bench_money;
+mod crash;
 mod serve;
 mod shell;
 
@@ -90,12 +91,35 @@ enum Command {
     /// Receipt tools: verify a scanned code, print this workstation's public key.
     #[command(subcommand)]
     Receipt(ReceiptCommand),
-    /// Posts payments as fast as it can and reports each one after its commit; the crash test
-    /// kills it at random moments.
+    /// Posts payments as fast as it can, with a backup and a customer import among them, and
+    /// reports each after it returned; `hall crash-test` ends it at random moments.
     #[command(hide = true)]
     PaymentLoop {
         #[arg(long)]
         seed: u64,
+        /// The control experiment: commit without syncing (`synchronous=OFF`).
+        #[arg(long)]
+        unsynced: bool,
+    },
+    /// Ends `hall payment-loop` at random moments, `rounds` times, and checks after each that
+    /// what it reported survived and the ledger adds up (tests/crash.rs,
+    /// scripts/test-power-loss.sh).
+    #[command(hide = true)]
+    CrashTest {
+        #[arg(long, default_value_t = 200)]
+        rounds: u64,
+        /// The longest a round runs before its end, in milliseconds.
+        #[arg(long, default_value_t = 250)]
+        max_ms: u64,
+        /// Cut the power instead of killing: LazyFS's faults FIFO, and the FIFO it answers on.
+        #[arg(long, requires = "power_cut_done")]
+        power_cut: Option<PathBuf>,
+        #[arg(long)]
+        power_cut_done: Option<PathBuf>,
+        /// The control experiment: the child commits without syncing, so power cuts must lose
+        /// payments it reported and the checks must fail.
+        #[arg(long)]
+        unsynced: bool,
     },
 }
 
@@ -351,7 +375,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 store.workstation()?.workstation_id
             );
         }
-        Command::PaymentLoop { seed } => bench_money::payment_loop(&cli.db, seed)?,
+        Command::PaymentLoop { seed, unsynced } => crash::payment_loop(&cli.db, seed, unsynced)?,
+        Command::CrashTest { rounds, max_ms, power_cut, power_cut_done, unsynced } => {
+            let ending = match (power_cut, power_cut_done) {
+                (Some(faults), Some(done)) => crash::Ending::PowerCut { faults, done },
+                _ => crash::Ending::Kill,
+            };
+            crash::run(&cli.db, rounds, max_ms, &ending, unsynced)?
+        }
     }
     Ok(())
 }

@@ -29,8 +29,6 @@ export function CustomerFormDrawer(props: {
     if (props.open) {
       form.resetFields();
       form.setFieldsValue(props.customer ? fromCustomer(props.customer) : emptyValues());
-      setGeneral([]);
-      setMeterErrors([]);
     }
   }, [props.open, props.customer, form]);
 
@@ -70,6 +68,13 @@ export function CustomerFormDrawer(props: {
       width={760}
       open={props.open}
       onClose={props.onClose}
+      // The last round's messages go with the drawer, so that it opens without them.
+      afterOpenChange={(open) => {
+        if (!open) {
+          setGeneral([]);
+          setMeterErrors([]);
+        }
+      }}
       destroyOnHidden
       extra={
         <Space>

@@ -31,6 +31,8 @@ export function CustomerProfile({ id, onBack }: { id: string; onBack: () => void
   }, [id, lang]);
 
   useEffect(() => {
+    // load sets state only after its awaits, not synchronously in the effect.
+    // eslint-disable-next-line react-hooks/set-state-in-effect
     void load();
   }, [load]);
 

@@ -29,6 +29,8 @@ export function DayEndScreen() {
       fail(e);
     }
   }, [date]); // eslint-disable-line react-hooks/exhaustive-deps
+  // load sets state only after its awaits, not synchronously in the effect.
+  // eslint-disable-next-line react-hooks/set-state-in-effect
   useEffect(() => void load(), [load]);
 
   async function paper(kind: DayPaper) {

@@ -19,8 +19,10 @@ export function ReceiptDialog(props: { receiptNo: string | null; onClose: () => 
 
   useEffect(() => {
     if (!props.receiptNo) return;
-    setMessage(null);
-    invoke("receipt.render", { receipt_no: props.receiptNo, layout }).then(setPreview, () => setPreview(null));
+    // A message belongs to the preview it was about; it goes when the next one arrives.
+    invoke("receipt.render", { receipt_no: props.receiptNo, layout })
+      .then(setPreview, () => setPreview(null))
+      .finally(() => setMessage(null));
   }, [props.receiptNo, layout]);
 
   useEffect(() => {

@@ -25,10 +25,9 @@ pub struct AccountRef {
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct CustomerView {
     pub customer: Customer,
-    /// Whether ID number and phones are shown masked.
+    /// Whether ID number and phones are shown masked (whether the caller may reveal them is in
+    /// `SessionInfo.allowed`: `customer.reveal`).
     pub masked: bool,
-    /// Whether the caller's role may reveal them.
-    pub can_reveal: bool,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -64,8 +63,8 @@ pub struct HistoryList {
     pub entries: Vec<HistoryEntry>,
 }
 
-fn masked_view(caller: &Caller, customer: Customer) -> CustomerView {
-    CustomerView { customer: mask::customer(customer), masked: true, can_reveal: caller.user.role.sees_personal_data() }
+fn masked_view(customer: Customer) -> CustomerView {
+    CustomerView { customer: mask::customer(customer), masked: true }
 }
 
 pub(super) fn search(app: &App, caller: Option<&Caller>, query: SearchQuery) -> Result<SearchPage> {
@@ -78,12 +77,12 @@ pub(super) fn search(app: &App, caller: Option<&Caller>, query: SearchQuery) -> 
 }
 
 pub(super) fn get(app: &App, caller: Option<&Caller>, args: CustomerRef) -> Result<CustomerView> {
-    let caller = require_caller(caller)?;
-    Ok(masked_view(caller, repo::get(app.store().conn(), &args.id)?))
+    require_caller(caller)?;
+    Ok(masked_view(repo::get(app.store().conn(), &args.id)?))
 }
 
 pub(super) fn by_account(app: &App, caller: Option<&Caller>, args: AccountRef) -> Result<CustomerView> {
-    let caller = require_caller(caller)?;
+    require_caller(caller)?;
     let customer = repo::by_account(app.store().conn(), args.account.trim())?.ok_or_else(|| {
         Error::NotFound(UserMessage::new(
             "customer.not_found",
@@ -91,7 +90,7 @@ pub(super) fn by_account(app: &App, caller: Option<&Caller>, args: AccountRef) -
             format!("No account {}", args.account.trim()),
         ))
     })?;
-    Ok(masked_view(caller, customer))
+    Ok(masked_view(customer))
 }
 
 pub(super) fn reveal(app: &App, caller: Option<&Caller>, args: CustomerRef) -> Result<CustomerView> {
@@ -102,7 +101,7 @@ pub(super) fn reveal(app: &App, caller: Option<&Caller>, args: CustomerRef) -> R
     store.write(|tx| {
         audit::append(tx, &actor, "customer.reveal", &customer.id, &serde_json::json!({ "account": customer.record.account }))
     })?;
-    Ok(CustomerView { customer, masked: false, can_reveal: true })
+    Ok(CustomerView { customer, masked: false })
 }
 
 pub(super) fn check(_: &App, _: Option<&Caller>, draft: CustomerDraft) -> Result<DraftCheck> {
@@ -114,7 +113,7 @@ pub(super) fn create(app: &App, caller: Option<&Caller>, draft: CustomerDraft) -
     let checked = draft.check()?;
     let actor = app.actor(Some(&caller.user));
     let customer = app.store().write(|tx| repo::create(tx, &actor, &checked.draft, AuditEach::Yes))?;
-    Ok(Saved { view: masked_view(caller, customer), warnings: checked.warnings, changes: Vec::new() })
+    Ok(Saved { view: masked_view(customer), warnings: checked.warnings, changes: Vec::new() })
 }
 
 pub(super) fn update(app: &App, caller: Option<&Caller>, args: UpdateCustomerArgs) -> Result<Saved> {
@@ -124,7 +123,7 @@ pub(super) fn update(app: &App, caller: Option<&Caller>, args: UpdateCustomerArg
     let current = repo::get(store.conn(), &args.id)?;
     let checked = unmask_unchanged(args.draft, &current.record).check()?;
     let (customer, changes) = store.write(|tx| repo::update(tx, &actor, &args.id, args.version, &checked.draft))?;
-    Ok(Saved { view: masked_view(caller, customer), warnings: checked.warnings, changes })
+    Ok(Saved { view: masked_view(customer), warnings: checked.warnings, changes })
 }
 
 /// A form filled from a masked record sends the masked values back for fields the clerk did not
@@ -146,7 +145,7 @@ pub(super) fn close(app: &App, caller: Option<&Caller>, args: CloseCustomerArgs)
     let manager = authorise(app, &args.approval, "customer.close", &args.id)?;
     let actor = app.actor(Some(&caller.user));
     let customer = app.store().write(|tx| repo::close(tx, &actor, &args.id, &args.reason, &manager.id))?;
-    Ok(masked_view(caller, customer))
+    Ok(masked_view(customer))
 }
 
 pub(super) fn history(app: &App, caller: Option<&Caller>, args: CustomerRef) -> Result<HistoryList> {

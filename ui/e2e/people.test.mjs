@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { chromium } from "playwright-core";
-import { artifacts, call, chromiumArgs, demoDatabase, serve } from "./harness.mjs";
+import { artifacts, call, chromiumArgs, customerDraft, demoDatabase, serve } from "./harness.mjs";
 
 let server, browser, page, admin;
 const shot = (name) => page.screenshot({ path: join(artifacts, `people-${name}.png`) });
@@ -23,6 +23,8 @@ before(async () => {
   ({ token: admin } = await call(server.url, "session.login", { username: "admin", password: "admin1234" }));
   await user("lockme", "clerk", "lockme1234");
   await user("lockscreen", "clerk", "screen1234");
+  await user("mgr2", "manager", "mgr2pass123");
+  await call(server.url, "customer.create", customerDraft("3390000001", "陈立"), admin);
   browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: chromiumArgs, headless: true });
 });
 
@@ -153,6 +155,7 @@ test("the administrator adds a user and resets a password; the user must change 
   await page.keyboard.type("temp12345");
   await page.keyboard.press("Enter");
   await page.getByText("刘芳的密码已重置，下次登录须修改").waitFor();
+  await page.locator(".ant-modal-wrap").waitFor({ state: "hidden" });
   await shot("06-users-zh");
   await page.getByTestId("lang-switch").focus();
   await page.keyboard.press("Enter");
@@ -217,4 +220,27 @@ test("a clerk is not shown 日结, import and export or user administration; a m
   await page.getByTestId("current-user").waitFor();
   await page.keyboard.press("Alt+6");
   await page.getByRole("button", { name: "日结", exact: true }).waitFor();
+});
+
+test("a manager's wrong passwords at an approval count towards the manager's lockout, and the dialog says so", async () => {
+  await freshPage();
+  await typeLogin("clerk", "clerk1234");
+  const search = page.getByTestId("customer-search");
+  await search.waitFor();
+  await search.pressSequentially("3390000001\n", { delay: 5 });
+  await page.getByRole("button", { name: "销户" }).focus();
+  await page.keyboard.press("Enter");
+  await page.getByLabel("销户原因").fill("拆迁");
+  await page.getByPlaceholder("主管用户名").fill("mgr2");
+  const confirm = page.getByRole("button", { name: "确认销户" });
+  const alert = page.locator(".ant-modal .ant-alert");
+  for (let i = 1; i <= 5; i++) {
+    await page.getByPlaceholder("主管密码").fill("guess12345");
+    await Promise.all([page.waitForResponse((r) => r.url().endsWith("/api/invoke")), confirm.focus().then(() => page.keyboard.press("Enter"))]);
+    if (i < 5) assert.match(await alert.innerText(), /主管用户名或密码不正确（连续输错5次，该主管账户将锁定15分钟）/);
+  }
+  assert.match(await alert.innerText(), /该主管账户已锁定，请15分钟后再试，或请其他主管授权/);
+  await shot("11-approval-locked-zh");
+  const login = await fetch(`${server.url}/api/invoke`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ cmd: "session.login", args: { username: "mgr2", password: "mgr2pass123" } }) });
+  assert.equal((await login.json()).error.messages[0].code, "login.locked", "the manager is locked out at the counter too");
 });

@@ -244,3 +244,49 @@ test("a manager's wrong passwords at an approval count towards the manager's loc
   const login = await fetch(`${server.url}/api/invoke`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ cmd: "session.login", args: { username: "mgr2", password: "mgr2pass123" } }) });
   assert.equal((await login.json()).error.messages[0].code, "login.locked", "the manager is locked out at the counter too");
 });
+
+test("the administrator changes a role, disables and enables a user, and lifts a lockout, by keyboard", async () => {
+  await user("wangwu", "clerk", "wangwu1234");
+  for (let i = 0; i < 5; i++) await fetch(`${server.url}/api/invoke`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ cmd: "session.login", args: { username: "wangwu", password: "guess12345" } }) });
+  await freshPage("en");
+  await typeLogin("admin", "admin1234");
+  await page.getByTestId("current-user").waitFor();
+  await page.keyboard.press("Alt+8");
+  const row = page.getByTestId("users").locator("tr", { hasText: "wangwu" });
+  await row.getByText(/Locked until/).waitFor();
+
+  await row.getByRole("button", { name: "Unlock" }).focus();
+  await page.keyboard.press("Enter");
+  await page.getByText("测试wangwu is unlocked").waitFor();
+  await row.getByText(/Locked until/).waitFor({ state: "detached" });
+
+  await row.getByRole("button", { name: "Change role" }).focus();
+  await page.keyboard.press("Enter");
+  await page.locator(".ant-modal #role:focus").waitFor();
+  await page.keyboard.press("ArrowDown"); // opens the list on the current role, Clerk
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("Enter"); // Branch manager
+  await page.keyboard.press("Tab"); // to Save
+  await page.keyboard.press("Enter");
+  await page.getByText("The role of 测试wangwu was changed").waitFor();
+  await row.getByText("Branch manager").waitFor();
+  await page.locator(".ant-modal-wrap").waitFor({ state: "hidden" }); // focus returns to the row's button
+
+  await row.getByRole("button", { name: "Disable" }).focus();
+  await page.keyboard.press("Enter");
+  await page.locator(".ant-modal-confirm-title", { hasText: "Disable 测试wangwu?" }).waitFor();
+  await page.locator(".ant-modal-confirm-btns .ant-btn-dangerous:focus").waitFor();
+  await page.keyboard.press("Enter");
+  await row.getByText("Disabled", { exact: true }).waitFor();
+  await page.locator(".ant-modal-wrap").waitFor({ state: "hidden" });
+  await shot("12-users-disabled-en");
+  const refused = await fetch(`${server.url}/api/invoke`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ cmd: "session.login", args: { username: "wangwu", password: "wangwu1234" } }) });
+  assert.equal((await refused.json()).error.messages[0].code, "login.disabled");
+
+  await row.getByRole("button", { name: "Enable" }).focus();
+  await page.keyboard.press("Enter");
+  await row.getByText("Active", { exact: true }).waitFor();
+  const list = await call(server.url, "user.list", {}, admin);
+  const wangwu = list.users.find((u) => u.user.username === "wangwu");
+  assert.deepEqual([wangwu.user.role, wangwu.user.active, wangwu.locked_until], ["manager", true, null]);
+});

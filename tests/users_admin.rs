@@ -356,3 +356,33 @@ fn the_session_tells_the_ui_which_commands_its_role_may_run() {
         assert_eq!(f.app.call(Some(&token), request).unwrap_err().code(), "role.denied");
     }
 }
+
+#[test]
+fn a_manager_whose_password_an_administrator_set_cannot_authorise_until_it_is_changed() {
+    let f = fixture();
+    let admin = f.login("admin");
+    f.app
+        .call(Some(&admin), Request::SetUserPassword(SetPasswordArgs { username: "manager".into(), password: "known1234".into() }))
+        .unwrap();
+    let clerk = f.login("clerk");
+    let id = f.app.call(Some(&clerk), Request::CreateCustomer(common::draft("3300000001", "张三"))).unwrap()["view"]["customer"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let close = || {
+        f.app.call(
+            Some(&clerk),
+            Request::CloseCustomer(CloseCustomerArgs {
+                id: id.clone(),
+                reason: "拆迁".into(),
+                approval: ManagerApproval { username: "manager".into(), password: "known1234".into() },
+            }),
+        )
+    };
+    assert_eq!(close().unwrap_err().code(), "approval.must_change");
+    let manager = token_of(login(&f, "manager", "known1234").unwrap());
+    let change = ChangeOwnPasswordArgs { current_password: "known1234".into(), new_password: "mine12345".into() };
+    f.app.call(Some(&manager), Request::ChangeOwnPassword(change)).unwrap();
+    let approval = ManagerApproval { username: "manager".into(), password: "mine12345".into() };
+    f.app.call(Some(&clerk), Request::CloseCustomer(CloseCustomerArgs { id: id.clone(), reason: "拆迁".into(), approval })).unwrap();
+}

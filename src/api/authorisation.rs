@@ -23,6 +23,17 @@ pub struct ManagerApproval {
 pub fn authorise(app: &App, approval: &ManagerApproval, action: &str, entity: &str) -> Result<User> {
     let mut store = app.store();
     let manager = users::verify_credentials(&mut store, &app.actor(None), &approval.username, &approval.password)?.map_err(refused)?;
+    // A password an administrator set is known to someone else until its owner replaces it.
+    if users::status_by_id(store.conn(), &manager.id, app.clock().now())?.is_some_and(|s| s.must_change_password) {
+        return Err(Error::Denied(
+            UserMessage::new(
+                "approval.must_change",
+                "该主管的密码由管理员设置，须本人登录改为自己的密码后才能授权",
+                "An administrator set this manager's password; they must log in and change it before authorising",
+            )
+            .at("approval"),
+        ));
+    }
     if !manager.role.authorises() {
         return Err(Error::Denied(
             UserMessage::new(

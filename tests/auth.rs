@@ -142,30 +142,3 @@ fn malformed_json_gets_a_clear_error() {
     let reply = dispatch_json(&f.app, None, r#"{"cmd":"session.login","args":{"username":"clerk","password":"clerk1234"}}"#);
     assert!(reply.ok.unwrap()["token"].is_string());
 }
-
-#[test]
-fn wrong_manager_passwords_at_an_approval_count_towards_the_lockout() {
-    let f = fixture();
-    let clerk = f.login("clerk");
-    let id = f.app.call(Some(&clerk), Request::CreateCustomer(common::draft("3300000001", "张三"))).unwrap()["view"]["customer"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let close = |password: &str| {
-        f.app.call(
-            Some(&clerk),
-            Request::CloseCustomer(CloseCustomerArgs {
-                id: id.clone(),
-                reason: "拆迁".into(),
-                approval: ManagerApproval { username: "manager".into(), password: password.into() },
-            }),
-        )
-    };
-    for _ in 0..5 {
-        assert_eq!(close("guess1234").unwrap_err().code(), "approval.denied");
-    }
-    // The refused approvals were committed: the manager is now locked out, at the counter too.
-    assert_eq!(close("manager1234").unwrap_err().code(), "login.locked");
-    let login = f.app.call(None, Request::Login(LoginArgs { username: "manager".into(), password: "manager1234".into() }));
-    assert_eq!(login.unwrap_err().code(), "login.locked");
-}

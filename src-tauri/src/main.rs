@@ -75,7 +75,7 @@ fn open_store(handle: &AppHandle) -> Result<Store, Box<dyn std::error::Error>> {
     let path = database_path(handle)?;
     let mut store = Store::open(&path)?;
     // Until enrolment with head office exists, a first start runs on the demo outlet.
-    if hall::store::users::list(store.conn())?.is_empty() {
+    if hall::store::users::list(store.conn(), chrono_now())?.is_empty() {
         let actor = Actor { user_id: None, at: chrono_now() };
         hall::demo::populate(&mut store, &actor, 20_000, 7, |_| {})?;
         hall::demo::populate_history(&mut store, actor.at, 500, 7)?;

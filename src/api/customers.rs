@@ -26,10 +26,9 @@ pub struct AccountRef {
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct CustomerView {
     pub customer: Customer,
-    /// Whether ID number and phones are shown masked.
+    /// Whether ID number and phones are shown masked (whether the caller may reveal them is in
+    /// `SessionInfo.allowed`: `customer.reveal`).
     pub masked: bool,
-    /// Whether the caller's role may reveal them.
-    pub can_reveal: bool,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -65,8 +64,8 @@ pub struct HistoryList {
     pub entries: Vec<HistoryEntry>,
 }
 
-fn masked_view(caller: &Caller, customer: Customer) -> CustomerView {
-    CustomerView { customer: mask::customer(customer), masked: true, can_reveal: caller.user.role.sees_personal_data() }
+fn masked_view(customer: Customer) -> CustomerView {
+    CustomerView { customer: mask::customer(customer), masked: true }
 }
 
 pub(super) fn search(app: &App, caller: Option<&Caller>, query: SearchQuery) -> Result<SearchPage> {
@@ -79,12 +78,12 @@ pub(super) fn search(app: &App, caller: Option<&Caller>, query: SearchQuery) -> 
 }
 
 pub(super) fn get(app: &App, caller: Option<&Caller>, args: CustomerRef) -> Result<CustomerView> {
-    let caller = require_caller(caller)?;
-    Ok(masked_view(caller, repo::get(app.store().conn(), &args.id)?))
+    require_caller(caller)?;
+    Ok(masked_view(repo::get(app.store().conn(), &args.id)?))
 }
 
 pub(super) fn by_account(app: &App, caller: Option<&Caller>, args: AccountRef) -> Result<CustomerView> {
-    let caller = require_caller(caller)?;
+    require_caller(caller)?;
     let customer = repo::by_account(app.store().conn(), args.account.trim())?.ok_or_else(|| {
         Error::NotFound(UserMessage::new(
             "customer.not_found",
@@ -92,7 +91,7 @@ pub(super) fn by_account(app: &App, caller: Option<&Caller>, args: AccountRef) -
             format!("No account {}", args.account.trim()),
         ))
     })?;
-    Ok(masked_view(caller, customer))
+    Ok(masked_view(customer))
 }
 
 pub(super) fn reveal(app: &App, caller: Option<&Caller>, args: CustomerRef) -> Result<CustomerView> {
@@ -103,7 +102,7 @@ pub(super) fn reveal(app: &App, caller: Option<&Caller>, args: CustomerRef) -> R
     store.write(|tx| {
         audit::append(tx, &actor, "customer.reveal", &customer.id, &serde_json::json!({ "account": customer.record.account }))
     })?;
-    Ok(CustomerView { customer, masked: false, can_reveal: true })
+    Ok(CustomerView { customer, masked: false })
 }
 
 pub(super) fn check(app: &App, _: Option<&Caller>, draft: CustomerDraft) -> Result<DraftCheck> {
@@ -115,7 +114,7 @@ pub(super) fn create(app: &App, caller: Option<&Caller>, draft: CustomerDraft) -
     let checked = checked(app, app.store().conn(), &draft, None)?;
     let actor = app.actor(Some(&caller.user));
     let customer = app.store().write(|tx| repo::create(tx, &actor, &checked.draft, AuditEach::Yes))?;
-    Ok(Saved { view: masked_view(caller, customer), warnings: checked.warnings, changes: Vec::new() })
+    Ok(Saved { view: masked_view(customer), warnings: checked.warnings, changes: Vec::new() })
 }
 
 pub(super) fn update(app: &App, caller: Option<&Caller>, args: UpdateCustomerArgs) -> Result<Saved> {
@@ -125,7 +124,7 @@ pub(super) fn update(app: &App, caller: Option<&Caller>, args: UpdateCustomerArg
     let current = repo::get(store.conn(), &args.id)?;
     let checked = checked(app, store.conn(), &unmask_unchanged(args.draft, &current.record), Some(&args.id))?;
     let (customer, changes) = store.write(|tx| repo::update(tx, &actor, &args.id, args.version, &checked.draft))?;
-    Ok(Saved { view: masked_view(caller, customer), warnings: checked.warnings, changes })
+    Ok(Saved { view: masked_view(customer), warnings: checked.warnings, changes })
 }
 
 /// Checks a draft and the keys it would take, all errors at once: a new customer's account and
@@ -158,7 +157,7 @@ pub(super) fn close(app: &App, caller: Option<&Caller>, args: CloseCustomerArgs)
     let manager = authorise(app, &args.approval, "customer.close", &args.id)?;
     let actor = app.actor(Some(&caller.user));
     let customer = app.store().write(|tx| repo::close(tx, &actor, &args.id, &args.reason, &manager.id))?;
-    Ok(masked_view(caller, customer))
+    Ok(masked_view(customer))
 }
 
 pub(super) fn history(app: &App, caller: Option<&Caller>, args: CustomerRef) -> Result<HistoryList> {

@@ -79,8 +79,26 @@ pub enum Access {
     AnyUser,
     /// A logged-in user whose session may be locked (unlocking, logging out).
     EvenLocked,
+    /// A logged-in user whose session is not locked, even one who must first change the password
+    /// an administrator set (changing it). [`Access::AnyUser`] and [`Access::Roles`] refuse them.
+    OwnAccount,
     /// Only these roles.
     Roles(&'static [Role]),
+}
+
+impl Access {
+    /// Whether a user of `role` may run a command of this access (given a valid session).
+    pub fn admits(self, role: Role) -> bool {
+        match self {
+            Access::Roles(roles) => roles.contains(&role),
+            Access::Public | Access::AnyUser | Access::EvenLocked | Access::OwnAccount => true,
+        }
+    }
+}
+
+/// The names of the commands a user of `role` may run, in table order (the UI's `can`).
+pub fn allowed_commands(role: Role) -> Vec<String> {
+    COMMAND_ACCESS.iter().filter(|(_, access)| access.admits(role)).map(|(name, _)| (*name).to_owned()).collect()
 }
 
 /// The logged-in user a command runs for.
@@ -88,8 +106,9 @@ pub enum Access {
 pub struct Caller {
     pub user: User,
     pub session: crate::store::sessions::Session,
-    /// Idle past the lock time; only commands with [`Access::EvenLocked`] reach a handler then.
-    pub locked: bool,
+    /// Idle past the lock time or locked by the user; only commands with [`Access::EvenLocked`]
+    /// reach a handler then.
+    pub lock: Option<Lock>,
 }
 
 const COUNTER: &[Role] = &[Role::Clerk, Role::Manager, Role::Admin, Role::HeadOffice];
@@ -105,6 +124,9 @@ macro_rules! commands {
         pub enum Request {
             $(#[serde(rename = $name)] $variant($args),)+
         }
+
+        /// Every command's name and who may run it, in table order.
+        pub const COMMAND_ACCESS: &[(&str, Access)] = &[$(($name, $access),)+];
 
         impl Request {
             pub fn name(&self) -> &'static str {
@@ -156,6 +178,7 @@ commands! {
     "session.logout" => Logout(NoArgs) -> Done, Access::EvenLocked, session::logout;
     "session.unlock" => Unlock(UnlockArgs) -> SessionInfo, Access::EvenLocked, session::unlock;
     "session.whoami" => WhoAmI(NoArgs) -> SessionInfo, Access::EvenLocked, session::whoami;
+    "session.lock" => LockSession(NoArgs) -> SessionInfo, Access::EvenLocked, session::lock;
     "customer.search" => SearchCustomers(crate::store::search::SearchQuery) -> crate::store::search::SearchPage, Access::Roles(COUNTER), customers::search;
     "customer.get" => GetCustomer(CustomerRef) -> CustomerView, Access::Roles(COUNTER), customers::get;
     "customer.by_account" => CustomerByAccount(AccountRef) -> CustomerView, Access::Roles(COUNTER), customers::by_account;
@@ -169,7 +192,9 @@ commands! {
     "user.create" => CreateUser(CreateUserArgs) -> User, Access::Roles(STAFF_ADMIN), users::create;
     "user.set_role" => SetUserRole(SetRoleArgs) -> User, Access::Roles(STAFF_ADMIN), users::set_role;
     "user.set_password" => SetUserPassword(SetPasswordArgs) -> User, Access::Roles(STAFF_ADMIN), users::set_password;
-    "user.change_own_password" => ChangeOwnPassword(ChangeOwnPasswordArgs) -> Done, Access::AnyUser, users::change_own_password;
+    "user.set_active" => SetUserActive(SetActiveArgs) -> User, Access::Roles(STAFF_ADMIN), users::set_active;
+    "user.unlock" => UnlockUser(UsernameArgs) -> User, Access::Roles(STAFF_ADMIN), users::unlock;
+    "user.change_own_password" => ChangeOwnPassword(ChangeOwnPasswordArgs) -> Done, Access::OwnAccount, users::change_own_password;
     "audit.verify" => VerifyAudit(NoArgs) -> crate::store::audit::Verification, Access::Roles(AUDITORS), system::verify_audit;
     "audit.recent" => RecentAudit(RecentArgs) -> AuditEntries, Access::Roles(AUDITORS), system::recent_audit;
     "workstation.status" => WorkstationStatus(NoArgs) -> StatusInfo, Access::AnyUser, system::status;
@@ -237,8 +262,8 @@ pub fn dispatch(app: &App, token: Option<&str>, request: Request) -> Result<serd
         Access::Public => None,
         access => Some(session::authorise_caller(app, token, access)?),
     };
-    if let (Access::Roles(roles), Some(caller)) = (request.access(), &caller)
-        && !roles.contains(&caller.user.role)
+    if let Some(caller) = &caller
+        && !request.access().admits(caller.user.role)
     {
         return Err(Error::Denied(UserMessage::new(
             "role.denied",

@@ -32,7 +32,7 @@ pub fn populate(store: &mut Store, actor: &Actor, count: u64, seed: u64, mut pro
     store.write_load(size, |tx| {
         for &(username, name, role, password) in USERS {
             if users::find(tx, username)?.is_none() {
-                users::create(tx, actor, username, name, role, password)?;
+                users::create(tx, actor, username, name, role, password, users::PasswordKind::Chosen)?;
             }
         }
         let mut load = BulkLoad::start(tx, actor, size)?;

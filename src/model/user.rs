@@ -16,11 +16,6 @@ code_enum!(
 );
 
 impl Role {
-    /// Whether this role sees full ID numbers and phones.
-    pub fn sees_personal_data(self) -> bool {
-        matches!(self, Role::Manager | Role::HeadOffice | Role::Admin)
-    }
-
     /// Whether this role may authorise what needs a manager (reversals, refunds, waivers,
     /// over/short, closing an account).
     pub fn authorises(self) -> bool {

@@ -1,5 +1,6 @@
-//! Login sessions. A session is locked when idle longer than the configured minutes and ends after
-//! a maximum age or at logout. The token is random; only its SHA-256 is stored.
+//! Login sessions. A session is locked when idle longer than the configured minutes or when its
+//! user locks it, and ends after a maximum age, at logout, or when its user is disabled or has
+//! their password reset. The token is random; only its SHA-256 is stored.
 
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
@@ -37,23 +38,28 @@ pub struct Session {
     pub user_id: String,
     pub created_at: DateTime<Utc>,
     pub last_active_at: DateTime<Utc>,
+    /// Locked by its user (the lock button), at this instant.
+    pub locked_at: Option<DateTime<Utc>>,
     pub ended: bool,
 }
 
 pub fn find(conn: &Connection, token: &str) -> Result<Option<Session>> {
     let row = conn
-        .prepare_cached("SELECT token_hash, user_id, created_at, last_active_at, ended_at IS NOT NULL FROM sessions WHERE token_hash = ?1")?
+        .prepare_cached(
+            "SELECT token_hash, user_id, created_at, last_active_at, locked_at, ended_at IS NOT NULL FROM sessions WHERE token_hash = ?1",
+        )?
         .query_row([hash_token(token)], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, bool>(4)?))
+            Ok(Session {
+                token_hash: r.get(0)?,
+                user_id: r.get(1)?,
+                created_at: parse_stamp(&r.get::<_, String>(2)?).unwrap_or_default(),
+                last_active_at: parse_stamp(&r.get::<_, String>(3)?).unwrap_or_default(),
+                locked_at: r.get::<_, Option<String>>(4)?.as_deref().and_then(parse_stamp),
+                ended: r.get(5)?,
+            })
         })
         .optional()?;
-    Ok(row.map(|(token_hash, user_id, created, active, ended)| Session {
-        token_hash,
-        user_id,
-        created_at: parse_stamp(&created).unwrap_or_default(),
-        last_active_at: parse_stamp(&active).unwrap_or_default(),
-        ended,
-    }))
+    Ok(row)
 }
 
 /// Records activity, unless it was recorded less than [`TOUCH_INTERVAL_SECONDS`] ago.
@@ -64,9 +70,27 @@ pub fn touch(conn: &Connection, session: &Session, now: DateTime<Utc>) -> Result
     Ok(())
 }
 
-/// Marks activity now, whatever the interval (after an unlock).
+/// Marks activity now, whatever the interval, and lifts a lock (after an unlock).
 pub fn renew(conn: &Connection, session: &Session, now: DateTime<Utc>) -> Result<()> {
-    conn.execute("UPDATE sessions SET last_active_at = ?2 WHERE token_hash = ?1", params![session.token_hash, stamp(now)])?;
+    conn.execute(
+        "UPDATE sessions SET last_active_at = ?2, locked_at = NULL WHERE token_hash = ?1",
+        params![session.token_hash, stamp(now)],
+    )?;
+    Ok(())
+}
+
+/// Locks the session at its user's request; only the password unlocks it ([`renew`]).
+pub fn lock(conn: &Connection, session: &Session, now: DateTime<Utc>) -> Result<()> {
+    conn.execute(
+        "UPDATE sessions SET locked_at = ?2 WHERE token_hash = ?1 AND locked_at IS NULL",
+        params![session.token_hash, stamp(now)],
+    )?;
+    Ok(())
+}
+
+/// Ends every open session of a user (disabled, or their password reset).
+pub fn end_all_of(conn: &Connection, user_id: &str, now: DateTime<Utc>) -> Result<()> {
+    conn.execute("UPDATE sessions SET ended_at = ?2 WHERE user_id = ?1 AND ended_at IS NULL", params![user_id, stamp(now)])?;
     Ok(())
 }
 

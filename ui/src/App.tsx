@@ -41,7 +41,8 @@ export function App() {
         .finally(() => setRestoring(false));
     }
     client.onSessionProblem((code) => {
-      if (code === "session.locked") setSession((s) => (s ? { ...s, locked: true } : s));
+      // Locked in the core (idle, or by the user in another window): the core says which.
+      if (code === "session.locked") invoke("session.whoami", {}).then(setSession, () => setSession((s) => (s ? { ...s, locked: true } : s)));
       else {
         client.setToken(null);
         setSession(null);

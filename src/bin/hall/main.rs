@@ -392,12 +392,12 @@ fn user(db: &Path, command: UserCommand, actor: Actor) -> anyhow::Result<()> {
     match command {
         UserCommand::Add { username, name, role, password } => {
             let password = password_or_stdin(password)?;
-            let user = store.write(|tx| users::create(tx, &actor, &username, &name, role, &password))?;
+            let user = store.write(|tx| users::create(tx, &actor, &username, &name, role, &password, users::PasswordKind::Chosen))?;
             println!("added {} ({}) as {}", user.username, user.display_name, role.code());
         }
         UserCommand::Password { username, password } => {
             let password = password_or_stdin(password)?;
-            store.write(|tx| users::set_password(tx, &actor, &username, &password))?;
+            store.write(|tx| users::set_password(tx, &actor, &username, &password, users::PasswordKind::Chosen))?;
             println!("password of {username} changed");
         }
         UserCommand::Role { username, role } => {
@@ -405,7 +405,7 @@ fn user(db: &Path, command: UserCommand, actor: Actor) -> anyhow::Result<()> {
             println!("{username} is now {}", role.code());
         }
         UserCommand::List => {
-            for u in users::list(store.conn())? {
+            for users::UserStatus { user: u, .. } in users::list(store.conn(), actor.at)? {
                 println!("{:<12} {:<8} {:<12} {}", u.username, u.display_name, u.role.code(), if u.active { "" } else { "disabled" });
             }
         }

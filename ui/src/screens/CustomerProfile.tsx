@@ -6,6 +6,7 @@ import type { CustomerView } from "../api/generated/CustomerView";
 import type { HistoryEntry } from "../api/generated/HistoryEntry";
 import { useLabels } from "../catalog";
 import { coreText, type MessageKey, useI18n } from "../i18n";
+import { useCan } from "../session";
 import { CloseCustomerDialog } from "./CloseCustomerDialog";
 import { outletTime } from "../time";
 import { CustomerFormDrawer } from "./CustomerForm";
@@ -14,6 +15,7 @@ import { BillsTab, PaymentsTab } from "./ProfileMoneyTabs";
 export function CustomerProfile({ id, onBack }: { id: string; onBack: () => void }) {
   const { t, lang } = useI18n();
   const { label } = useLabels();
+  const can = useCan();
   const [view, setView] = useState<CustomerView | null>(null);
   const [history, setHistory] = useState<HistoryEntry[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -68,7 +70,7 @@ export function CustomerProfile({ id, onBack }: { id: string; onBack: () => void
         <Button icon={<EditOutlined />} disabled={c.status === "closed"} onClick={() => setEditing(true)} data-testid="edit-customer">
           {t("profile.edit")}
         </Button>
-        {view.masked && view.can_reveal && (
+        {view.masked && can("customer.reveal") && (
           <Button icon={<EyeOutlined />} onClick={() => invoke("customer.reveal", { id }).then(setView)} data-testid="reveal">
             {t("profile.reveal")}
           </Button>

@@ -8,6 +8,7 @@ import type { ManagerApproval } from "../api/generated/ManagerApproval";
 import { useLabels } from "../catalog";
 import { yuan } from "../form/money";
 import { coreText, useI18n } from "../i18n";
+import { useCan } from "../session";
 import { outletTime } from "../time";
 import { ApprovalFields } from "./ApprovalFields";
 import { openPdf } from "./pdf";
@@ -15,6 +16,7 @@ import { openPdf } from "./pdf";
 /** 轧账 and 日结: close the desk with a count, then the day's report and papers. */
 export function DayEndScreen() {
   const { t, lang } = useI18n();
+  const can = useCan();
   const [desk, setDesk] = useState<DeskState | null>(null);
   const [report, setReport] = useState<DayReport | null>(null);
   const [date, setDate] = useState("");
@@ -60,7 +62,7 @@ export function DayEndScreen() {
         <Button onClick={load}>{t("dayend.refresh")}</Button>
         <Button onClick={() => paper("daily_report")}>{t("dayend.dailyReport")}</Button>
         <Button onClick={() => paper("deposit_slip")}>{t("dayend.depositSlip")}</Button>
-        <Button type="primary" onClick={closeDay} disabled={!!report?.closed_at}>{t("dayend.close")}</Button>
+        {can("dayend.close") && <Button type="primary" onClick={closeDay} disabled={!!report?.closed_at}>{t("dayend.close")}</Button>}
       </Space>
       {error && <Alert type="error" showIcon message={error} />}
       {report && <Report report={report} />}

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { CommandError, client, invoke } from "../api/invoke";
 import type { SessionInfo } from "../api/generated/SessionInfo";
+import type { UserMessage } from "../api/generated/UserMessage";
 import { coreText, useI18n } from "../i18n";
 
 /**
@@ -9,7 +10,9 @@ import { coreText, useI18n } from "../i18n";
  */
 export function LoginScreen({ onLogin }: { onLogin: (session: SessionInfo) => void }) {
   const { t, lang, setLang } = useI18n();
-  const [error, setError] = useState<string | null>(null);
+  // The core's message is kept whole, so that it follows a change of language (a lockout says
+  // how many minutes are left).
+  const [error, setError] = useState<UserMessage | string | null>(null);
   const [busy, setBusy] = useState(false);
 
   async function submit(e: React.FormEvent<HTMLFormElement>) {
@@ -28,7 +31,7 @@ export function LoginScreen({ onLogin }: { onLogin: (session: SessionInfo) => vo
       client.setToken(result.token);
       onLogin(result.session);
     } catch (err) {
-      setError(err instanceof CommandError ? coreText(lang, err.error.messages[0]) : t("error.network", { detail: String(err) }));
+      setError(err instanceof CommandError ? err.error.messages[0] : t("error.network", { detail: String(err) }));
     } finally {
       setBusy(false);
     }
@@ -41,7 +44,7 @@ export function LoginScreen({ onLogin }: { onLogin: (session: SessionInfo) => vo
         <p className="muted">{t("login.subtitle")}</p>
         {error && (
           <div className="plain-error" role="alert" data-testid="login-error">
-            {error}
+            {typeof error === "string" ? error : coreText(lang, error)}
           </div>
         )}
         <label htmlFor="username">{t("login.username")}</label>

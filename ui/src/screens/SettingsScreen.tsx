@@ -4,11 +4,13 @@ import { CommandError, invoke } from "../api/invoke";
 import type { SessionInfo } from "../api/generated/SessionInfo";
 import type { StatusInfo } from "../api/generated/StatusInfo";
 import { coreText, type Lang, useI18n } from "../i18n";
+import { useCan } from "../session";
 import { DataTransferCard } from "./DataTransferCard";
 
 export function SettingsScreen({ session, status }: { session: SessionInfo; status: StatusInfo | null }) {
   const { t, lang, setLang } = useI18n();
   const { message } = App.useApp();
+  const can = useCan();
   const [form] = Form.useForm();
 
   async function changePassword(values: { current_password: string; new_password: string }) {
@@ -43,7 +45,7 @@ export function SettingsScreen({ session, status }: { session: SessionInfo; stat
           </Button>
         </Form>
       </Card>
-      {(session.user.role === "manager" || session.user.role === "admin") && <DataTransferCard />}
+      {can("customers.import") && <DataTransferCard />}
       <Card title={t("settings.workstation")}>
         <Descriptions column={1} size="small">
           <Descriptions.Item label="ID">{session.workstation_id}</Descriptions.Item>

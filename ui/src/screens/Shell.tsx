@@ -1,10 +1,11 @@
 import {
   AccountBookOutlined, BarChartOutlined, CalendarOutlined, CloudSyncOutlined, FileAddOutlined, LockOutlined,
-  LogoutOutlined, SettingOutlined, SolutionOutlined, TeamOutlined,
+  LogoutOutlined, SettingOutlined, SolutionOutlined, TeamOutlined, UserSwitchOutlined,
 } from "@ant-design/icons";
 import { Button, Layout, Menu, Space, Tag, Tooltip, Typography } from "antd";
-import { useEffect, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { invoke } from "../api/invoke";
+import type { CommandName } from "../api/generated/commands";
 import type { SessionInfo } from "../api/generated/SessionInfo";
 import type { StatusInfo } from "../api/generated/StatusInfo";
 import { useLabels } from "../catalog";
@@ -14,8 +15,11 @@ import { DayEndScreen } from "./DayEndScreen";
 import { PaymentsScreen } from "./PaymentsScreen";
 import { SettingsScreen } from "./SettingsScreen";
 import { UpcomingScreen } from "./UpcomingScreen";
+import { UsersScreen } from "./UsersScreen";
+import { useCan } from "../session";
 
-const NAV: Array<{ key: string; label: MessageKey; icon: React.ReactNode }> = [
+/** The sections; one with `needs` is shown only to roles that may run that command. */
+const NAV: Array<{ key: string; label: MessageKey; icon: React.ReactNode; needs?: CommandName }> = [
   { key: "customers", label: "nav.customers", icon: <TeamOutlined /> },
   { key: "payments", label: "nav.payments", icon: <AccountBookOutlined /> },
   { key: "applications", label: "nav.applications", icon: <FileAddOutlined /> },
@@ -23,12 +27,15 @@ const NAV: Array<{ key: string; label: MessageKey; icon: React.ReactNode }> = [
   { key: "reports", label: "nav.reports", icon: <BarChartOutlined /> },
   { key: "day-end", label: "nav.dayEnd", icon: <CalendarOutlined /> },
   { key: "settings", label: "nav.settings", icon: <SettingOutlined /> },
+  { key: "users", label: "nav.users", icon: <UserSwitchOutlined />, needs: "user.list" },
 ];
 
-export function Shell(props: { session: SessionInfo; onLock: () => void; onLogout: () => void }) {
+export function Shell(props: { session: SessionInfo; onLock: (byUser: boolean) => void; onLogout: () => void }) {
   const { t, lang, setLang } = useI18n();
   const { label } = useLabels();
   const [page, setPage] = useState("customers");
+  const can = useCan();
+  const nav = useMemo(() => NAV.filter((n) => !n.needs || can(n.needs)), [can]);
   const [status, setStatus] = useState<StatusInfo | null>(null);
 
   // The sync status in the top bar, refreshed while the app is open.
@@ -46,7 +53,7 @@ export function Shell(props: { session: SessionInfo; onLock: () => void; onLogou
     const events = ["keydown", "mousedown", "wheel", "touchstart"] as const;
     events.forEach((e) => window.addEventListener(e, touch, { passive: true }));
     const timer = window.setInterval(() => {
-      if (Date.now() - last > props.session.idle_lock_minutes * 60_000) props.onLock();
+      if (Date.now() - last > props.session.idle_lock_minutes * 60_000) props.onLock(false);
     }, 5_000);
     return () => {
       events.forEach((e) => window.removeEventListener(e, touch));
@@ -58,14 +65,14 @@ export function Shell(props: { session: SessionInfo; onLock: () => void; onLogou
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const index = Number(e.key) - 1;
-      if (e.altKey && index >= 0 && index < NAV.length) {
+      if (e.altKey && index >= 0 && index < nav.length) {
         e.preventDefault();
-        setPage(NAV[index].key);
+        setPage(nav[index].key);
       }
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, []);
+  }, [nav]);
 
   const pending = status?.pending_events ?? 0;
   const content =
@@ -73,6 +80,7 @@ export function Shell(props: { session: SessionInfo; onLock: () => void; onLogou
     : page === "payments" ? <PaymentsScreen />
     : page === "day-end" ? <DayEndScreen />
     : page === "settings" ? <SettingsScreen session={props.session} status={status} />
+    : page === "users" ? <UsersScreen session={props.session} />
     : <UpcomingScreen section={page} />;
 
   return (
@@ -83,7 +91,7 @@ export function Shell(props: { session: SessionInfo; onLock: () => void; onLogou
           mode="inline"
           selectedKeys={[page]}
           onClick={(e) => setPage(e.key)}
-          items={NAV.map((n, i) => ({ key: n.key, icon: n.icon, label: t(n.label), title: `Alt+${i + 1}` }))}
+          items={nav.map((n, i) => ({ key: n.key, icon: n.icon, label: t(n.label), title: `Alt+${i + 1}` }))}
           data-testid="nav"
         />
       </Layout.Sider>
@@ -102,7 +110,7 @@ export function Shell(props: { session: SessionInfo; onLock: () => void; onLogou
             <Button size="small" onClick={() => setLang(lang === "zh-CN" ? "en" : "zh-CN")} data-testid="lang-switch">
               {t("top.language")}
             </Button>
-            <Button size="small" icon={<LockOutlined />} onClick={props.onLock}>
+            <Button size="small" icon={<LockOutlined />} onClick={() => props.onLock(true)} data-testid="lock">
               {t("top.lock")}
             </Button>
             <Button size="small" icon={<LogoutOutlined />} onClick={props.onLogout}>

@@ -3,10 +3,7 @@ import type { Customer } from "./Customer";
 
 export type CustomerView = { customer: Customer, 
 /**
- * Whether ID number and phones are shown masked.
+ * Whether ID number and phones are shown masked (whether the caller may reveal them is in
+ * `SessionInfo.allowed`: `customer.reveal`).
  */
-masked: boolean, 
-/**
- * Whether the caller's role may reveal them.
- */
-can_reveal: boolean, };
+masked: boolean, };

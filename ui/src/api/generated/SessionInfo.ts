@@ -3,6 +3,20 @@ import type { User } from "./User";
 
 export type SessionInfo = { user: User, 
 /**
- * Idle too long: only unlocking and logging out are accepted until the password is given again.
+ * Idle too long or locked by the user: only unlocking and logging out are accepted until the
+ * password is given again.
  */
-locked: boolean, idle_lock_minutes: number, outlet_code: string, workstation_id: string, };
+locked: boolean, 
+/**
+ * The user locked the screen (the lock button), rather than idleness.
+ */
+locked_by_user: boolean, 
+/**
+ * An administrator set the password: nothing but changing it is accepted until it is changed.
+ */
+must_change_password: boolean, 
+/**
+ * The commands this user's role may run, from the command table: the UI shows a button only
+ * when its command is here (the core checks again on every call).
+ */
+allowed: Array<string>, idle_lock_minutes: number, outlet_code: string, workstation_id: string, };

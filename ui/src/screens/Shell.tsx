@@ -68,9 +68,15 @@ export function Shell(props: { session: SessionInfo; onLock: () => void; onLogou
   }, []);
 
   const pending = status?.pending_events ?? 0;
+  // The collection screen, once shown, stays mounted (hidden) while another section is open, so a
+  // collection in progress survives a look elsewhere.
+  const [collecting, setCollecting] = useState(false);
+  useEffect(() => {
+    if (page === "payments") setCollecting(true);
+  }, [page]);
   const content =
     page === "customers" ? <CustomersScreen />
-    : page === "payments" ? <PaymentsScreen />
+    : page === "payments" ? null
     : page === "day-end" ? <DayEndScreen />
     : page === "settings" ? <SettingsScreen session={props.session} status={status} />
     : <UpcomingScreen />;
@@ -110,7 +116,10 @@ export function Shell(props: { session: SessionInfo; onLock: () => void; onLogou
             </Button>
           </Space>
         </Layout.Header>
-        <Layout.Content className="content">{content}</Layout.Content>
+        <Layout.Content className="content">
+          {content}
+          {(collecting || page === "payments") && <div hidden={page !== "payments"} data-testid="payments-section"><PaymentsScreen active={page === "payments"} /></div>}
+        </Layout.Content>
       </Layout>
     </Layout>
   );

@@ -270,7 +270,7 @@ function Collect(props: { active: boolean }) {
           onDone={async (p) => { setRefunding(false); setReceipt(p.receipt_no); await loadQuote(customer); await loadDesk(); }} />
       )}
       <WaiveDialog billId={waiving} onClose={() => setWaiving(null)} onDone={async () => { setWaiving(null); if (customer) await loadQuote(customer); }} />
-      <Modal open={confirming !== null} title={t("pay.confirmLarge.title")} okText={t("pay.confirmLarge.ok")} cancelText={t("common.cancel")}
+      <Modal destroyOnHidden open={confirming !== null} title={t("pay.confirmLarge.title")} okText={t("pay.confirmLarge.ok")} cancelText={t("common.cancel")}
         okButtonProps={{ autoFocus: true }} onOk={() => pay(true)}
         onCancel={() => { setConfirming(null); cashRef.current?.focus(); }}>
         <Typography.Paragraph>{confirming}</Typography.Paragraph>

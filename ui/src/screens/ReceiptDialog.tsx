@@ -22,6 +22,8 @@ export function ReceiptDialog(props: { receiptNo: string | null; onClose: () => 
   useEffect(() => {
     if (!props.receiptNo) return;
     setMessage(null);
+    // Not the previous receipt's preview while this one renders.
+    setPreview((p) => (p?.doc.receipt_no === props.receiptNo ? p : null));
     invoke("receipt.render", { receipt_no: props.receiptNo, layout }).then(setPreview, () => setPreview(null));
   }, [props.receiptNo, layout]);
 

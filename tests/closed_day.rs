@@ -10,6 +10,7 @@ use chrono::{Duration, NaiveDate};
 use hall::api::*;
 use hall::model::money::Fen;
 use hall::model::payment::{PaymentKind, PaymentStatus, ReasonCode, Tender, TenderKind};
+use hall::print::receipt::Layout;
 use hall::store::billing::ReadingInput;
 use hall::store::dayend::DayReport;
 use hall::store::desk::{DenominationCount, DeskSession, exact_count};
@@ -148,6 +149,14 @@ fn collection_after_the_close_goes_to_the_next_business_date_and_the_closed_day_
     assert_eq!(p.business_date, date("2026-03-03"), "a payment's business date is its desk's, not the clock's");
     let stored: Payment = ok(&f, &clerk, Request::GetPayment(ReceiptRef { receipt_no: p.receipt_no.clone() }));
     assert_eq!(stored.business_date, date("2026-03-03"));
+    // The receipt says which date the money was taken for (posted on 03-02 at 17:30).
+    let preview: ReceiptPreview =
+        ok(&f, &clerk, Request::RenderReceipt(RenderArgs { receipt_no: p.receipt_no.clone(), layout: Layout::A5 }));
+    assert_eq!((preview.doc.posted_at.as_str(), preview.doc.business_date.as_deref()), ("2026-03-02 17:30:00", Some("2026-03-03")));
+    let receipt = f.dir.path().join("after-close.pdf");
+    std::fs::write(&receipt, base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &preview.pdf.base64).unwrap()).unwrap();
+    let out = std::process::Command::new("pdftotext").args(["-layout", &receipt.display().to_string(), "-"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("2026-03-03（日结后收费）"));
     let _: DeskState = ok(&f, &clerk, Request::MoveCash(MoveCashArgs { direction: "in".into(), amount: Fen(5000), reason: "零钱".into() }));
     let refund = Refund {
         customer_id: id.clone(),

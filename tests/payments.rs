@@ -383,6 +383,9 @@ fn receipts_render_small_carry_a_verifiable_code_and_mark_reprints() {
             (verified.fields.receipt_no.as_str(), verified.fields.amount, verified.status),
             (p.receipt_no.as_str(), Fen(17270), Some(PaymentStatus::Posted))
         );
+        // Signed in UTC (01:30Z), shown as the receipt prints it: 09:30 in Hangzhou.
+        assert_eq!((verified.fields.posted_at.as_str(), verified.posted_local.as_str()), ("20260302T013000Z", "2026-03-02 09:30:00"));
+        assert_eq!((preview.doc.posted_at.as_str(), preview.doc.business_date.as_deref()), ("2026-03-02 09:30:00", None));
         let forged = preview.doc.code.replace("|17270|", "|97270|");
         assert_eq!(
             call::<Verified>(&f, &clerk, Request::VerifyReceipt(VerifyArgs { code: forged })).unwrap_err().code(),

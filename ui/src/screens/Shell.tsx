@@ -71,9 +71,7 @@ export function Shell(props: { session: SessionInfo; onLock: () => void; onLogou
   // The collection screen, once shown, stays mounted (hidden) while another section is open, so a
   // collection in progress survives a look elsewhere.
   const [collecting, setCollecting] = useState(false);
-  useEffect(() => {
-    if (page === "payments") setCollecting(true);
-  }, [page]);
+  if (page === "payments" && !collecting) setCollecting(true);
   const content =
     page === "customers" ? <CustomersScreen />
     : page === "payments" ? null
@@ -118,7 +116,7 @@ export function Shell(props: { session: SessionInfo; onLock: () => void; onLogou
         </Layout.Header>
         <Layout.Content className="content">
           {content}
-          {(collecting || page === "payments") && <div hidden={page !== "payments"} data-testid="payments-section"><PaymentsScreen active={page === "payments"} /></div>}
+          {collecting && <div hidden={page !== "payments"} data-testid="payments-section"><PaymentsScreen active={page === "payments"} /></div>}
         </Layout.Content>
       </Layout>
     </Layout>

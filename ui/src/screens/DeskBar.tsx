@@ -27,7 +27,7 @@ export function DeskBar(props: { desk: DeskState | null; onChange: (d: DeskState
   if (!session) {
     const desk = props.desk;
     const refused = desk?.refused;
-    const nextDate = desk && desk.collecting_for !== desk.today;
+    const nextDate = desk && desk.collecting_for > desk.today;
     return (
       <Space direction="vertical" style={{ width: "100%" }}>
         {refused ? <Alert type="warning" showIcon message={coreText(lang, refused)} data-testid="desk-refused" />
@@ -43,7 +43,9 @@ export function DeskBar(props: { desk: DeskState | null; onChange: (d: DeskState
     );
   }
   const payments = props.desk?.expected?.payments ?? 0;
-  const otherDate = props.desk && session.business_date !== props.desk.today;
+  // Dated after today: today is closed and the desk collects for the next business date. (A desk
+  // left open from an earlier date is refused by the core with its own message.)
+  const otherDate = props.desk && session.business_date > props.desk.today;
   return (
     <Space direction="vertical" style={{ width: "100%" }}>
       <Space wrap className="desk-bar">

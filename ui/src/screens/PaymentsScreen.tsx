@@ -263,18 +263,23 @@ function Collect(props: { active: boolean }) {
           <PaymentTable payments={today} onReverse={setReversing} onReceipt={setReceipt} />
         </Card>
       )}
-      <ReceiptDialog receiptNo={receipt} onClose={() => { setReceipt(null); accountRef.current?.focus(); }} />
-      <ReversalDialog payment={reversing} onClose={() => setReversing(null)} onDone={async () => { setReversing(null); if (customer) await loadQuote(customer); await loadDesk(); }} />
-      {customer && quote && (
-        <RefundDialog open={refunding} customerId={customer.customer.id} max={quote.prepaid} onClose={() => setRefunding(false)}
-          onDone={async (p) => { setRefunding(false); setReceipt(p.receipt_no); await loadQuote(customer); await loadDesk(); }} />
+      {/* Dialogs open above the page, outside the hidden section: only while the section shows. */}
+      {props.active && (
+        <>
+          <ReceiptDialog receiptNo={receipt} onClose={() => { setReceipt(null); accountRef.current?.focus(); }} />
+          <ReversalDialog payment={reversing} onClose={() => setReversing(null)} onDone={async () => { setReversing(null); if (customer) await loadQuote(customer); await loadDesk(); }} />
+          {customer && quote && (
+            <RefundDialog open={refunding} customerId={customer.customer.id} max={quote.prepaid} onClose={() => setRefunding(false)}
+              onDone={async (p) => { setRefunding(false); setReceipt(p.receipt_no); await loadQuote(customer); await loadDesk(); }} />
+          )}
+          <WaiveDialog billId={waiving} onClose={() => setWaiving(null)} onDone={async () => { setWaiving(null); if (customer) await loadQuote(customer); }} />
+          <Modal destroyOnHidden open={confirming !== null} title={t("pay.confirmLarge.title")} okText={t("pay.confirmLarge.ok")} cancelText={t("common.cancel")}
+            okButtonProps={{ autoFocus: true }} onOk={() => pay(true)}
+            onCancel={() => { setConfirming(null); cashRef.current?.focus(); }}>
+            <Typography.Paragraph>{confirming}</Typography.Paragraph>
+          </Modal>
+        </>
       )}
-      <WaiveDialog billId={waiving} onClose={() => setWaiving(null)} onDone={async () => { setWaiving(null); if (customer) await loadQuote(customer); }} />
-      <Modal destroyOnHidden open={confirming !== null} title={t("pay.confirmLarge.title")} okText={t("pay.confirmLarge.ok")} cancelText={t("common.cancel")}
-        okButtonProps={{ autoFocus: true }} onOk={() => pay(true)}
-        onCancel={() => { setConfirming(null); cashRef.current?.focus(); }}>
-        <Typography.Paragraph>{confirming}</Typography.Paragraph>
-      </Modal>
     </Space>
     </div>
   );

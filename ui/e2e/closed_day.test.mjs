@@ -234,6 +234,7 @@ test("a manager reopens the day with a reason; the papers printed after say re-i
   await manager.getByLabel("重开原因（必填）").press("Enter");
   await manager.getByTestId("day-reopened").waitFor();
   await manager.screenshot({ path: join(artifacts, "closed-day-07-reopened.png") });
+  assert.ok(await manager.getByRole("button", { name: "日结" }).isEnabled(), "a reopened day can be closed again");
   const reissued = await papers(closedDate);
   assert.match(reissued.daily, /重开后补打 RE-ISSUED（重开于 \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}）/);
   assert.match(reissued.slip, /重开后补打 RE-ISSUED/);

@@ -206,6 +206,25 @@ fn the_desk_opened_for_the_next_date_stays_valid_into_that_date_and_goes_stale_a
 }
 
 #[test]
+fn a_red_letter_pays_back_cash_only_from_a_drawer_that_holds_it() {
+    let f = common::fixture();
+    let (clerk, _, paid) = closed_day(&f);
+    open_desk(&f, &clerk, 0).unwrap();
+    let reversal = Reversal { receipt_no: paid.receipt_no.clone(), reason: ReasonCode::WrongAmount, note: String::new() };
+    let before = footprint(&f);
+    let err =
+        call::<Payment>(&f, &clerk, Request::ReversePayment(ReverseArgs { reversal: reversal.clone(), approval: manager() })).unwrap_err();
+    assert_eq!(err.code(), "desk.overdraw");
+    assert!(err.messages()[0].zh.contains("200.00"), "{}", err.messages()[0].zh);
+    assert_eq!(footprint(&f)[..5], before[..5], "nothing but the authorisation's audit entry is written");
+    let _: DeskState =
+        ok(&f, &clerk, Request::MoveCash(MoveCashArgs { direction: "in".into(), amount: Fen(20000), reason: "备付冲红".into() }));
+    let red: Payment = ok(&f, &clerk, Request::ReversePayment(ReverseArgs { reversal, approval: manager() }));
+    assert_eq!(red.amount, Fen(-20000));
+    assert_eq!(desk(&f, &clerk).expected.unwrap().cash, Fen(0));
+}
+
+#[test]
 fn an_outlet_may_refuse_collection_until_the_next_date_begins() {
     let f = common::fixture();
     let (clerk, id, _) = closed_day(&f);

@@ -544,6 +544,16 @@ pub fn reverse(tx: &Tx, actor: &Actor, request: &Reversal, approved_by: &str) ->
     }
     // 冲红: the opposite amounts, in the desk open now; writing its negative allocations unsettles the bills.
     let (session_pk, session) = desk::require_open(tx, actor)?;
+    // The cash it took, net of change, goes back out of this drawer, which must hold it.
+    let cash_back = original.tenders.iter().filter(|t| t.kind == TenderKind::Cash).map(|t| t.amount).sum::<Fen>() - original.change;
+    let drawer = desk::expected(tx, session_pk)?.cash;
+    if cash_back > drawer {
+        return Err(Error::Conflict(UserMessage::new(
+            "desk.overdraw",
+            format!("冲红须退还现金 {cash_back} 元，钱箱现有现金 {drawer} 元不足"),
+            format!("The red letter pays back {cash_back} in cash; the drawer holds only {drawer}"),
+        )));
+    }
     let negated: Vec<Tender> = original.tenders.iter().map(|t| Tender { amount: -t.amount, ..t.clone() }).collect();
     let plan = Plan {
         allocations: original

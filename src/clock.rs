@@ -62,7 +62,7 @@ pub fn parse_stamp(text: &str) -> Option<DateTime<Utc>> {
 }
 
 /// An instant as people at the outlet read it and receipts print it: `2026-11-22 09:30:15`.
-pub fn outlet_local(at: DateTime<Utc>) -> String {
+fn outlet_local(at: DateTime<Utc>) -> String {
     at.with_timezone(&outlet_zone()).format("%Y-%m-%d %H:%M:%S").to_string()
 }
 

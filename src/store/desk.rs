@@ -192,7 +192,7 @@ pub fn require_open(conn: &Connection, actor: &Actor) -> Result<(i64, DeskSessio
 }
 
 /// The refusal of anything dated for a closed business date.
-pub fn day_closed(date: NaiveDate) -> Error {
+fn day_closed(date: NaiveDate) -> Error {
     Error::Conflict(UserMessage::new(
         "day.closed",
         format!("{date} 已日结，不能再记入该营业日"),

@@ -60,3 +60,15 @@ pub fn stamp(at: DateTime<Utc>) -> String {
 pub fn parse_stamp(text: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text).ok().map(|t| t.with_timezone(&Utc))
 }
+
+/// An instant as people at the outlet read it and receipts print it: `2026-11-22 09:30:15`.
+fn outlet_local(at: DateTime<Utc>) -> String {
+    at.with_timezone(&outlet_zone()).format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+/// A stored instant (RFC 3339, or the compact `20261122T013000Z` a receipt's code signs) in outlet
+/// time; text that is neither is returned as it is.
+pub fn outlet_local_text(text: &str) -> String {
+    let compact = || chrono::NaiveDateTime::parse_from_str(text, "%Y%m%dT%H%M%SZ").ok().map(|t| t.and_utc());
+    parse_stamp(text).or_else(compact).map(outlet_local).unwrap_or_else(|| text.to_owned())
+}

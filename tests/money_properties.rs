@@ -126,6 +126,7 @@ impl Counter {
             amount: Fen(amount),
             tenders: vec![Tender { kind, amount: Fen(amount), reference: None }],
             idempotency_key: uuid::Uuid::now_v7().to_string(),
+            confirmed_large_cash: false,
         };
         let p: Payment = serde_json::from_value(self.f.app.call(Some(&self.clerk), Request::PostPayment(request)).ok()?).unwrap();
         self.payments.push(p.clone());
@@ -198,6 +199,7 @@ impl Counter {
                     amount: Fen(0),
                     tenders: vec![Tender { kind: TenderKind::Card, amount: Fen(100), reference: None }],
                     idempotency_key: uuid::Uuid::now_v7().to_string(),
+                    confirmed_large_cash: false,
                 };
                 assert!(self.f.app.call(Some(&self.clerk), Request::PostPayment(request)).is_err());
             }

@@ -49,7 +49,13 @@ fn pay(f: &Fixture, token: &str, customer_id: &str, amount: i64, tenders: Vec<Te
     call(
         f,
         token,
-        Request::PostPayment(PostPayment { customer_id: customer_id.into(), amount: Fen(amount), tenders, idempotency_key: key.into() }),
+        Request::PostPayment(PostPayment {
+            customer_id: customer_id.into(),
+            amount: Fen(amount),
+            tenders,
+            idempotency_key: key.into(),
+            confirmed_large_cash: false,
+        }),
     )
 }
 
@@ -185,6 +191,40 @@ fn bad_payments_are_refused_and_leave_nothing() {
     }
     assert_eq!(pay(&f, &clerk, "no-such-customer", 100, cash(100), "bad-customer").unwrap_err().code(), "customer.not_found");
     assert_eq!(money_footprint(&f), before);
+}
+
+#[test]
+fn impossible_cash_is_refused_and_unlikely_cash_must_be_confirmed() {
+    let f = common::fixture();
+    let clerk = f.login("clerk");
+    let id = customer(&f, &clerk, "3300000015");
+    open_desk(&f, &clerk, 500000); // a float of 5,000.00
+    let before = money_footprint(&f);
+    // 99,999,999.99 on a 122.59 payment: past the largest amount a counter takes.
+    let err = pay(&f, &clerk, &id, 12259, cash(9_999_999_999), "absurd").unwrap_err();
+    assert_eq!((err.code().as_str(), err.messages()[0].field.as_deref()), ("payment.too_large", Some("tenders.0")));
+    // 10,000,000.00 tendered: change of 9,999,877.41 from a drawer holding 5,000.00.
+    let err = pay(&f, &clerk, &id, 12259, cash(1_000_000_000), "impossible").unwrap_err();
+    assert_eq!(err.code(), "payment.change_exceeds_drawer");
+    assert!(err.messages()[0].zh.contains("9999877.41") && err.messages()[0].zh.contains("5000.00"), "{}", err.messages()[0].zh);
+    // 2,000.00 tendered: change of 1,877.41 is possible but above the 1,000.00 to confirm.
+    let err = pay(&f, &clerk, &id, 12259, cash(200000), "unlikely").unwrap_err();
+    assert_eq!(err.code(), "payment.confirm_large_cash");
+    assert_eq!(money_footprint(&f), before, "refused payments leave nothing");
+    let confirmed = PostPayment {
+        customer_id: id.clone(),
+        amount: Fen(12259),
+        tenders: cash(200000),
+        idempotency_key: "unlikely".into(),
+        confirmed_large_cash: true,
+    };
+    let p: Payment = ok(&f, &clerk, Request::PostPayment(confirmed));
+    assert_eq!(p.change, Fen(187741));
+    // Change of exactly 1,000.00 needs no confirmation.
+    assert_eq!(pay(&f, &clerk, &id, 12259, cash(112259), "limit").unwrap().change, Fen(100000));
+    // The drawer now holds 5,000.00 + 122.59 × 2 = 5,245.18; change of 5,245.19 is one fen too much.
+    let err = pay(&f, &clerk, &id, 100, cash(100 + 524519), "one-fen-over").unwrap_err();
+    assert_eq!(err.code(), "payment.change_exceeds_drawer");
 }
 
 #[test]
@@ -331,7 +371,8 @@ fn receipts_render_small_carry_a_verifiable_code_and_mark_reprints() {
     let clerk = f.login("clerk");
     let id = customer(&f, &clerk, "3300000009");
     reading(&f, &clerk, &id, "3300000009", "2026-02", 321);
-    open_desk(&f, &clerk, 0);
+    open_desk(&f, &clerk, 10000); // change comes out of the float
+
     let p = pay(&f, &clerk, &id, 17270, cash(20000), "rcpt").unwrap();
     for layout in [Layout::A5, Layout::Roll80] {
         let preview: ReceiptPreview = ok(&f, &clerk, Request::RenderReceipt(RenderArgs { receipt_no: p.receipt_no.clone(), layout }));
@@ -342,6 +383,9 @@ fn receipts_render_small_carry_a_verifiable_code_and_mark_reprints() {
             (verified.fields.receipt_no.as_str(), verified.fields.amount, verified.status),
             (p.receipt_no.as_str(), Fen(17270), Some(PaymentStatus::Posted))
         );
+        // Signed in UTC (01:30Z), shown as the receipt prints it: 09:30 in Hangzhou.
+        assert_eq!((verified.fields.posted_at.as_str(), verified.posted_local.as_str()), ("20260302T013000Z", "2026-03-02 09:30:00"));
+        assert_eq!((preview.doc.posted_at.as_str(), preview.doc.business_date.as_deref()), ("2026-03-02 09:30:00", None));
         let forged = preview.doc.code.replace("|17270|", "|97270|");
         assert_eq!(
             call::<Verified>(&f, &clerk, Request::VerifyReceipt(VerifyArgs { code: forged })).unwrap_err().code(),

@@ -104,6 +104,7 @@ fn a_receipt_prints_through_cups_to_the_cups_pdf_printer() {
                     amount: Fen(10000),
                     tenders: vec![Tender { kind: TenderKind::Cash, amount: Fen(10000), reference: None }],
                     idempotency_key: "print".into(),
+                    confirmed_large_cash: false,
                 }),
             )
             .unwrap(),

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::payments::PdfFile;
-use super::{App, Caller, ManagerApproval, NoArgs, authorise, require_caller};
+use super::{App, Caller, MANAGERS, ManagerApproval, NoArgs, authorise, require_caller};
 use crate::clock::business_date;
 use crate::error::{Error, Result, UserMessage};
 use crate::model::money::Fen;
@@ -18,6 +18,14 @@ use crate::store::settings;
 pub struct DeskState {
     pub session: Option<DeskSession>,
     pub expected: Option<Expected>,
+    /// Today at the outlet.
+    #[ts(type = "string")]
+    pub today: NaiveDate,
+    /// The business date money is taken for now: today, or the next date once today is closed.
+    #[ts(type = "string")]
+    pub collecting_for: NaiveDate,
+    /// Why no desk may open now (the outlet waits for the next business date after 日结).
+    pub refused: Option<UserMessage>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, TS)]
@@ -46,6 +54,15 @@ pub struct DayArgs {
     pub date: Option<String>,
 }
 
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
+pub struct ReopenDayArgs {
+    /// `YYYY-MM-DD`; today when absent.
+    pub date: Option<String>,
+    pub reason: String,
+    /// A manager's password, unless the caller is a manager.
+    pub approval: Option<ManagerApproval>,
+}
+
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum DayPaper {
@@ -63,9 +80,19 @@ pub struct DayPdfArgs {
 
 fn state(app: &App) -> Result<DeskState> {
     let store = app.store();
-    Ok(match repo::current(store.conn())? {
-        Some((pk, session)) => DeskState { expected: Some(repo::expected(store.conn(), pk)?), session: Some(session) },
-        None => DeskState { session: None, expected: None },
+    let conn = store.conn();
+    let now = app.clock().now();
+    let refused = match repo::collection_date(conn, now) {
+        Ok(_) => None,
+        Err(Error::Conflict(message)) => Some(message),
+        Err(e) => return Err(e),
+    };
+    let (today, collecting_for) = (business_date(now), repo::next_open_date(conn, now)?);
+    Ok(match repo::current(conn)? {
+        Some((pk, session)) => {
+            DeskState { expected: Some(repo::expected(conn, pk)?), session: Some(session), today, collecting_for, refused }
+        }
+        None => DeskState { session: None, expected: None, today, collecting_for, refused },
     })
 }
 
@@ -99,12 +126,15 @@ pub(super) fn close(app: &App, caller: Option<&Caller>, args: CloseDeskArgs) -> 
 }
 
 fn day_of(app: &App, date: Option<&str>) -> Result<NaiveDate> {
-    match date.map(str::trim).filter(|d| !d.is_empty()) {
-        None => Ok(business_date(app.clock().now())),
+    let now = app.clock().now();
+    let date = match date.map(str::trim).filter(|d| !d.is_empty()) {
+        None => business_date(now),
         Some(d) => d.parse().map_err(|_| {
             Error::invalid(UserMessage::new("dayend.date", "日期格式应为 年-月-日", "The date must be year-month-day").at("date"))
-        }),
-    }
+        })?,
+    };
+    day::check_not_future(app.store().conn(), now, date)?;
+    Ok(date)
 }
 
 pub(super) fn report(app: &App, _: Option<&Caller>, args: DayArgs) -> Result<DayReport> {
@@ -117,6 +147,24 @@ pub(super) fn close_day(app: &App, caller: Option<&Caller>, args: DayArgs) -> Re
     let date = day_of(app, args.date.as_deref())?;
     let actor = app.actor(Some(&caller.user));
     app.store().write(|tx| day::close_day(tx, &actor, date))
+}
+
+/// Reopens a closed day: a manager may, or a clerk with a manager's password.
+pub(super) fn reopen_day(app: &App, caller: Option<&Caller>, args: ReopenDayArgs) -> Result<DayReport> {
+    let caller = require_caller(caller)?;
+    let date = day_of(app, args.date.as_deref())?;
+    let manager = if MANAGERS.contains(&caller.user.role) {
+        caller.user.id.clone()
+    } else {
+        let approval = args.approval.as_ref().filter(|a| !a.username.is_empty()).ok_or_else(|| {
+            Error::Denied(
+                UserMessage::new("approval.required", "重开营业日须主管授权", "Reopening a day needs a manager's approval").at("approval"),
+            )
+        })?;
+        authorise(app, approval, "day.reopen", &date.to_string())?.id
+    };
+    let actor = app.actor(Some(&caller.user));
+    app.store().write(|tx| day::reopen_day(tx, &actor, date, &args.reason, &manager))
 }
 
 pub(super) fn pdf(app: &App, _: Option<&Caller>, args: DayPdfArgs) -> Result<PdfFile> {

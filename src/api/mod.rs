@@ -114,7 +114,7 @@ pub struct Caller {
 const COUNTER: &[Role] = &[Role::Clerk, Role::Manager, Role::Admin, Role::HeadOffice];
 const STAFF_ADMIN: &[Role] = &[Role::Admin];
 const AUDITORS: &[Role] = &[Role::Manager, Role::Admin, Role::HeadOffice];
-const MANAGERS: &[Role] = &[Role::Manager, Role::Admin];
+pub(crate) const MANAGERS: &[Role] = &[Role::Manager, Role::Admin];
 
 macro_rules! commands {
     ($($name:literal => $variant:ident($args:ty) -> $result:ty, $access:expr, $handler:path;)+) => {
@@ -223,6 +223,7 @@ commands! {
     "dayend.report" => DayEndReport(DayArgs) -> crate::store::dayend::DayReport, Access::Roles(COUNTER), desk::report;
     "dayend.pdf" => DayEndPdf(DayPdfArgs) -> PdfFile, Access::Roles(COUNTER), desk::pdf;
     "dayend.close" => CloseDay(DayArgs) -> crate::store::dayend::DayReport, Access::Roles(MANAGERS), desk::close_day;
+    "dayend.reopen" => ReopenDay(ReopenDayArgs) -> crate::store::dayend::DayReport, Access::Roles(COUNTER), desk::reopen_day;
 }
 
 /// Arguments of commands that take none.

@@ -7,7 +7,7 @@ use ts_rs::TS;
 
 use super::{App, Caller, ManagerApproval, NoArgs, authorise, require_caller};
 use crate::billing::late_fee::LateFeeBook;
-use crate::clock::{business_date, outlet_zone, parse_stamp};
+use crate::clock::{business_date, outlet_local_text, parse_stamp};
 use crate::error::{Error, Lang, Result, UserMessage};
 use crate::model::mask;
 use crate::model::payment::{PaymentKind, PaymentStatus};
@@ -98,6 +98,8 @@ pub struct VerifyArgs {
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct Verified {
     pub fields: SignedFields,
+    /// The signed time in the outlet's zone, as the receipt prints it.
+    pub posted_local: String,
     /// The receipt as this workstation's records have it, if it was issued here.
     pub status: Option<PaymentStatus>,
 }
@@ -171,15 +173,18 @@ pub fn receipt_doc(store: &Store, payment: &Payment, duplicate: bool) -> Result<
         PaymentStatus::Reversed => Some("已冲正 VOID".to_owned()),
         PaymentStatus::Corrected => Some("已冲红 CORRECTED".to_owned()),
     };
-    let posted_at = parse_stamp(&payment.posted_at)
-        .map(|t| t.with_timezone(&outlet_zone()).format("%Y-%m-%d %H:%M:%S").to_string())
-        .unwrap_or_else(|| payment.posted_at.clone());
+    let posted_at = outlet_local_text(&payment.posted_at);
+    let posted_day = parse_stamp(&payment.posted_at).map(business_date);
+    let taken_for = (posted_day != Some(payment.business_date)).then(|| payment.business_date.to_string());
     Ok(ReceiptDoc {
         company: settings::get_or(conn, settings::COMPANY_NAME, settings::DEFAULT_COMPANY_NAME)?,
         outlet: settings::get_or(conn, settings::OUTLET_NAME, settings::DEFAULT_OUTLET_NAME)?,
         title: title.into(),
+        kind: payment.kind,
+        status: payment.status,
         receipt_no: payment.receipt_no.clone(),
         posted_at,
+        business_date: taken_for,
         clerk: payment.clerk_name.clone(),
         account: payment.account.clone(),
         name: mask::name(&payment.customer_name),
@@ -194,6 +199,7 @@ pub fn receipt_doc(store: &Store, payment: &Payment, duplicate: bool) -> Result<
             .tenders
             .iter()
             .map(|t| ReceiptTender {
+                kind: t.kind,
                 label: t.kind.label(Lang::ZhCn).split('（').next().unwrap_or("").to_owned(),
                 amount: t.amount,
                 reference: t.reference.clone(),
@@ -259,5 +265,5 @@ pub(super) fn verify(app: &App, _: Option<&Caller>, args: VerifyArgs) -> Result<
     let store = app.store();
     let fields = receipt::verify(&args.code, &receipts::outlet_public_keys(store.conn())?)?;
     let status = repo::by_receipt(store.conn(), &fields.receipt_no).ok().map(|p| p.status);
-    Ok(Verified { fields, status })
+    Ok(Verified { posted_local: outlet_local_text(&fields.posted_at), fields, status })
 }

@@ -90,7 +90,18 @@ pub fn populate_history(store: &mut Store, until: chrono::DateTime<chrono::Utc>,
                     Tender { kind: TenderKind::Cash, amount, reference: None }
                 };
                 let key = format!("demo-{period}-{id}");
-                post(tx, &actor, late_fees, &PostPayment { customer_id: id.clone(), amount, tenders: vec![tender], idempotency_key: key })?;
+                post(
+                    tx,
+                    &actor,
+                    late_fees,
+                    &PostPayment {
+                        customer_id: id.clone(),
+                        amount,
+                        tenders: vec![tender],
+                        idempotency_key: key,
+                        confirmed_large_cash: false,
+                    },
+                )?;
             }
             // The drawer balances: count exactly what is expected.
             let (pk, _) = desk::current(tx)?.expect("opened above");

@@ -77,6 +77,15 @@ pub struct TenderTotals {
     pub change: Fen,
 }
 
+/// The largest amount a payment or a tender may carry: 10,000,000.00 元. More is a typing error
+/// (the UI's `form/money.ts` refuses the same).
+pub const MAX_AMOUNT: Fen = Fen(1_000_000_000);
+
+fn too_large(field: &str) -> UserMessage {
+    UserMessage::new("payment.too_large", format!("金额不能超过 {MAX_AMOUNT} 元"), format!("An amount cannot exceed {MAX_AMOUNT}"))
+        .at(field)
+}
+
 fn tender_error(i: usize, code: &str, zh: String, en: String) -> UserMessage {
     UserMessage::new(code, zh, en).at(&format!("tenders.{i}"))
 }
@@ -88,6 +97,8 @@ pub fn check_tenders(amount: Fen, tenders: &[Tender]) -> Result<TenderTotals> {
     let mut errors = Vec::new();
     if !amount.is_positive() {
         errors.push(UserMessage::new("payment.amount", "收费金额必须大于零", "The amount must be greater than zero").at("amount"));
+    } else if amount > MAX_AMOUNT {
+        errors.push(too_large("amount"));
     }
     if tenders.is_empty() {
         errors.push(UserMessage::new("payment.no_tender", "请至少录入一种付款方式", "Enter at least one tender").at("tenders"));
@@ -100,6 +111,8 @@ pub fn check_tenders(amount: Fen, tenders: &[Tender]) -> Result<TenderTotals> {
                 "付款金额必须大于零".into(),
                 "A tender's amount must be greater than zero".into(),
             ));
+        } else if t.amount > MAX_AMOUNT {
+            errors.push(too_large(&format!("tenders.{i}")));
         }
         let reference = t.reference.as_deref().map(str::trim).unwrap_or("");
         let ok = match t.kind {
@@ -176,5 +189,9 @@ mod tests {
         assert_eq!(check_tenders(Fen(100), &[t(TenderKind::Cheque, 100, Some("12AB"))]).unwrap_err().code(), "tender.reference");
         assert!(check_tenders(Fen(100), &[t(TenderKind::Cheque, 100, Some("12345678"))]).is_ok());
         assert_eq!(check_tenders(Fen(100), &[t(TenderKind::MobileQr, 100, None)]).unwrap_err().code(), "tender.reference");
+        // 99,999,999.99 元 is ten times the largest amount a counter takes (10,000,000.00 元).
+        let err = check_tenders(Fen(12259), &[t(TenderKind::Cash, 9_999_999_999, None)]).unwrap_err();
+        assert_eq!((err.code().as_str(), err.messages()[0].field.as_deref()), ("payment.too_large", Some("tenders.0")));
+        assert!(check_tenders(Fen(12259), &[t(TenderKind::Cash, 1_000_000_000, None)]).is_ok());
     }
 }

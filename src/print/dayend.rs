@@ -2,6 +2,7 @@
 //! (日实收报表) for the branch manager, both A4 portrait.
 
 use super::{Align, Sheet};
+use crate::clock::outlet_local_text;
 use crate::error::Lang;
 use crate::model::payment::denomination_label;
 use crate::store::dayend::DayReport;
@@ -11,6 +12,10 @@ const LEFT: f32 = 20.0;
 const RIGHT: f32 = 190.0;
 
 fn header(s: &mut Sheet, company: &str, title: &str, report: &DayReport, outlet: &str) -> f32 {
+    if let Some(at) = &report.reopened_at {
+        // A day reopened after its papers were printed: these are not the papers of the close.
+        s.text(RIGHT, 12.0, 10.0, Align::Right, &format!("重开后补打 RE-ISSUED（重开于 {}）", outlet_local_text(at)));
+    }
     s.text(W / 2.0, 22.0, 14.0, Align::Centre, company);
     s.text(W / 2.0, 32.0, 16.0, Align::Centre, title);
     s.text(LEFT, 44.0, 10.0, Align::Left, &format!("营业网点：{outlet}（{}）", report.outlet_code));
@@ -143,7 +148,7 @@ pub fn daily_report(report: &DayReport, company: &str, outlet: &str) -> Vec<u8> 
         y += 7.0;
     }
     if let Some(at) = &report.closed_at {
-        s.text(LEFT, y, 10.0, Align::Left, &format!("日结时间：{at}"));
+        s.text(LEFT, y, 10.0, Align::Left, &format!("日结时间：{}", outlet_local_text(at)));
     }
     s.text(LEFT, 270.0, 10.0, Align::Left, "制表：");
     s.text(110.0, 270.0, 10.0, Align::Left, "营业厅主任：");

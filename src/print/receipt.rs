@@ -7,6 +7,7 @@ use ts_rs::TS;
 
 use super::{Align, Sheet};
 use crate::model::money::Fen;
+use crate::model::payment::{PaymentKind, PaymentStatus, TenderKind};
 
 /// The paper a receipt is laid out for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
@@ -29,6 +30,7 @@ pub struct ReceiptLine {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ReceiptTender {
+    pub kind: TenderKind,
     pub label: String,
     pub amount: Fen,
     pub reference: Option<String>,
@@ -41,9 +43,14 @@ pub struct ReceiptDoc {
     pub outlet: String,
     /// 电费收费凭证, 冲红凭证 or 预存退费凭证.
     pub title: String,
+    pub kind: PaymentKind,
+    pub status: PaymentStatus,
     pub receipt_no: String,
     /// Local time, `2026-11-22 09:30:15`.
     pub posted_at: String,
+    /// The business date the money was taken for, when it is not the day of `posted_at` (taken
+    /// after 日结, for the next business date).
+    pub business_date: Option<String>,
     pub clerk: String,
     pub account: String,
     pub name: String,
@@ -88,6 +95,10 @@ fn render_a5(doc: &ReceiptDoc) -> Vec<u8> {
     y += 6.5;
     field(&mut s, left, y, "收费时间", &doc.posted_at);
     field(&mut s, 78.0, y, "收 费 员", &doc.clerk);
+    if let Some(date) = &doc.business_date {
+        y += 6.5;
+        field(&mut s, left, y, "营业日期", &format!("{date}（日结后收费）"));
+    }
     y += 6.5;
     field(&mut s, left, y, "用户编号", &doc.account);
     field(&mut s, 78.0, y, "用户名称", &doc.name);
@@ -176,6 +187,9 @@ fn render_roll(doc: &ReceiptDoc) -> Vec<u8> {
     pair(&mut s, &mut y, "网点", &doc.outlet);
     pair(&mut s, &mut y, "凭证号", &doc.receipt_no);
     pair(&mut s, &mut y, "时间", &doc.posted_at);
+    if let Some(date) = &doc.business_date {
+        pair(&mut s, &mut y, "营业日期", date);
+    }
     pair(&mut s, &mut y, "收费员", &doc.clerk);
     pair(&mut s, &mut y, "户号", &doc.account);
     pair(&mut s, &mut y, "户名", &doc.name);

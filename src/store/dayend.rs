@@ -52,6 +52,8 @@ pub struct DayReport {
     /// Events not yet acknowledged by head office: the day can close offline, but it says so.
     pub pending_events: i64,
     pub closed_at: Option<String>,
+    /// When a manager last reopened the day: papers printed since are re-issues (重开后补打).
+    pub reopened_at: Option<String>,
 }
 
 /// The payments of the business day `?1`. A payment's day is its desk's, so they are found through
@@ -115,8 +117,17 @@ pub fn report(conn: &Connection, date: NaiveDate) -> Result<DayReport> {
     let floats: Fen = closed().map(|d| d.float).sum();
     let over_short: Fen = closed().filter_map(|d| d.over_short).sum();
     let open_desks = desks.iter().filter(|d| d.status == "open").count() as i64;
-    let closed_at: Option<String> =
-        conn.query_row("SELECT closed_at FROM day_closures WHERE business_date = ?1", [&day], |r| r.get(0)).optional()?;
+    // A closed day's report is the one of its close, the count of unsent events included.
+    let closure: Option<(String, i64)> = conn
+        .query_row("SELECT closed_at, pending_events FROM day_closures WHERE business_date = ?1", [&day], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let pending_events = match &closure {
+        Some((_, pending)) => *pending,
+        None => super::outbox::pending(conn)?,
+    };
+    let closed_at = closure.map(|(at, _)| at);
+    let reopened_at: Option<String> =
+        conn.query_row("SELECT max(reopened_at) FROM day_reopenings WHERE business_date = ?1", [&day], |r| r.get(0)).optional()?.flatten();
     let outlet_code: String = conn.query_row("SELECT outlet_code FROM workstation", [], |r| r.get(0))?;
     Ok(DayReport {
         date,
@@ -141,13 +152,32 @@ pub fn report(conn: &Connection, date: NaiveDate) -> Result<DayReport> {
         deposit: cash_counted - floats,
         over_short,
         open_desks,
-        pending_events: super::outbox::pending(conn)?,
+        pending_events,
         closed_at,
+        reopened_at,
     })
+}
+
+/// A date may be reported or closed up to the one money is taken for now (the next business date
+/// once today is closed), never later.
+pub fn check_not_future(conn: &Connection, at: chrono::DateTime<chrono::Utc>, date: NaiveDate) -> Result<()> {
+    let latest = desk::next_open_date(conn, at)?;
+    if date > latest {
+        return Err(Error::invalid(
+            UserMessage::new(
+                "dayend.future",
+                format!("{date} 尚未到来，营业日期不能晚于 {latest}"),
+                format!("{date} has not come yet; the business date cannot be after {latest}"),
+            )
+            .at("date"),
+        ));
+    }
+    Ok(())
 }
 
 /// Closes the business day once every desk of it is balanced.
 pub fn close_day(tx: &Tx, actor: &Actor, date: NaiveDate) -> Result<DayReport> {
+    check_not_future(tx, actor.at, date)?;
     let before = report(tx, date)?;
     if before.closed_at.is_some() {
         return Err(Error::Conflict(UserMessage::new("dayend.closed", format!("{date} 已日结"), format!("{date} is already closed"))));
@@ -167,5 +197,48 @@ pub fn close_day(tx: &Tx, actor: &Actor, date: NaiveDate) -> Result<DayReport> {
     let detail = serde_json::json!({ "date": date, "total": before.total, "deposit": before.deposit, "over_short": before.over_short });
     outbox::append(tx, actor, "day.closed", &date.to_string(), &detail)?;
     audit::append(tx, actor, "day.close", &date.to_string(), &detail)?;
+    report(tx, date)
+}
+
+/// Reopens the last closed business day, with the manager's reason: the day takes money again
+/// until it is closed anew, and its papers printed from now on say they are re-issued.
+pub fn reopen_day(tx: &Tx, actor: &Actor, date: NaiveDate, reason: &str, approved_by: &str) -> Result<DayReport> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(Error::invalid(UserMessage::new("dayend.reason", "请填写重开原因", "Enter the reason for reopening").at("reason")));
+    }
+    let closure: Option<(String, String)> = tx
+        .query_row("SELECT closed_at, closed_by FROM day_closures WHERE business_date = ?1", [date.to_string()], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    let Some((closed_at, closed_by)) = closure else {
+        return Err(Error::Conflict(UserMessage::new("dayend.not_closed", format!("{date} 尚未日结"), format!("{date} is not closed"))));
+    };
+    let last: String = tx.query_row("SELECT max(business_date) FROM day_closures", [], |r| r.get(0))?;
+    if last != date.to_string() {
+        return Err(Error::Conflict(UserMessage::new(
+            "dayend.not_last",
+            format!("只能重开最近一个已日结的营业日（{last}）"),
+            format!("Only the last closed business day ({last}) can be reopened"),
+        )));
+    }
+    if desk::current(tx)?.is_some() {
+        return Err(Error::Conflict(UserMessage::new(
+            "dayend.open_desk",
+            "仍有收费台未轧账，请先轧账",
+            "A desk is still open; close it first",
+        )));
+    }
+    let by = actor.user_id.clone().unwrap_or_default();
+    tx.execute(
+        "INSERT INTO day_reopenings (business_date, closed_at, closed_by, reopened_at, reopened_by, approved_by, reason)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        (date.to_string(), &closed_at, &closed_by, stamp(actor.at), &by, approved_by, reason),
+    )?;
+    tx.execute("DELETE FROM day_closures WHERE business_date = ?1", [date.to_string()])?;
+    let detail = serde_json::json!({ "date": date, "reason": reason, "approved_by": approved_by, "closed_at": closed_at });
+    outbox::append(tx, actor, "day.reopened", &date.to_string(), &detail)?;
+    audit::append(tx, actor, "day.reopen", &date.to_string(), &detail)?;
     report(tx, date)
 }

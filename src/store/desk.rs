@@ -7,7 +7,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::{Actor, Tx, audit, outbox};
+use super::{Actor, Tx, audit, outbox, settings};
 use crate::clock::{business_date, stamp};
 use crate::error::{Error, Result, UserMessage};
 use crate::model::money::Fen;
@@ -117,18 +117,71 @@ fn no_desk() -> Error {
     Error::Conflict(UserMessage::new("desk.not_open", "收费台未开台，请先开台", "The cash desk is not open; open it first"))
 }
 
-/// The open desk of `actor`, for taking money today: a desk left open from an earlier day must be
-/// closed first.
+/// What the outlet does with collection once the business day is closed (`desk.after_close`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterClose {
+    /// Collection goes on, dated for the next business date.
+    NextDay,
+    /// Collection waits until the next business date begins.
+    Refuse,
+}
+
+fn after_close(conn: &Connection) -> Result<AfterClose> {
+    Ok(match settings::get(conn, settings::DESK_AFTER_CLOSE)?.as_deref() {
+        Some("refuse") => AfterClose::Refuse,
+        _ => AfterClose::NextDay,
+    })
+}
+
+/// Whether 日结 closed `date`: a closed business date never takes another desk, payment or cash
+/// movement until a manager reopens it.
+pub fn is_closed(conn: &Connection, date: NaiveDate) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM day_closures WHERE business_date = ?1")?
+        .query_row([date.to_string()], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// The business date money is taken for at `at`: today, or, once today (or a later date) is
+/// closed, the first date after the last closed one.
+pub fn next_open_date(conn: &Connection, at: chrono::DateTime<chrono::Utc>) -> Result<NaiveDate> {
+    let today = business_date(at);
+    let last: Option<String> = conn.prepare_cached("SELECT max(business_date) FROM day_closures")?.query_row([], |r| r.get(0))?;
+    let after_last = last.and_then(|d| d.parse::<NaiveDate>().ok()).and_then(|d| d.succ_opt());
+    Ok(after_last.map_or(today, |d| d.max(today)))
+}
+
+/// The date a desk opened now is dated for, or why none may open (the outlet refuses collection
+/// until the next business date begins).
+pub fn collection_date(conn: &Connection, at: chrono::DateTime<chrono::Utc>) -> Result<NaiveDate> {
+    let date = next_open_date(conn, at)?;
+    let today = business_date(at);
+    if date != today && after_close(conn)? == AfterClose::Refuse {
+        return Err(Error::Conflict(UserMessage::new(
+            "desk.day_closed",
+            format!("{today} 已日结，{date} 营业日开始后方可收费"),
+            format!("{today} is closed; collection resumes when {date} begins"),
+        )));
+    }
+    Ok(date)
+}
+
+/// The open desk of `actor`, for taking money now: a desk left open from an earlier business date
+/// must be closed first, and a closed date takes nothing.
 pub fn require_open(conn: &Connection, actor: &Actor) -> Result<(i64, DeskSession)> {
     let (pk, session) = current(conn)?.ok_or_else(no_desk)?;
     if Some(&session.clerk_id) != actor.user_id.as_ref() {
         return Err(Error::Conflict(UserMessage::new(
             "desk.other_clerk",
-            format!("收费台由 {} 开台，请其先轧账", session.clerk_name),
-            format!("The desk was opened by {}; they must close it first", session.clerk_name),
+            format!("收费台由 {} 开台，请先轧账", session.clerk_name),
+            format!("The desk was opened by {}; close it first", session.clerk_name),
         )));
     }
-    if session.business_date != business_date(actor.at) {
+    if is_closed(conn, session.business_date)? {
+        return Err(day_closed(session.business_date));
+    }
+    if session.business_date != next_open_date(conn, actor.at)? {
         return Err(Error::Conflict(UserMessage::new(
             "desk.stale",
             format!("收费台仍停留在 {}，请先轧账后重新开台", session.business_date),
@@ -136,6 +189,15 @@ pub fn require_open(conn: &Connection, actor: &Actor) -> Result<(i64, DeskSessio
         )));
     }
     Ok((pk, session))
+}
+
+/// The refusal of anything dated for a closed business date.
+fn day_closed(date: NaiveDate) -> Error {
+    Error::Conflict(UserMessage::new(
+        "day.closed",
+        format!("{date} 已日结，不能再记入该营业日"),
+        format!("{date} is closed; nothing more can be posted to it"),
+    ))
 }
 
 pub fn open(tx: &Tx, actor: &Actor, float: Fen) -> Result<DeskSession> {
@@ -150,10 +212,14 @@ pub fn open(tx: &Tx, actor: &Actor, float: Fen) -> Result<DeskSession> {
         )));
     }
     let clerk = actor.user_id.clone().ok_or_else(no_desk)?;
+    let date = collection_date(tx, actor.at)?;
+    if is_closed(tx, date)? {
+        return Err(day_closed(date));
+    }
     let id = uuid::Uuid::now_v7().to_string();
     tx.execute(
         "INSERT INTO desk_sessions (id, clerk_id, business_date, opened_at, float_fen, status) VALUES (?1, ?2, ?3, ?4, ?5, 'open')",
-        params![id, clerk, business_date(actor.at).to_string(), stamp(actor.at), float.0],
+        params![id, clerk, date.to_string(), stamp(actor.at), float.0],
     )?;
     let detail = serde_json::json!({ "float": float });
     outbox::append(tx, actor, "desk.opened", &id, &detail)?;
@@ -230,17 +296,31 @@ pub fn expected(conn: &Connection, session_pk: i64) -> Result<Expected> {
     })
 }
 
+/// The most notes or coins of one denomination a drawer count may hold: more is a typing error,
+/// not an over/short (100,000 notes of 100 元 are ten million yuan).
+pub const MAX_COUNT: i64 = 100_000;
+
 /// Closes (轧账) the open desk with the drawer's count. A difference from the expected cash is the
 /// over/short (长短款), which a manager must confirm (`approved_by`).
 pub fn close(tx: &Tx, actor: &Actor, count: &[DenominationCount], approved_by: Option<&str>) -> Result<DeskSession> {
     let (pk, session) = current(tx)?.ok_or_else(no_desk)?;
+    if is_closed(tx, session.business_date)? {
+        return Err(day_closed(session.business_date));
+    }
     let mut errors = Vec::new();
     for (i, c) in count.iter().enumerate() {
         if !DENOMINATIONS.contains(&c.denomination) {
             errors.push(UserMessage::new("desk.denomination", "无此面额", "No such denomination").at(&format!("count.{i}")));
         }
-        if c.count < 0 {
-            errors.push(UserMessage::new("desk.count", "张数不能为负数", "A count cannot be negative").at(&format!("count.{i}")));
+        if !(0..=MAX_COUNT).contains(&c.count) {
+            errors.push(
+                UserMessage::new(
+                    "desk.count",
+                    format!("张数应在 0 到 {MAX_COUNT} 之间"),
+                    format!("A count must be between 0 and {MAX_COUNT}"),
+                )
+                .at(&format!("count.{i}")),
+            );
         }
     }
     if !errors.is_empty() {

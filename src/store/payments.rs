@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::billing::{self, open_bills_of, open_bills_without_lines, period_year, prepaid, set_prepaid};
-use super::{Actor, Tx, audit, customers, desk, outbox, receipts};
+use super::{Actor, Tx, audit, customers, desk, outbox, receipts, settings};
 use crate::billing::allocation::{Allocation, OpenBill, Plan, allocate};
 use crate::billing::late_fee::{Debtor, LateFeeBook};
 use crate::clock::{business_date, stamp};
@@ -239,6 +239,9 @@ pub struct PostPayment {
     /// Chosen by the UI once per payment screen: a second press or a retry with the same key
     /// returns the first payment instead of charging again.
     pub idempotency_key: String,
+    /// The clerk confirmed a cash tender far above what is due (see `check_change`).
+    #[serde(default)]
+    pub confirmed_large_cash: bool,
 }
 
 fn replay(tx: &Tx, key: &str, customer_id: &str, amount: Fen) -> Result<Option<Payment>> {
@@ -267,6 +270,8 @@ fn check_key(key: &str) -> Result<()> {
 
 struct NewPayment<'a> {
     kind: PaymentKind,
+    /// The desk's business date, never the clock's: after 日结 money is taken for the next date.
+    business_date: NaiveDate,
     customer_pk: i64,
     session_pk: i64,
     amount: Fen,
@@ -304,7 +309,7 @@ fn write_payment(tx: &Tx, actor: &Actor, new: NewPayment) -> Result<(i64, String
         new.customer_pk,
         new.session_pk,
         actor.user_id,
-        business_date(actor.at).to_string(),
+        new.business_date.to_string(),
         stamp(actor.at),
         new.amount.0,
         new.tendered.0,
@@ -341,6 +346,38 @@ fn write_payment(tx: &Tx, actor: &Actor, new: NewPayment) -> Result<(i64, String
     Ok((pk, receipt.text))
 }
 
+/// Change comes out of the drawer as it stands, so it can never exceed the cash the drawer holds;
+/// and change above the outlet's limit is far more often a mistyped tender than a customer's
+/// banknotes, so the clerk must confirm it.
+fn check_change(tx: &Tx, session_pk: i64, change: Fen, confirmed: bool) -> Result<()> {
+    if change == Fen::ZERO {
+        return Ok(());
+    }
+    let drawer = desk::expected(tx, session_pk)?.cash;
+    if change > drawer {
+        return Err(Error::invalid(
+            UserMessage::new(
+                "payment.change_exceeds_drawer",
+                format!("找零 {change} 元超过钱箱现有现金 {drawer} 元，请核对收款金额"),
+                format!("The change of {change} exceeds the {drawer} cash in the drawer; check the amount tendered"),
+            )
+            .at("tenders"),
+        ));
+    }
+    let limit = Fen(settings::get_i64(tx, settings::CONFIRM_CHANGE_OVER, settings::DEFAULT_CONFIRM_CHANGE_OVER)?);
+    if change > limit && !confirmed {
+        return Err(Error::Conflict(
+            UserMessage::new(
+                "payment.confirm_large_cash",
+                format!("现金收款比应收多 {change} 元（超过 {limit} 元），请与客户核对后确认"),
+                format!("The cash tendered is {change} more than the amount (over {limit}); check with the customer and confirm"),
+            )
+            .at("tenders"),
+        ));
+    }
+    Ok(())
+}
+
 /// Posts a payment at the open desk.
 pub fn post(tx: &Tx, actor: &Actor, book: &LateFeeBook, args: &PostPayment) -> Result<Payment> {
     check_key(&args.idempotency_key)?;
@@ -349,6 +386,7 @@ pub fn post(tx: &Tx, actor: &Actor, book: &LateFeeBook, args: &PostPayment) -> R
     }
     let totals = check_tenders(args.amount, &args.tenders)?;
     let (session_pk, session) = desk::require_open(tx, actor)?;
+    check_change(tx, session_pk, totals.change, args.confirmed_large_cash)?;
     let customer = customers::brief(tx, &args.customer_id)?;
     let (customer_pk, class) = (customer.pk, customer.class);
     let today = business_date(actor.at);
@@ -362,6 +400,7 @@ pub fn post(tx: &Tx, actor: &Actor, book: &LateFeeBook, args: &PostPayment) -> R
         actor,
         NewPayment {
             kind: PaymentKind::Payment,
+            business_date: session.business_date,
             customer_pk,
             session_pk,
             amount: args.amount,
@@ -403,7 +442,7 @@ pub fn post(tx: &Tx, actor: &Actor, book: &LateFeeBook, args: &PostPayment) -> R
         clerk_id: session.clerk_id,
         clerk_name: session.clerk_name,
         desk_id: session.id,
-        business_date: today,
+        business_date: session.business_date,
         posted_at: stamp(actor.at),
         amount: args.amount,
         tendered: totals.tendered,
@@ -482,8 +521,14 @@ pub fn reverse(tx: &Tx, actor: &Actor, request: &Reversal, approved_by: &str) ->
             "The prepayment this payment created has since been used; it cannot be undone",
         )));
     }
-    let same_day_open_desk = desk::current(tx)?.is_some_and(|(pk, s)| pk == row.session_pk && s.business_date == business_date(actor.at));
-    if same_day_open_desk {
+    // 冲正 while the payment's own desk is still open for taking money; a closed business date is
+    // never changed, so its payments are corrected by a 冲红 in the desk open now.
+    let open_desk = desk::current(tx)?.filter(|(pk, _)| *pk == row.session_pk);
+    let void_in_place = match open_desk {
+        Some(_) => desk::require_open(tx, actor).is_ok() && !desk::is_closed(tx, original.business_date)?,
+        None => false,
+    };
+    if void_in_place {
         let mut unsettle = tx.prepare_cached("UPDATE bills SET paid_fen = paid_fen - ?2 WHERE id = ?1")?;
         for s in &original.settled {
             unsettle.execute((&s.bill_id, s.principal.0))?;
@@ -497,8 +542,18 @@ pub fn reverse(tx: &Tx, actor: &Actor, request: &Reversal, approved_by: &str) ->
         record(tx, actor, "payment.reversed", "payment.reverse", &payment)?;
         return Ok(payment);
     }
-    // 冲红: the opposite amounts, in today's desk; writing its negative allocations unsettles the bills.
-    let (session_pk, _) = desk::require_open(tx, actor)?;
+    // 冲红: the opposite amounts, in the desk open now; writing its negative allocations unsettles the bills.
+    let (session_pk, session) = desk::require_open(tx, actor)?;
+    // The cash it took, net of change, goes back out of this drawer, which must hold it.
+    let cash_back = original.tenders.iter().filter(|t| t.kind == TenderKind::Cash).map(|t| t.amount).sum::<Fen>() - original.change;
+    let drawer = desk::expected(tx, session_pk)?.cash;
+    if cash_back > drawer {
+        return Err(Error::Conflict(UserMessage::new(
+            "desk.overdraw",
+            format!("冲红须退还现金 {cash_back} 元，钱箱现有现金 {drawer} 元不足"),
+            format!("The red letter pays back {cash_back} in cash; the drawer holds only {drawer}"),
+        )));
+    }
     let negated: Vec<Tender> = original.tenders.iter().map(|t| Tender { amount: -t.amount, ..t.clone() }).collect();
     let plan = Plan {
         allocations: original
@@ -515,6 +570,7 @@ pub fn reverse(tx: &Tx, actor: &Actor, request: &Reversal, approved_by: &str) ->
         actor,
         NewPayment {
             kind: PaymentKind::RedLetter,
+            business_date: session.business_date,
             customer_pk: row.customer_pk,
             session_pk,
             amount: -original.amount,
@@ -560,7 +616,7 @@ pub fn refund(tx: &Tx, actor: &Actor, request: &Refund, approved_by: &str) -> Re
     }
     let tender = Tender { kind: request.tender, amount: request.amount, reference: request.reference.clone() };
     check_tenders(request.amount, std::slice::from_ref(&tender))?;
-    let (session_pk, _) = desk::require_open(tx, actor)?;
+    let (session_pk, session) = desk::require_open(tx, actor)?;
     let customer_pk = customers::brief(tx, &request.customer_id)?.pk;
     let before = prepaid(tx, customer_pk)?;
     if request.amount > before {
@@ -584,6 +640,7 @@ pub fn refund(tx: &Tx, actor: &Actor, request: &Refund, approved_by: &str) -> Re
         actor,
         NewPayment {
             kind: PaymentKind::Refund,
+            business_date: session.business_date,
             customer_pk,
             session_pk,
             amount: -request.amount,

@@ -38,3 +38,11 @@ pub const DEFAULT_OUTLET_NAME: &str = "营业厅";
 pub fn get_or(conn: &rusqlite::Connection, key: &str, default: &str) -> Result<String> {
     Ok(get(conn, key)?.unwrap_or_else(|| default.to_owned()))
 }
+
+/// Collection after 日结: `next_day` (the default) dates it for the next business date, `refuse`
+/// waits until that date begins.
+pub const DESK_AFTER_CLOSE: &str = "desk.after_close";
+/// Change above this (in fen) must be confirmed by the clerk: a cash tender that far above what is
+/// due is more likely a typing error than a customer's banknotes.
+pub const CONFIRM_CHANGE_OVER: &str = "payment.confirm_change_over_fen";
+pub const DEFAULT_CONFIRM_CHANGE_OVER: i64 = 100_000;

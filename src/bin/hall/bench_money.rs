@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use hall::billing::late_fee::LateFeeBook;
 use hall::clock::business_date;
 use hall::model::money::Fen;
-use hall::model::payment::{Tender, TenderKind};
+use hall::model::payment::{PaymentKind, PaymentStatus, Tender, TenderKind};
 use hall::print::receipt::{Layout, ReceiptDoc, ReceiptLine, ReceiptTender, render};
 use hall::store::desk;
 use hall::store::payments::{PostPayment, post};
@@ -72,6 +72,7 @@ pub fn payments(count: usize, dir: Option<&Path>) -> anyhow::Result<()> {
             amount,
             tenders: vec![Tender { kind: TenderKind::Cash, amount: amount + Fen(rng.gen_range(0..5_000)), reference: None }],
             idempotency_key: format!("bench-{i}"),
+            confirmed_large_cash: false,
         };
         let actor = Actor { at: chrono::Utc::now(), ..actor.clone() };
         let start = Instant::now();
@@ -119,8 +120,11 @@ fn sample_receipt() -> ReceiptDoc {
         company: "国网杭州供电公司".into(),
         outlet: "西湖营业厅".into(),
         title: "电费收费凭证".into(),
+        kind: PaymentKind::Payment,
+        status: PaymentStatus::Posted,
         receipt_no: "330106-01-1-000123".into(),
         posted_at: "2026-11-22 09:30:15".into(),
+        business_date: None,
         clerk: "王晓燕".into(),
         account: "3300000042".into(),
         name: "欧**文".into(),
@@ -131,8 +135,8 @@ fn sample_receipt() -> ReceiptDoc {
         late_fee: Fen(1363),
         amount: Fen(50000),
         tenders: vec![
-            ReceiptTender { label: "扫码支付".into(), amount: Fen(30000), reference: Some("4200001234202611221234567890".into()) },
-            ReceiptTender { label: "现金".into(), amount: Fen(25000), reference: None },
+            ReceiptTender { kind: TenderKind::MobileQr, label: "扫码支付".into(), amount: Fen(30000), reference: Some("4200001234202611221234567890".into()) },
+            ReceiptTender { kind: TenderKind::Cash, label: "现金".into(), amount: Fen(25000), reference: None },
         ],
         change: Fen(5000),
         prepaid_after: Fen(6188),

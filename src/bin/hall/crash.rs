@@ -71,6 +71,7 @@ pub fn payment_loop(db: &Path, seed: u64, unsynced: bool) -> anyhow::Result<()> 
                     amount,
                     tenders: vec![Tender { kind: TenderKind::Cash, amount, reference: None }],
                     idempotency_key: key.clone(),
+                    confirmed_large_cash: false,
                 };
                 let payment = store.write(|tx| post(tx, &actor, LateFeeBook::defaults(), &request))?;
                 writeln!(out, "committed {key} {} {}", payment.receipt_no, amount.0)?;

@@ -12,7 +12,7 @@ import type { ReasonCode } from "../api/generated/ReasonCode";
 import type { TenderKind } from "../api/generated/TenderKind";
 import type { Verified } from "../api/generated/Verified";
 import { useLabels } from "../catalog";
-import { changeDue, parseYuan, yuan } from "../form/money";
+import { changeDue, parseYuan, yuan, yuanProblem } from "../form/money";
 import { coreText, useI18n } from "../i18n";
 import { outletTime } from "../time";
 import { ApprovalFields } from "./ApprovalFields";
@@ -24,19 +24,21 @@ type TenderRow = { kind: TenderKind; amount: string; reference: string };
 
 const newKey = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`);
 
-export function PaymentsScreen() {
+/** 坐收 and 凭证验证. `active` is false while the shell shows another section: the screen stays
+ *  mounted so that a collection in progress survives, and reloads the desk when shown again. */
+export function PaymentsScreen(props: { active?: boolean }) {
   const { t } = useI18n();
   return (
     <Tabs
       items={[
-        { key: "collect", label: t("pay.tab.collect"), children: <Collect /> },
+        { key: "collect", label: t("pay.tab.collect"), children: <Collect active={props.active ?? true} /> },
         { key: "verify", label: t("pay.tab.verify"), children: <VerifyReceipt /> },
       ]}
     />
   );
 }
 
-function Collect() {
+function Collect(props: { active: boolean }) {
   const { t, lang } = useI18n();
   const { label, options } = useLabels();
   const [desk, setDesk] = useState<DeskState | null>(null);
@@ -54,12 +56,18 @@ function Collect() {
   const [reversing, setReversing] = useState<Payment | null>(null);
   const [waiving, setWaiving] = useState<string | null>(null);
   const [refunding, setRefunding] = useState(false);
+  // The core asked the clerk to confirm a cash tender far above the amount: its message.
+  const [confirming, setConfirming] = useState<string | null>(null);
+  const posting = useRef(false);
   const accountRef = useRef<InputRef>(null);
   const cashRef = useRef<InputRef>(null);
 
   const fail = (e: unknown) => setError(e instanceof CommandError ? coreText(lang, e.error.messages[0]) : String(e));
   const loadDesk = useCallback(() => invoke("desk.current", {}).then(setDesk, () => {}), []);
-  useEffect(() => void loadDesk(), [loadDesk]);
+  // Shown again after another section: the desk may have been closed (轧账) or the day closed meanwhile.
+  useEffect(() => {
+    if (props.active) void loadDesk();
+  }, [loadDesk, props.active]);
 
   const loadQuote = useCallback(async (view: CustomerView) => {
     const q = await invoke("payment.quote", { customer_id: view.customer.id });
@@ -113,29 +121,72 @@ function Collect() {
   }));
   const tenderError = parsedTenders.some((x) => x.amount === null);
   const due = amountFen === null || tenderError ? null : changeDue(amountFen, parsedTenders as Array<{ kind: string; amount: number }>);
+  // The first amount that is not one, and why (too large, or not an amount).
+  const moneyProblem = [amount, ...tenders.filter((row, i) => !(i === 0 && row.amount.trim() === "")).map((row) => row.amount)]
+    .map(yuanProblem).find((p) => p !== null) ?? null;
 
-  async function pay() {
-    if (!customer || amountFen === null || tenderError) return setError(t("money.invalid"));
+  async function pay(confirmedLargeCash = false) {
+    if (!customer || amountFen === null || tenderError) return setError(t(moneyProblem ?? "money.invalid"));
+    if (posting.current) return;
+    posting.current = true;
     try {
       const payment = await invoke("payment.post", {
         customer_id: customer.customer.id,
         amount: amountFen,
         tenders: parsedTenders.map((x) => ({ kind: x.kind, amount: x.amount as number, reference: x.reference })),
         idempotency_key: key,
+        confirmed_large_cash: confirmedLargeCash,
       });
       setError(null);
+      setConfirming(null);
       setKey(newKey());
       setReceipt(payment.receipt_no);
       await loadQuote(customer);
       await loadDesk();
     } catch (e) {
-      fail(e);
+      if (e instanceof CommandError && e.error.messages[0]?.code === "payment.confirm_large_cash") {
+        setError(null);
+        setConfirming(coreText(lang, e.error.messages[0]));
+      } else {
+        setConfirming(null);
+        fail(e);
+      }
+    } finally {
+      posting.current = false;
     }
   }
+
+  /** Esc: the screen as it was before the scan, ready for the next customer. */
+  function clear() {
+    setAccount("");
+    setCandidates(null);
+    setCustomer(null);
+    setQuote(null);
+    setAmount("");
+    setTenders([{ kind: "cash", amount: "", reference: "" }]);
+    setToday([]);
+    setError(null);
+    setKey(newKey());
+    accountRef.current?.focus();
+  }
+
+  function onKeyDown(e: React.KeyboardEvent) {
+    // Esc inside a dialog or an open drop-down closes that, not the collection.
+    const target = e.target as HTMLElement;
+    if (e.key !== "Escape" || target.closest(".ant-modal, .ant-select-open, .ant-select-dropdown")) return;
+    e.preventDefault();
+    clear();
+  }
+
+  const changeText = !due ? "—"
+    : due.possible ? `¥${yuan(due.change)}`
+    : due.short > 0 ? t("pay.short", { amount: yuan(due.short) })
+    : t("pay.noChange", { amount: yuan(due.nonCashOver) });
 
   const setRow = (i: number, patch: Partial<TenderRow>) => setTenders((rows) => rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
 
   return (
+    <div onKeyDown={onKeyDown}>
     <Space direction="vertical" style={{ width: "100%" }} size="middle">
       <DeskBar desk={desk} onChange={setDesk} />
       <Space.Compact style={{ width: 520 }}>
@@ -181,16 +232,16 @@ function Collect() {
           <Space direction="vertical" style={{ width: "100%", marginTop: 12 }}>
             <Space>
               <Typography.Text>{t("pay.amount")}</Typography.Text>
-              <Input aria-label={t("pay.amount")} value={amount} onChange={(e) => setAmount(e.target.value)} suffix="元" style={{ width: 160 }} onPressEnter={pay} />
+              <Input aria-label={t("pay.amount")} value={amount} onChange={(e) => setAmount(e.target.value)} suffix={t("money.unit")} style={{ width: 160 }} onPressEnter={() => pay()} />
             </Space>
             {tenders.map((row, i) => (
               <Space key={i}>
                 <Select aria-label={`${t("pay.tenderKind")} ${i + 1}`} style={{ width: 200 }} value={row.kind} onChange={(kind) => setRow(i, { kind })} options={options("tender_kinds")} />
                 <Input ref={i === 0 ? cashRef : undefined} aria-label={`${t("pay.tendered")} ${i + 1}`} placeholder={i === 0 ? t("pay.exact") : ""} value={row.amount}
-                  onChange={(e) => setRow(i, { amount: e.target.value })} suffix="元" style={{ width: 160 }} onPressEnter={pay} />
+                  onChange={(e) => setRow(i, { amount: e.target.value })} suffix={t("money.unit")} style={{ width: 160 }} onPressEnter={() => pay()} />
                 {row.kind !== "cash" && (
                   <Input aria-label={`${t("pay.reference")} ${i + 1}`} placeholder={t(`pay.reference.${row.kind}` as "pay.reference.card")} value={row.reference}
-                    onChange={(e) => setRow(i, { reference: e.target.value })} style={{ width: 260 }} onPressEnter={pay} />
+                    onChange={(e) => setRow(i, { reference: e.target.value })} style={{ width: 260 }} onPressEnter={() => pay()} />
                 )}
                 {i > 0 && <Button icon={<DeleteOutlined />} aria-label={t("pay.removeTender")} onClick={() => setTenders((rows) => rows.filter((_, j) => j !== i))} />}
               </Space>
@@ -199,10 +250,11 @@ function Collect() {
             <Space size="large">
               <Typography.Text>{t("pay.tenderedTotal")}: ¥{due ? yuan(due.total) : "—"}</Typography.Text>
               <Typography.Text strong data-testid="change" type={due && !due.possible ? "danger" : undefined}>
-                {t("pay.change")}: {due ? (due.possible ? `¥${yuan(due.change)}` : t("pay.noChange")) : "—"}
+                {t("pay.change")}: {changeText}
               </Typography.Text>
-              <Button type="primary" size="large" onClick={pay} disabled={!desk?.session}>{t("pay.submit")}</Button>
+              <Button type="primary" size="large" onClick={() => pay()} disabled={!desk?.session}>{t("pay.submit")}</Button>
             </Space>
+            {moneyProblem === "money.tooLarge" && <Typography.Text type="danger" data-testid="money-problem">{t("money.tooLarge")}</Typography.Text>}
           </Space>
         </Card>
       )}
@@ -211,14 +263,25 @@ function Collect() {
           <PaymentTable payments={today} onReverse={setReversing} onReceipt={setReceipt} />
         </Card>
       )}
-      <ReceiptDialog receiptNo={receipt} onClose={() => { setReceipt(null); accountRef.current?.focus(); }} />
-      <ReversalDialog payment={reversing} onClose={() => setReversing(null)} onDone={async () => { setReversing(null); if (customer) await loadQuote(customer); await loadDesk(); }} />
-      {customer && quote && (
-        <RefundDialog open={refunding} customerId={customer.customer.id} max={quote.prepaid} onClose={() => setRefunding(false)}
-          onDone={async (p) => { setRefunding(false); setReceipt(p.receipt_no); await loadQuote(customer); await loadDesk(); }} />
+      {/* Dialogs open above the page, outside the hidden section: only while the section shows. */}
+      {props.active && (
+        <>
+          <ReceiptDialog receiptNo={receipt} onClose={() => { setReceipt(null); accountRef.current?.focus(); }} />
+          <ReversalDialog payment={reversing} onClose={() => setReversing(null)} onDone={async () => { setReversing(null); if (customer) await loadQuote(customer); await loadDesk(); }} />
+          {customer && quote && (
+            <RefundDialog open={refunding} customerId={customer.customer.id} max={quote.prepaid} onClose={() => setRefunding(false)}
+              onDone={async (p) => { setRefunding(false); setReceipt(p.receipt_no); await loadQuote(customer); await loadDesk(); }} />
+          )}
+          <WaiveDialog billId={waiving} onClose={() => setWaiving(null)} onDone={async () => { setWaiving(null); if (customer) await loadQuote(customer); }} />
+          <Modal destroyOnHidden open={confirming !== null} title={t("pay.confirmLarge.title")} okText={t("pay.confirmLarge.ok")} cancelText={t("common.cancel")}
+            okButtonProps={{ autoFocus: true }} onOk={() => pay(true)}
+            onCancel={() => { setConfirming(null); cashRef.current?.focus(); }}>
+            <Typography.Paragraph>{confirming}</Typography.Paragraph>
+          </Modal>
+        </>
       )}
-      <WaiveDialog billId={waiving} onClose={() => setWaiving(null)} onDone={async () => { setWaiving(null); if (customer) await loadQuote(customer); }} />
     </Space>
+    </div>
   );
 }
 
@@ -252,23 +315,31 @@ function RefundDialog(props: { open: boolean; customerId: string; max: number; o
   const [reason, setReason] = useState<ReasonCode>("customer_request");
   const [approval, setApproval] = useState<ManagerApproval>({ username: "", password: "" });
   const [error, setError] = useState<string | null>(null);
+  // One refund per press: a double Enter in the password field must not refund twice.
+  const busy = useRef(false);
   async function submit() {
     const fen = parseYuan(amount);
-    if (fen === null) return setError(t("money.invalid"));
+    if (fen === null) return setError(t(yuanProblem(amount) ?? "money.invalid"));
+    if (busy.current) return;
+    busy.current = true;
     try {
       const p = await invoke("prepayment.refund", { refund: { customer_id: props.customerId, amount: fen, tender: "cash", reference: null, reason, note: "" }, approval });
       setError(null);
+      setAmount("");
+      setApproval({ username: "", password: "" });
       props.onDone(p);
     } catch (e) {
       setError(e instanceof CommandError ? coreText(lang, e.error.messages[0]) : String(e));
+    } finally {
+      busy.current = false;
     }
   }
   return (
-    <Modal open={props.open} title={t("refund.title", { max: yuan(props.max) })} onOk={submit} onCancel={props.onClose}>
+    <Modal destroyOnHidden open={props.open} title={t("refund.title", { max: yuan(props.max) })} onOk={submit} onCancel={props.onClose}>
       <Space direction="vertical" style={{ width: "100%" }}>
-        <Input aria-label={t("refund.amount")} placeholder={t("refund.amount")} value={amount} onChange={(e) => setAmount(e.target.value)} suffix="元" />
+        <Input aria-label={t("refund.amount")} placeholder={t("refund.amount")} value={amount} onChange={(e) => setAmount(e.target.value)} suffix={t("money.unit")} />
         <Select aria-label={t("reverse.reason")} value={reason} onChange={setReason} options={options("reason_codes")} style={{ width: "100%" }} />
-        <ApprovalFields value={approval} onChange={setApproval} />
+        <ApprovalFields value={approval} onChange={setApproval} onSubmit={submit} />
         {error && <Alert type="error" message={error} />}
       </Space>
     </Modal>
@@ -280,21 +351,26 @@ function WaiveDialog(props: { billId: string | null; onClose: () => void; onDone
   const [reason, setReason] = useState("");
   const [approval, setApproval] = useState<ManagerApproval>({ username: "", password: "" });
   const [error, setError] = useState<string | null>(null);
+  const busy = useRef(false);
   async function submit() {
-    if (!props.billId) return;
+    if (!props.billId || busy.current) return;
+    busy.current = true;
     try {
       await invoke("late_fee.waive", { bill_id: props.billId, reason, approval });
       setError(null);
+      setApproval({ username: "", password: "" });
       props.onDone();
     } catch (e) {
       setError(e instanceof CommandError ? coreText(lang, e.error.messages[0]) : String(e));
+    } finally {
+      busy.current = false;
     }
   }
   return (
-    <Modal open={!!props.billId} title={t("waive.title")} onOk={submit} onCancel={props.onClose}>
+    <Modal destroyOnHidden open={!!props.billId} title={t("waive.title")} onOk={submit} onCancel={props.onClose}>
       <Space direction="vertical" style={{ width: "100%" }}>
         <Input aria-label={t("waive.reason")} placeholder={t("waive.reason")} value={reason} onChange={(e) => setReason(e.target.value)} />
-        <ApprovalFields value={approval} onChange={setApproval} />
+        <ApprovalFields value={approval} onChange={setApproval} onSubmit={submit} />
         {error && <Alert type="error" message={error} />}
       </Space>
     </Modal>
@@ -323,7 +399,7 @@ function VerifyReceipt() {
       <Button type="primary" onClick={verify}>{t("verify.submit")}</Button>
       {result && (
         <Alert type="success" showIcon data-testid="verify-result" message={t("verify.valid")} description={
-          `${result.fields.receipt_no} · ${result.fields.account} · ¥${yuan(result.fields.amount)} · ${result.fields.posted_at}` +
+          `${result.fields.receipt_no} · ${result.fields.account} · ¥${yuan(result.fields.amount)} · ${result.posted_local}` +
           (result.status ? ` · ${label("payment_statuses", result.status)}` : ` · ${t("verify.notLocal")}`)
         } />
       )}

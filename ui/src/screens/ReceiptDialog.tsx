@@ -1,9 +1,10 @@
-import { Alert, Button, Descriptions, Modal, Radio, Select, Space, Table, Typography } from "antd";
+import { Alert, Button, Descriptions, Modal, Radio, Select, Space, Table, Tag, Typography } from "antd";
 import { useEffect, useState } from "react";
 import { CommandError, invoke } from "../api/invoke";
 import type { Layout } from "../api/generated/Layout";
 import type { Printer } from "../api/generated/Printer";
 import type { ReceiptPreview } from "../api/generated/ReceiptPreview";
+import { useLabels } from "../catalog";
 import { yuan } from "../form/money";
 import { coreText, useI18n } from "../i18n";
 import { openPdf, savePdf } from "./pdf";
@@ -11,8 +12,11 @@ import { openPdf, savePdf } from "./pdf";
 /** The receipt as it will print, with print (a system printer), save and open. */
 export function ReceiptDialog(props: { receiptNo: string | null; onClose: () => void }) {
   const { t, lang } = useI18n();
+  const { label } = useLabels();
   const [layout, setLayout] = useState<Layout>("a5");
-  const [preview, setPreview] = useState<ReceiptPreview | null>(null);
+  const [rendered, setPreview] = useState<ReceiptPreview | null>(null);
+  // Not the previous receipt's preview while this one renders.
+  const preview = rendered?.doc.receipt_no === props.receiptNo ? rendered : null;
   const [printers, setPrinters] = useState<Printer[]>([]);
   const [printer, setPrinter] = useState<string | undefined>(undefined);
   const [message, setMessage] = useState<{ type: "success" | "error"; text: string } | null>(null);
@@ -63,8 +67,13 @@ export function ReceiptDialog(props: { receiptNo: string | null; onClose: () => 
   }
 
   const doc = preview?.doc;
+  // The paper is Chinese; the preview speaks the interface's language, and marks a voided or
+  // corrected receipt as its PDF does.
+  const title = doc ? t(`receipt.kind.${doc.kind}`) : t("receipt.title");
+  const status = doc && doc.status !== "posted" ? t(`receipt.status.${doc.status}`) : null;
+  const tenderLabel = (x: { kind: string; label: string }) => (lang === "zh-CN" ? x.label : label("tender_kinds", x.kind));
   return (
-    <Modal open={!!props.receiptNo} onCancel={props.onClose} width={720} title={doc ? `${doc.title} ${doc.receipt_no}` : t("receipt.title")}
+    <Modal open={!!props.receiptNo} onCancel={props.onClose} width={720} title={doc ? `${title} ${doc.receipt_no}` : t("receipt.title")}
       footer={
         <Space>
           <Select aria-label={t("receipt.printer")} style={{ width: 200 }} value={printer} onChange={setPrinter} placeholder={t("receipt.noPrinter")}
@@ -82,10 +91,14 @@ export function ReceiptDialog(props: { receiptNo: string | null; onClose: () => 
       {doc && (
         <div className="receipt-preview" data-testid="receipt-preview">
           <Typography.Title level={5} style={{ textAlign: "center", margin: 0 }}>{doc.company}</Typography.Title>
-          <Typography.Title level={4} style={{ textAlign: "center", marginTop: 4 }}>{doc.title}{doc.duplicate && ` · ${t("receipt.duplicate")}`}</Typography.Title>
+          <Typography.Title level={4} style={{ textAlign: "center", marginTop: 4 }}>
+            {title}{doc.duplicate && ` · ${t("receipt.duplicate")}`}
+            {status && <Tag color="red" style={{ marginLeft: 8, fontSize: 16, padding: "2px 8px" }} data-testid="receipt-status">{status}</Tag>}
+          </Typography.Title>
           <Descriptions size="small" column={2} items={[
             { key: "no", label: t("receipt.no"), children: doc.receipt_no },
             { key: "at", label: t("receipt.at"), children: doc.posted_at },
+            ...(doc.business_date ? [{ key: "date", label: t("receipt.businessDate"), children: doc.business_date }] : []),
             { key: "clerk", label: t("receipt.clerk"), children: doc.clerk },
             { key: "account", label: t("col.account"), children: `${doc.account} ${doc.name}` },
           ]} />
@@ -96,7 +109,7 @@ export function ReceiptDialog(props: { receiptNo: string | null; onClose: () => 
             { title: t("bill.lateFee"), dataIndex: "late_fee", align: "right", render: yuan },
           ]} />
           <Descriptions size="small" column={2} style={{ marginTop: 8 }} items={[
-            { key: "tenders", label: t("pay.tenders"), children: doc.tenders.map((x) => `${x.label} ¥${yuan(x.amount)}`).join("，") },
+            { key: "tenders", label: t("pay.tenders"), children: doc.tenders.map((x) => `${tenderLabel(x)} ¥${yuan(x.amount)}`).join(t("common.listSep")) },
             { key: "amount", label: t("pay.amount"), children: `¥${yuan(doc.amount)}` },
             { key: "change", label: t("pay.change"), children: `¥${yuan(doc.change)}` },
             { key: "prepaid", label: t("pay.prepaidAfter"), children: `¥${yuan(doc.prepaid_after)}` },

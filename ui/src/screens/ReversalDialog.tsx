@@ -1,5 +1,5 @@
 import { Alert, Form, Input, Modal, Select } from "antd";
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { CommandError, invoke } from "../api/invoke";
 import type { ManagerApproval } from "../api/generated/ManagerApproval";
 import type { Payment } from "../api/generated/Payment";
@@ -17,9 +17,12 @@ export function ReversalDialog(props: { payment: Payment | null; onClose: () => 
   const [note, setNote] = useState("");
   const [approval, setApproval] = useState<ManagerApproval>({ username: "", password: "" });
   const [error, setError] = useState<string | null>(null);
+  // One request at a time: a double Enter must not send the reversal twice.
+  const busy = useRef(false);
 
   async function submit() {
-    if (!props.payment) return;
+    if (!props.payment || busy.current) return;
+    busy.current = true;
     try {
       const done = await invoke("payment.reverse", { reversal: { receipt_no: props.payment.receipt_no, reason, note }, approval });
       setError(null);
@@ -27,11 +30,13 @@ export function ReversalDialog(props: { payment: Payment | null; onClose: () => 
       props.onDone(done);
     } catch (e) {
       setError(e instanceof CommandError ? coreText(lang, e.error.messages[0]) : String(e));
+    } finally {
+      busy.current = false;
     }
   }
 
   return (
-    <Modal open={!!props.payment} title={t("reverse.title", { no: props.payment?.receipt_no ?? "" })} onOk={submit} onCancel={props.onClose} okText={t("reverse.submit")}>
+    <Modal destroyOnHidden open={!!props.payment} title={t("reverse.title", { no: props.payment?.receipt_no ?? "" })} onOk={submit} onCancel={props.onClose} okText={t("reverse.submit")}>
       <p>{t("reverse.hint", { amount: yuan(props.payment?.amount ?? 0) })}</p>
       <Form layout="vertical">
         <Form.Item label={t("reverse.reason")}>
@@ -41,7 +46,7 @@ export function ReversalDialog(props: { payment: Payment | null; onClose: () => 
           <Input aria-label={t("reverse.note")} value={note} onChange={(e) => setNote(e.target.value)} />
         </Form.Item>
         <Form.Item label={t("approval.title")}>
-          <ApprovalFields value={approval} onChange={setApproval} />
+          <ApprovalFields value={approval} onChange={setApproval} onSubmit={submit} />
         </Form.Item>
       </Form>
       {error && <Alert type="error" message={error} />}

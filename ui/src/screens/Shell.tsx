@@ -75,9 +75,13 @@ export function Shell(props: { session: SessionInfo; onLock: (byUser: boolean) =
   }, [nav]);
 
   const pending = status?.pending_events ?? 0;
+  // The collection screen, once shown, stays mounted (hidden) while another section is open, so a
+  // collection in progress survives a look elsewhere.
+  const [collecting, setCollecting] = useState(false);
+  if (page === "payments" && !collecting) setCollecting(true);
   const content =
     page === "customers" ? <CustomersScreen />
-    : page === "payments" ? <PaymentsScreen />
+    : page === "payments" ? null
     : page === "day-end" ? <DayEndScreen />
     : page === "settings" ? <SettingsScreen session={props.session} status={status} />
     : page === "users" ? <UsersScreen session={props.session} />
@@ -118,7 +122,10 @@ export function Shell(props: { session: SessionInfo; onLock: (byUser: boolean) =
             </Button>
           </Space>
         </Layout.Header>
-        <Layout.Content className="content">{content}</Layout.Content>
+        <Layout.Content className="content">
+          {content}
+          {collecting && <div hidden={page !== "payments"} data-testid="payments-section"><PaymentsScreen active={page === "payments"} /></div>}
+        </Layout.Content>
       </Layout>
     </Layout>
   );

@@ -18,4 +18,8 @@ counted: Array<DenominationCount>, cash_counted: Fen, floats: Fen, deposit: Fen,
 /**
  * Events not yet acknowledged by head office: the day can close offline, but it says so.
  */
-pending_events: number, closed_at: string | null, };
+pending_events: number, closed_at: string | null, 
+/**
+ * When a manager last reopened the day: papers printed since are re-issues (重开后补打).
+ */
+reopened_at: string | null, };

@@ -14,4 +14,8 @@ amount: Fen, tenders: Array<Tender>,
  * Chosen by the UI once per payment screen: a second press or a retry with the same key
  * returns the first payment instead of charging again.
  */
-idempotency_key: string, };
+idempotency_key: string, 
+/**
+ * The clerk confirmed a cash tender far above what is due (see `check_change`).
+ */
+confirmed_large_cash: boolean, };

@@ -4,6 +4,10 @@ import type { SignedFields } from "./SignedFields";
 
 export type Verified = { fields: SignedFields, 
 /**
+ * The signed time in the outlet's zone, as the receipt prints it.
+ */
+posted_local: string, 
+/**
  * The receipt as this workstation's records have it, if it was issued here.
  */
 status: PaymentStatus | null, };

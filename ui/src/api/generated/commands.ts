@@ -43,6 +43,7 @@ import type { ReceiptRef } from "./ReceiptRef";
 import type { RecentArgs } from "./RecentArgs";
 import type { RefundArgs } from "./RefundArgs";
 import type { RenderArgs } from "./RenderArgs";
+import type { ReopenDayArgs } from "./ReopenDayArgs";
 import type { ReverseArgs } from "./ReverseArgs";
 import type { SaveArgs } from "./SaveArgs";
 import type { Saved } from "./Saved";
@@ -114,6 +115,7 @@ export type Commands = {
   "dayend.report": { args: DayArgs; result: DayReport };
   "dayend.pdf": { args: DayPdfArgs; result: PdfFile };
   "dayend.close": { args: DayArgs; result: DayReport };
+  "dayend.reopen": { args: ReopenDayArgs; result: DayReport };
 };
 
 export type CommandName = keyof Commands;

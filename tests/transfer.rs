@@ -177,10 +177,10 @@ fn export_then_import_reproduces_every_field() {
 
 #[test]
 fn managers_import_and_export_through_the_command_set() {
-    use hall::api::{FileArgs, Request};
+    use hall::api::{ImportArgs, Request};
     let f = common::fixture();
     let path = f.dir.path().join("export.csv");
-    let args = || FileArgs { path: path.display().to_string() };
+    let args = || ImportArgs { path: path.display().to_string(), progress: None };
     let clerk = f.login("clerk");
     assert_eq!(f.app.call(Some(&clerk), Request::ExportCustomers(args())).unwrap_err().code(), "role.denied");
     let manager = f.login("manager");
@@ -192,6 +192,6 @@ fn managers_import_and_export_through_the_command_set() {
     assert_eq!(report["imported"], 0);
     assert_eq!(report["rejected"][0]["line"], 2);
     assert_eq!(report["rejected"][0]["messages"][0]["code"], "account.taken");
-    let missing = FileArgs { path: f.dir.path().join("nope.csv").display().to_string() };
+    let missing = ImportArgs { progress: None, path: f.dir.path().join("nope.csv").display().to_string() };
     assert_eq!(f.app.call(Some(&manager), Request::ImportCustomers(missing)).unwrap_err().code(), "file.unavailable");
 }

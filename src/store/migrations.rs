@@ -13,6 +13,8 @@ const STEPS: &[&str] = &[
     include_str!("sql/004_billing.sql"),
     include_str!("sql/005_lean_writes.sql"),
     include_str!("sql/006_bulk_friendly_keys.sql"),
+    // 007 and 008 arrive from the money and people branches; keep the steps in file order.
+    include_str!("sql/009_backups.sql"),
 ];
 
 pub const LATEST_VERSION: usize = STEPS.len();

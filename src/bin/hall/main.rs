@@ -266,7 +266,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(ImportCommand::Bills { file }) => {
             let mut store = Store::open(&cli.db)?;
             let input = std::fs::File::open(&file).with_context(|| format!("{}", file.display()))?;
-            let report = hall::transfer::import_bills(&mut store, &system(), std::io::BufReader::new(input))?;
+            let report = hall::transfer::import_bills(&mut store, &system(), std::io::BufReader::new(input), |_, _| {})?;
             for r in &report.rejected {
                 for m in &r.messages {
                     println!("line {}: rejected [{}] {} / {}", r.line, m.code, m.zh, m.en);
@@ -285,7 +285,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("backed up {} to {}", cli.db.display(), file.display());
         }
         Command::Restore { file } => {
-            let store = Store::restore(&file, &cli.db)?;
+            let store = Store::restore(&file, &cli.db, &system())?;
             let ws = store.workstation()?;
             println!("restored {} from {}; event epoch is now {}", cli.db.display(), file.display(), ws.epoch);
         }

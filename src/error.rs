@@ -20,7 +20,7 @@ pub enum Lang {
 }
 
 /// A message a person reads: a stable code, the field it concerns (if any) and both translations.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
 pub struct UserMessage {
     pub code: String,
     pub field: Option<String>,

@@ -33,7 +33,7 @@ pub struct ProgressArgs {
 
 /// How far an import is: `done` of `total` (bytes of a customer file, rows of a bill file); zero
 /// of zero when no import runs under the key.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ImportProgress {
     pub done: u64,
     pub total: u64,

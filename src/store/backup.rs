@@ -52,7 +52,7 @@ pub fn taken_at(name: &str) -> Option<DateTime<Utc>> {
 }
 
 /// One backup file in the backup directory.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
 pub struct BackupFile {
     pub file: String,
     pub taken_at: String,
@@ -150,9 +150,8 @@ fn copy(source: &Path, dest: &Path, pace: Pace) -> Result<()> {
 
 /// `PRAGMA integrity_check` on the file at `path`, opened read-only.
 pub fn verify(path: &Path) -> Result<()> {
-    let damaged = || {
-        Error::invalid(UserMessage::new("backup.damaged", "备份文件已损坏，无法使用", "The backup file is damaged and cannot be used"))
-    };
+    let damaged =
+        || Error::invalid(UserMessage::new("backup.damaged", "备份文件已损坏，无法使用", "The backup file is damaged and cannot be used"));
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|_| damaged())?;
     let ok: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(|_| damaged())?;
     if ok == "ok" { Ok(()) } else { Err(damaged()) }
@@ -192,7 +191,10 @@ fn plain_failure(e: Error, dir: &Path) -> Error {
     eprintln!("backup: {detail}");
     let full = detail.contains("full") || detail.contains("No space");
     let (zh, en) = if full {
-        (format!("备份磁盘{}空间已满：请清理磁盘或换一个目录", dir.display()), format!("The backup disk {} is full: free some space or choose another folder", dir.display()))
+        (
+            format!("备份磁盘{}空间已满：请清理磁盘或换一个目录", dir.display()),
+            format!("The backup disk {} is full: free some space or choose another folder", dir.display()),
+        )
     } else {
         (
             format!("备份未能完成：写入{}时出错，请检查备份磁盘后重试", dir.display()),
@@ -203,7 +205,7 @@ fn plain_failure(e: Error, dir: &Path) -> Error {
 }
 
 /// One recorded backup attempt.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
 pub struct BackupRun {
     pub started_at: String,
     pub finished_at: String,
@@ -247,7 +249,9 @@ fn run_from_row(r: &rusqlite::Row) -> rusqlite::Result<BackupRun> {
         trigger: r.get(2)?,
         file: r.get(3)?,
         bytes: r.get::<_, Option<i64>>(4)?.map(|b| b as u64),
-        error: code.map(|code| Ok::<_, rusqlite::Error>(UserMessage::new(&code, r.get::<_, String>(6)?, r.get::<_, String>(7)?))).transpose()?,
+        error: code
+            .map(|code| Ok::<_, rusqlite::Error>(UserMessage::new(&code, r.get::<_, String>(6)?, r.get::<_, String>(7)?)))
+            .transpose()?,
     })
 }
 
@@ -272,7 +276,11 @@ impl Store {
     /// already have sent), ends every session the backup held, and audits the restore.
     pub fn restore(source: &Path, dest: &Path, actor: &Actor) -> Result<Store> {
         verify(source).map_err(|_| {
-            Error::invalid(UserMessage::new("restore.corrupt", "备份文件已损坏，无法恢复", "The backup file is damaged and cannot be restored"))
+            Error::invalid(UserMessage::new(
+                "restore.corrupt",
+                "备份文件已损坏，无法恢复",
+                "The backup file is damaged and cannot be restored",
+            ))
         })?;
         {
             let backup = Connection::open_with_flags(source, OpenFlags::SQLITE_OPEN_READ_ONLY)?;

@@ -87,7 +87,7 @@ pub const KNOWN: &[Known] = &[
 ];
 
 /// A known setting's current value, as the UI gets it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
 pub struct SettingValue {
     pub key: String,
     pub value: String,
@@ -98,7 +98,9 @@ pub struct SettingValue {
 
 pub fn known(key: &str) -> Result<&'static Known> {
     KNOWN.iter().find(|k| k.key == key).ok_or_else(|| {
-        Error::invalid(UserMessage::new("setting.unknown", format!("没有名为{key}的设置"), format!("There is no setting named {key}")).at("key"))
+        Error::invalid(
+            UserMessage::new("setting.unknown", format!("没有名为{key}的设置"), format!("There is no setting named {key}")).at("key"),
+        )
     })
 }
 
@@ -132,9 +134,10 @@ pub fn check(known: &Known, value: &str) -> Result<String> {
         }
         Kind::Text { .. } => Ok(value.to_owned()),
         Kind::Directory if value.is_empty() => Ok(String::new()),
-        Kind::Directory if !std::path::Path::new(value).is_absolute() => {
-            Err(bad("请填写完整路径（如 /media/backup 或 D:\\backup）".into(), "Give the full path (such as /media/backup or D:\\backup)".into()))
-        }
+        Kind::Directory if !std::path::Path::new(value).is_absolute() => Err(bad(
+            "请填写完整路径（如 /media/backup 或 D:\\backup）".into(),
+            "Give the full path (such as /media/backup or D:\\backup)".into(),
+        )),
         Kind::Directory if !std::path::Path::new(value).is_dir() => {
             Err(bad(format!("目录{value}不存在"), format!("The folder {value} does not exist")))
         }

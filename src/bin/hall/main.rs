@@ -174,6 +174,17 @@ enum BenchCommand {
         #[arg(long, default_value_t = 200)]
         receipts: usize,
     },
+    /// A paced backup of a large database while the counter searches: its time, and the searches'
+    /// p99 during it against without.
+    Backup {
+        #[arg(long, default_value_t = 1_000_000)]
+        customers: u64,
+        #[arg(long, default_value_t = 400)]
+        queries: usize,
+        /// Where to build the benchmark database (a temporary directory by default).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
     /// Search latency per query kind at scale, against a LIKE scan; import rate; bytes per customer.
     Search {
         #[arg(long, default_value_t = 1_000_000)]
@@ -319,6 +330,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Shell => shell::run(App::new(Store::open(&cli.db)?, clock))?,
         Command::Serve { port, ui } => serve::run(App::new(Store::open(&cli.db)?, clock), ui, port)?,
         Command::Bench(BenchCommand::Search { customers, queries, dir }) => bench::search(customers, queries, dir.as_deref())?,
+        Command::Bench(BenchCommand::Backup { customers, queries, dir }) => bench::backup(customers, queries, dir.as_deref())?,
         Command::Bench(BenchCommand::Payments { payments, dir }) => bench_money::payments(payments, dir.as_deref())?,
         Command::Bench(BenchCommand::Receipt { receipts }) => bench_money::receipt(receipts)?,
         Command::Receipt(ReceiptCommand::Verify { code, keys }) => {

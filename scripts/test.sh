@@ -23,5 +23,5 @@ npm --prefix ui run build
 # The desktop shell embeds ui/dist, so it is built after the UI.
 cargo build --locked -p hall-desktop
 
-node --test ui/e2e/browser.test.mjs ui/e2e/cashday.test.mjs
+node --test ui/e2e/browser.test.mjs ui/e2e/cashday.test.mjs ui/e2e/operation.test.mjs
 xvfb-run -a -s "-screen 0 1366x768x24" node --test ui/e2e/desktop.test.mjs

@@ -43,6 +43,7 @@ pub fn import_bills(store: &mut Store, actor: &Actor, input: impl Read, mut prog
     store.write(|tx| {
         for (done, (line, row)) in rows.into_iter().enumerate() {
             progress(done as u64, total);
+            let account = row.as_ref().map(|r| r.account.clone()).unwrap_or_default();
             let outcome =
                 row.map_err(|e| bad("bill_import.row", "row", &format!("无法读取该行：{e}"), &format!("Cannot read the row: {e}")))
                     .and_then(|row| {
@@ -106,7 +107,7 @@ pub fn import_bills(store: &mut Store, actor: &Actor, input: impl Read, mut prog
             match outcome {
                 Ok(()) => report.imported += 1,
                 Err(Error::Internal(e)) => return Err(Error::Internal(e)),
-                Err(e) => report.rejected.push(Rejection { line, account: String::new(), messages: e.messages() }),
+                Err(e) => report.rejected.push(Rejection { line, account, messages: e.messages() }),
             }
         }
         audit::append(

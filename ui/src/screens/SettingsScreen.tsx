@@ -3,6 +3,7 @@ import { CommandError, invoke } from "../api/invoke";
 import type { SessionInfo } from "../api/generated/SessionInfo";
 import type { StatusInfo } from "../api/generated/StatusInfo";
 import { coreText, type Lang, useI18n } from "../i18n";
+import { BackupCard } from "./BackupCard";
 import { DataTransferCard } from "./DataTransferCard";
 
 export function SettingsScreen({ session, status }: { session: SessionInfo; status: StatusInfo | null }) {
@@ -43,6 +44,7 @@ export function SettingsScreen({ session, status }: { session: SessionInfo; stat
         </Form>
       </Card>
       {(session.user.role === "manager" || session.user.role === "admin") && <DataTransferCard />}
+      {(session.user.role === "manager" || session.user.role === "admin") && <BackupCard canChange={session.user.role === "admin"} />}
       <Card title={t("settings.workstation")}>
         <Descriptions column={1} size="small">
           <Descriptions.Item label="ID">{session.workstation_id}</Descriptions.Item>

@@ -138,6 +138,8 @@ fn restoring_a_backup_from_the_list_starts_a_new_epoch_and_ends_sessions() {
     assert_eq!((ws.epoch, ws.next_seq), (epoch + 1, 1));
     assert_eq!(hall::store::customers::count(f.app.store().conn()).unwrap(), 1, "the customer added after the backup is gone");
     assert_eq!(audited(&f, "backup.restore"), 1);
+    // The restored file predates its own backup's record; the record is kept.
+    assert_eq!(hall::store::backup::last_runs(f.app.store().conn()).unwrap().1.unwrap().file, Some(file.clone()));
     // Everyone logs in again.
     for token in [&admin, &clerk] {
         assert_eq!(f.app.call(Some(token), Request::WhoAmI(NoArgs {})).unwrap_err().code(), "session.expired");

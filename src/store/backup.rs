@@ -220,6 +220,12 @@ pub struct BackupRun {
 
 /// Records an attempt and audits it, in the caller's write.
 pub fn record(tx: &Tx, actor: &Actor, run: &BackupRun) -> Result<()> {
+    insert_run(tx, run)?;
+    let action = if run.error.is_some() { "backup.failed" } else { "backup.written" };
+    audit::append(tx, actor, action, "database", run)
+}
+
+fn insert_run(tx: &Tx, run: &BackupRun) -> Result<()> {
     let error = run.error.as_ref();
     tx.execute(
         "INSERT INTO backup_runs (started_at, finished_at, trigger, file, bytes, error_code, error_zh, error_en)
@@ -235,8 +241,7 @@ pub fn record(tx: &Tx, actor: &Actor, run: &BackupRun) -> Result<()> {
             error.map(|m| &m.en)
         ],
     )?;
-    let action = if run.error.is_some() { "backup.failed" } else { "backup.written" };
-    audit::append(tx, actor, action, "database", run)
+    Ok(())
 }
 
 const RUN_COLUMNS: &str = "started_at, finished_at, trigger, file, bytes, error_code, error_zh, error_en";
@@ -253,6 +258,13 @@ fn run_from_row(r: &rusqlite::Row) -> rusqlite::Result<BackupRun> {
             .map(|code| Ok::<_, rusqlite::Error>(UserMessage::new(&code, r.get::<_, String>(6)?, r.get::<_, String>(7)?)))
             .transpose()?,
     })
+}
+
+/// Every recorded attempt, oldest first.
+fn all_runs(conn: &Connection) -> Result<Vec<BackupRun>> {
+    let mut stmt = conn.prepare(&format!("SELECT {RUN_COLUMNS} FROM backup_runs ORDER BY id"))?;
+    let runs = stmt.query_map([], run_from_row)?.collect::<rusqlite::Result<_>>()?;
+    Ok(runs)
 }
 
 /// The latest attempt, and the latest one that succeeded.
@@ -282,6 +294,9 @@ impl Store {
                 "The backup file is damaged and cannot be restored",
             ))
         })?;
+        // The record of backups outlives the restore: the backups themselves are still there, and a
+        // backup never holds its own record (that is written after the copy).
+        let history = Connection::open_with_flags(dest, OpenFlags::SQLITE_OPEN_READ_ONLY).ok().and_then(|c| all_runs(&c).ok()).unwrap_or_default();
         {
             let backup = Connection::open_with_flags(source, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
             let mut target = open_connection(dest)?;
@@ -291,6 +306,13 @@ impl Store {
         store.write(|tx| {
             tx.execute("UPDATE workstation SET epoch = epoch + 1, next_seq = 1, next_receipt_seq = 1", [])?;
             tx.execute("UPDATE sessions SET ended_at = ?1 WHERE ended_at IS NULL", [stamp(actor.at)])?;
+            for run in &history {
+                let known: bool =
+                    tx.query_row("SELECT EXISTS (SELECT 1 FROM backup_runs WHERE started_at = ?1)", [&run.started_at], |r| r.get(0))?;
+                if !known {
+                    insert_run(tx, run)?;
+                }
+            }
             let epoch: i64 = tx.query_row("SELECT epoch FROM workstation", [], |r| r.get(0))?;
             let file = source.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             audit::append(tx, actor, "backup.restore", "database", &serde_json::json!({ "file": file, "epoch": epoch }))

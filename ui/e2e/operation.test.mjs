@@ -97,10 +97,10 @@ test("an administrator backs up and restores from the list; everyone logs in aga
   const { token } = await call(server.url, "session.login", { username: "manager", password: "manager1234" });
   await call(server.url, "customer.create", customerDraft("3310000009", "赵六"), token);
   await page.getByTestId("backup-list").getByRole("button", { name: "恢复" }).first().click();
-  await page.getByText("用此备份恢复数据？").waitFor();
+  await page.locator(".ant-modal-confirm-title", { hasText: "用此备份恢复数据？" }).waitFor();
   await shot("04-restore-confirm");
   await page.getByTestId("restore-confirm").click();
-  await page.getByText(/已从 hall-.* 恢复数据。请重新登录。/).waitFor();
+  await page.locator(".ant-modal-confirm-title", { hasText: /已从 hall-.* 恢复数据。请重新登录。/ }).waitFor();
   await page.getByRole("button", { name: /确定|知道了|OK/ }).last().click();
   await page.getByLabel("用户名").waitFor();
   await assert.rejects(call(server.url, "session.whoami", {}, token), /session.expired/);
@@ -113,12 +113,12 @@ test("an administrator backs up and restores from the list; everyone logs in aga
 test("the backup card in English", async () => {
   await login("admin", "admin1234");
   await page.getByRole("menuitem", { name: "设置" }).click();
-  await page.getByRole("radio", { name: "English" }).click({ force: true });
+  await page.getByRole("main").getByText("English", { exact: true }).click();
   const card = page.getByTestId("backup-card");
   await card.getByText("Backups to restore from").waitFor();
   await card.scrollIntoViewIfNeeded();
   await shot("05-backup-en");
   const text = await card.innerText();
   assert.doesNotMatch(text, /[\u4e00-\u9fff]/, "no Chinese left in English mode");
-  await page.getByRole("radio", { name: "简体中文" }).click({ force: true });
+  await page.getByRole("main").getByText("简体中文", { exact: true }).click();
 });

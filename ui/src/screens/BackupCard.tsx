@@ -94,7 +94,7 @@ export function BackupCard({ canChange }: { canChange: boolean }) {
         {last?.error && (
           <Alert type="error" showIcon data-testid="backup-failure" message={t("backup.failedAt", { at: outletTime(last.finished_at), reason: coreText(lang, last.error) })} />
         )}
-        <Descriptions column={1} size="small" bordered>
+        <Descriptions column={1} size="small" bordered styles={{ label: { width: 140, whiteSpace: "nowrap" } }}>
           <Descriptions.Item label={t("backup.last")}>
             <span data-testid="backup-last">
               {success?.file

@@ -42,7 +42,13 @@ async fn choose_file(handle: AppHandle, purpose: String, suggested: Option<Strin
 /// folder, or nothing if cancelled.
 #[tauri::command]
 async fn choose_directory(handle: AppHandle) -> Option<String> {
-    handle.dialog().file().set_title("选择备份目录 Choose the backup folder").blocking_pick_folder().and_then(|p| p.into_path().ok()).map(|p| p.display().to_string())
+    handle
+        .dialog()
+        .file()
+        .set_title("选择备份目录 Choose the backup folder")
+        .blocking_pick_folder()
+        .and_then(|p| p.into_path().ok())
+        .map(|p| p.display().to_string())
 }
 
 /// Opens a PDF (a receipt, a day-end paper) in the system's PDF viewer, which can also print it:

@@ -296,7 +296,8 @@ impl Store {
         })?;
         // The record of backups outlives the restore: the backups themselves are still there, and a
         // backup never holds its own record (that is written after the copy).
-        let history = Connection::open_with_flags(dest, OpenFlags::SQLITE_OPEN_READ_ONLY).ok().and_then(|c| all_runs(&c).ok()).unwrap_or_default();
+        let history =
+            Connection::open_with_flags(dest, OpenFlags::SQLITE_OPEN_READ_ONLY).ok().and_then(|c| all_runs(&c).ok()).unwrap_or_default();
         {
             let backup = Connection::open_with_flags(source, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
             let mut target = open_connection(dest)?;

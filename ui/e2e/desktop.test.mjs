@@ -88,13 +88,33 @@ test("a day-end paper opens in the system's PDF viewer", async () => {
 
 // The GTK folder dialog is a native window, out of WebDriver's reach: xdotool focuses it by its
 // title, opens its location field (Ctrl+L), types the folder and presses Enter, as a person would.
-function chooseInGtkDialog(folder) {
-  const windows = execFileSync("xdotool", ["search", "--sync", "--name", "选择备份目录"], { encoding: "utf8", timeout: 15_000 });
-  const dialog = windows.trim().split("\n").pop();
+const dialogWindow = () => {
+  try {
+    return execFileSync("xdotool", ["search", "--name", "选择备份目录"], { encoding: "utf8" }).trim().split("\n").pop();
+  } catch {
+    return null; // xdotool exits with 1 when no window matches
+  }
+};
+
+async function chooseInGtkDialog(folder) {
+  let dialog = null;
+  for (let i = 0; i < 100 && !dialog; i++) {
+    dialog = dialogWindow();
+    if (!dialog) await new Promise((r) => setTimeout(r, 150));
+  }
+  assert.ok(dialog, "the folder dialog never opened");
+  await new Promise((r) => setTimeout(r, 800)); // the dialog draws its widgets
   execFileSync("xdotool", ["windowfocus", "--sync", dialog]);
   execFileSync("xdotool", ["key", "--clearmodifiers", "ctrl+l"]);
-  execFileSync("xdotool", ["type", "--delay", "20", `${folder}/`]);
+  execFileSync("xdotool", ["type", "--delay", "20", folder]);
+  await new Promise((r) => setTimeout(r, 300));
   execFileSync("xdotool", ["key", "Return"]);
+  await new Promise((r) => setTimeout(r, 800));
+  // Where Enter opened the folder instead of choosing it, the dialog's Select takes the folder it shows.
+  if (dialogWindow()) {
+    execFileSync("xdotool", ["windowfocus", "--sync", dialog]);
+    execFileSync("xdotool", ["key", "Return"]);
+  }
 }
 
 test("an administrator chooses the backup folder in the native dialog", async () => {
@@ -110,7 +130,7 @@ test("an administrator chooses the backup folder in the native dialog", async ()
   await choose.waitForExist({ timeout: 15_000 });
   const folder = mkdtempSync(join(tmpdir(), "hall-usb-"));
   await choose.click();
-  chooseInGtkDialog(folder);
+  await chooseInGtkDialog(folder);
   const shown = () => browser.execute(() => document.querySelector("[data-testid=backup-dir]")?.value ?? "");
   await browser.waitUntil(async () => (await shown()) === folder, { timeout: 15_000, timeoutMsg: "the chosen folder never arrived" }).catch(async (e) => {
     await browser.saveScreenshot(join(artifacts, "desktop-failure.png"));

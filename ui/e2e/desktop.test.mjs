@@ -90,7 +90,7 @@ test("a day-end paper opens in the system's PDF viewer", async () => {
 // title, opens its location field (Ctrl+L), types the folder and presses Enter, as a person would.
 const dialogWindow = () => {
   try {
-    return execFileSync("xdotool", ["search", "--name", "选择备份目录"], { encoding: "utf8" }).trim().split("\n").pop();
+    return execFileSync("xdotool", ["search", "--onlyvisible", "--name", "选择备份目录"], { encoding: "utf8" }).trim().split("\n").pop();
   } catch {
     return null; // xdotool exits with 1 when no window matches
   }
@@ -104,13 +104,23 @@ async function chooseInGtkDialog(folder) {
   }
   assert.ok(dialog, "the folder dialog never opened");
   await new Promise((r) => setTimeout(r, 800)); // the dialog draws its widgets
+  // Xvfb has no window manager: the dialog opens at 0,0 taller than the screen. Placed and sized
+  // as a window manager would, its places are on the left (Home at the top after Recent).
+  execFileSync("xdotool", ["windowmove", "--sync", dialog, "100", "60"]);
+  execFileSync("xdotool", ["windowsize", "--sync", dialog, "900", "600"]);
+  const pause = () => new Promise((r) => setTimeout(r, 500));
+  // Out of Recent (where a typed location is not taken) into Home, then Ctrl+L, the folder, Enter.
+  execFileSync("xdotool", ["mousemove", "--window", dialog, "57", "59", "click", "1"]);
+  await pause();
   execFileSync("xdotool", ["windowfocus", "--sync", dialog]);
   execFileSync("xdotool", ["key", "--clearmodifiers", "ctrl+l"]);
-  execFileSync("xdotool", ["type", "--delay", "20", folder]);
-  await new Promise((r) => setTimeout(r, 300));
+  await pause();
+  execFileSync("xdotool", ["type", "--delay", "20", `${folder}/`]);
+  await pause();
+  execFileSync("sh", ["-c", `xwd -root | xwdtopnm 2>/dev/null | pnmtopng > ${join(artifacts, "desktop-folder-dialog.png")}`]);
   execFileSync("xdotool", ["key", "Return"]);
-  await new Promise((r) => setTimeout(r, 800));
-  // Where Enter opened the folder instead of choosing it, the dialog's Select takes the folder it shows.
+  await pause();
+  // Enter on a folder path may open the folder first; a second Enter chooses the folder shown.
   if (dialogWindow()) {
     execFileSync("xdotool", ["windowfocus", "--sync", dialog]);
     execFileSync("xdotool", ["key", "Return"]);
@@ -134,6 +144,7 @@ test("an administrator chooses the backup folder in the native dialog", async ()
   const shown = () => browser.execute(() => document.querySelector("[data-testid=backup-dir]")?.value ?? "");
   await browser.waitUntil(async () => (await shown()) === folder, { timeout: 15_000, timeoutMsg: "the chosen folder never arrived" }).catch(async (e) => {
     await browser.saveScreenshot(join(artifacts, "desktop-failure.png"));
+    console.log("shown:", JSON.stringify(await shown()));
     throw e;
   });
   // Saved as the backup folder: a backup now lands in it.

@@ -27,7 +27,7 @@ const DAILY: chrono::TimeDelta = chrono::TimeDelta::hours(24);
 const RETRY_AFTER: chrono::TimeDelta = chrono::TimeDelta::hours(1);
 
 /// What the settings screen shows.
-#[derive(Debug, Clone, Serialize, serde::Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct BackupStatus {
     /// The directory backups go to (the one configured, or the default beside the database).
     pub dir: String,
@@ -46,7 +46,7 @@ pub struct RestoreArgs {
     pub file: String,
 }
 
-#[derive(Debug, Clone, Serialize, serde::Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct Restored {
     pub file: String,
     /// The new event epoch.

@@ -8,7 +8,7 @@ use super::{App, Caller, NoArgs, require_caller};
 use crate::error::Result;
 use crate::store::settings::{self as repo, SettingValue};
 
-#[derive(Debug, Clone, Serialize, serde::Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct SettingList {
     pub settings: Vec<SettingValue>,
 }

@@ -12,7 +12,7 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::{Actor, Store, Tx, audit, open_connection};
@@ -52,7 +52,7 @@ pub fn taken_at(name: &str) -> Option<DateTime<Utc>> {
 }
 
 /// One backup file in the backup directory.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct BackupFile {
     pub file: String,
     pub taken_at: String,
@@ -205,7 +205,7 @@ fn plain_failure(e: Error, dir: &Path) -> Error {
 }
 
 /// One recorded backup attempt.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct BackupRun {
     pub started_at: String,
     pub finished_at: String,

@@ -1,7 +1,7 @@
 //! Settings stored in the database, with defaults for the ones never set.
 
 use rusqlite::OptionalExtension;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::{Actor, Tx, audit};
@@ -87,7 +87,7 @@ pub const KNOWN: &[Known] = &[
 ];
 
 /// A known setting's current value, as the UI gets it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SettingValue {
     pub key: String,
     pub value: String,
@@ -155,4 +155,22 @@ pub fn change(tx: &Tx, actor: &Actor, role: Role, key: &str, value: &str) -> Res
     set(tx, key, &value, &stamp(actor.at))?;
     audit::append(tx, actor, "setting.change", key, &serde_json::json!({ "value": value }))?;
     Ok(SettingValue { key: key.to_owned(), value, is_default: false, editable: true })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_known_default_passes_its_own_check_and_matches_its_constant() {
+        for k in KNOWN {
+            if !matches!(k.kind, Kind::Directory) {
+                assert_eq!(check(k, k.default).unwrap(), k.default, "{}", k.key);
+            }
+        }
+        let default = |key| known(key).unwrap().default.parse::<i64>().unwrap();
+        assert_eq!(default(IDLE_LOCK_MINUTES), DEFAULT_IDLE_LOCK_MINUTES);
+        assert_eq!(default(SESSION_MAX_HOURS), DEFAULT_SESSION_MAX_HOURS);
+        assert_eq!(default(BACKUP_KEEP_DAYS), DEFAULT_BACKUP_KEEP_DAYS);
+    }
 }

@@ -47,7 +47,6 @@ pub fn import_bills(store: &mut Store, actor: &Actor, input: impl Read, mut prog
             let outcome =
                 row.map_err(|e| bad("bill_import.row", "row", &format!("无法读取该行：{e}"), &format!("Cannot read the row: {e}")))
                     .and_then(|row| {
-                        let account = row.account.clone();
                         let (year, month) = parse_period(&row.period)?;
                         let kwh: i64 =
                             row.kwh.parse().ok().filter(|k| *k >= 0).ok_or_else(|| {

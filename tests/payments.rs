@@ -454,7 +454,7 @@ fn bills_import_from_csv_with_each_rejected_line_and_its_reason() {
                3300000012,2026-01,300,161.40,,\n\
                3300000012,2026-02,100,53.80,,2026-03-31\n";
     let actor = hall::store::Actor { user_id: None, at: common::start_time() };
-    let report = hall::transfer::import_bills(&mut f.app.store(), &actor, csv.as_bytes()).unwrap();
+    let report = hall::transfer::import_bills(&mut f.app.store(), &actor, csv.as_bytes(), |_, _| {}).unwrap();
     assert_eq!(report.imported, 2);
     let rejected: Vec<(u64, String)> = report.rejected.iter().map(|r| (r.line, r.messages[0].code.clone())).collect();
     assert_eq!(

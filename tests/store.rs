@@ -136,7 +136,8 @@ fn backup_and_restore_keep_the_data_and_start_a_new_epoch() {
     assert_eq!(f.app.store().backup_to(&backup).unwrap_err().code(), "backup.exists");
 
     let restored_path = f.dir.path().join("restored.db");
-    let restored = Store::restore(&backup, &restored_path).unwrap();
+    let actor = hall::store::Actor { user_id: None, at: common::start_time() };
+    let restored = Store::restore(&backup, &restored_path, &actor).unwrap();
     assert_eq!(hall::store::customers::count(restored.conn()).unwrap(), 1);
     let original = f.app.store().workstation().unwrap();
     let after = restored.workstation().unwrap();
@@ -150,5 +151,6 @@ fn restore_refuses_a_damaged_file() {
     let dir = tempfile::tempdir().unwrap();
     let junk = dir.path().join("junk.db");
     std::fs::write(&junk, b"this is not a database").unwrap();
-    assert!(Store::restore(&junk, &dir.path().join("x.db")).is_err());
+    let actor = hall::store::Actor { user_id: None, at: common::start_time() };
+    assert_eq!(Store::restore(&junk, &dir.path().join("x.db"), &actor).err().map(|e| e.code()).as_deref(), Some("restore.corrupt"));
 }

@@ -177,10 +177,11 @@ fn export_then_import_reproduces_every_field() {
 
 #[test]
 fn managers_import_and_export_through_the_command_set() {
-    use hall::api::{FileArgs, Request};
+    use hall::api::{FileArgs, ImportArgs, Request};
     let f = common::fixture();
     let path = f.dir.path().join("export.csv");
     let args = || FileArgs { path: path.display().to_string() };
+    let import = || ImportArgs { path: path.display().to_string(), progress: None };
     let clerk = f.login("clerk");
     assert_eq!(f.app.call(Some(&clerk), Request::ExportCustomers(args())).unwrap_err().code(), "role.denied");
     let manager = f.login("manager");
@@ -188,10 +189,34 @@ fn managers_import_and_export_through_the_command_set() {
     let exported = f.app.call(Some(&manager), Request::ExportCustomers(args())).unwrap();
     assert_eq!(exported["customers"], 1);
     // Importing the same file again refuses the duplicate account, at its line.
-    let report = f.app.call(Some(&manager), Request::ImportCustomers(args())).unwrap();
+    let report = f.app.call(Some(&manager), Request::ImportCustomers(import())).unwrap();
     assert_eq!(report["imported"], 0);
     assert_eq!(report["rejected"][0]["line"], 2);
     assert_eq!(report["rejected"][0]["messages"][0]["code"], "account.taken");
-    let missing = FileArgs { path: f.dir.path().join("nope.csv").display().to_string() };
+    let missing = ImportArgs { progress: None, path: f.dir.path().join("nope.csv").display().to_string() };
     assert_eq!(f.app.call(Some(&manager), Request::ImportCustomers(missing)).unwrap_err().code(), "file.unavailable");
+}
+
+#[test]
+fn managers_import_bills_through_the_command_set_with_each_rejected_line() {
+    use hall::api::{ImportArgs, ImportProgress, ProgressArgs, Request};
+    let f = common::fixture();
+    let manager = f.login("manager");
+    f.app.call(Some(&manager), Request::CreateCustomer(common::draft("3300000012", "张三"))).unwrap();
+    let path = f.dir.path().join("bills.csv");
+    std::fs::write(
+        &path,
+        "account,period,kwh,amount,tariff_code,due_date\n3300000012,2026-01,300,161.40,,\n3300009999,2026-01,300,161.40,,\n",
+    )
+    .unwrap();
+    let args = || ImportArgs { path: path.display().to_string(), progress: Some("k-1".into()) };
+    let clerk = f.login("clerk");
+    assert_eq!(f.app.call(Some(&clerk), Request::ImportBills(args())).unwrap_err().code(), "role.denied");
+    let report = f.app.call(Some(&manager), Request::ImportBills(args())).unwrap();
+    assert_eq!(report["imported"], 1);
+    assert_eq!(report["rejected"][0]["line"], 3);
+    assert_eq!(report["rejected"][0]["messages"][0]["code"], "bill_import.account");
+    // The import's progress is gone once it has finished; it never needed a session.
+    let progress = f.app.call(None, Request::ImportProgress(ProgressArgs { key: "k-1".into() })).unwrap();
+    assert_eq!(serde_json::from_value::<ImportProgress>(progress).unwrap(), ImportProgress { done: 0, total: 0 });
 }

@@ -1,4 +1,4 @@
-//! The desktop shell: one window over the UI, a menu, native file dialogs, PDFs opened in the
+//! The desktop shell: one window over the UI, a menu, native file and folder dialogs, PDFs opened in the
 //! system's viewer, and every UI command
 //! forwarded to `hall::api::dispatch_json`. It holds no business logic of its own.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
@@ -36,6 +36,19 @@ async fn choose_file(handle: AppHandle, purpose: String, suggested: Option<Strin
         _ => handle.dialog().file().add_filter("CSV", &["csv"]).blocking_pick_file(),
     };
     picked.and_then(|p| p.into_path().ok()).map(|p| p.display().to_string())
+}
+
+/// A native folder dialog (the backup directory: a second disk, a USB drive); returns the chosen
+/// folder, or nothing if cancelled.
+#[tauri::command]
+async fn choose_directory(handle: AppHandle) -> Option<String> {
+    handle
+        .dialog()
+        .file()
+        .set_title("选择备份目录 Choose the backup folder")
+        .blocking_pick_folder()
+        .and_then(|p| p.into_path().ok())
+        .map(|p| p.display().to_string())
 }
 
 /// Opens a PDF (a receipt, a day-end paper) in the system's PDF viewer, which can also print it:
@@ -110,7 +123,10 @@ fn main() {
         .plugin(tauri_plugin_opener::init())
         .setup(|app| {
             let store = open_store(app.handle())?;
-            app.manage(Arc::new(HallApp::new(store, Arc::new(hall::clock::SystemClock))));
+            let workstation = Arc::new(HallApp::new(store, Arc::new(hall::clock::SystemClock)));
+            // The daily backup, on its own thread and its own read connection.
+            hall::api::backup::start(Arc::clone(&workstation));
+            app.manage(workstation);
             app.set_menu(build_menu(app.handle())?)?;
             Ok(())
         })
@@ -131,7 +147,7 @@ fn main() {
             }
             _ => {}
         })
-        .invoke_handler(tauri::generate_handler![dispatch, choose_file, open_pdf])
+        .invoke_handler(tauri::generate_handler![dispatch, choose_file, choose_directory, open_pdf])
         .run(tauri::generate_context!())
         .expect("the desktop shell failed to start");
 }

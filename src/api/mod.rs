@@ -5,11 +5,13 @@
 //! caller's role are checked here, for every command, before anything runs.
 
 mod authorisation;
+pub mod backup;
 mod billing;
 mod customers;
 mod desk;
 mod payments;
 mod session;
+mod settings;
 mod system;
 mod transfer;
 mod users;
@@ -26,6 +28,7 @@ pub use customers::*;
 pub use desk::*;
 pub use payments::*;
 pub use session::*;
+pub use settings::*;
 pub use system::*;
 pub use transfer::*;
 pub use users::*;
@@ -39,11 +42,15 @@ use crate::store::{Actor, Store};
 pub struct App {
     store: Mutex<Store>,
     clock: Arc<dyn Clock>,
+    /// Held while a backup copies or a restore replaces the database: one at a time.
+    backup_running: Mutex<()>,
+    /// Imports in progress, by the key the UI gave: read without the store's lock.
+    imports: transfer::Progress,
 }
 
 impl App {
     pub fn new(store: Store, clock: Arc<dyn Clock>) -> App {
-        App { store: Mutex::new(store), clock }
+        App { store: Mutex::new(store), clock, backup_running: Mutex::new(()), imports: Default::default() }
     }
 
     pub fn open(path: &Path) -> Result<App> {
@@ -199,7 +206,7 @@ commands! {
     "audit.recent" => RecentAudit(RecentArgs) -> AuditEntries, Access::Roles(AUDITORS), system::recent_audit;
     "workstation.status" => WorkstationStatus(NoArgs) -> StatusInfo, Access::AnyUser, system::status;
     "system.catalog" => Catalog(NoArgs) -> Catalog, Access::Public, system::catalog;
-    "customers.import" => ImportCustomers(FileArgs) -> crate::transfer::ImportReport, Access::Roles(MANAGERS), transfer::import_customers;
+    "customers.import" => ImportCustomers(ImportArgs) -> crate::transfer::ImportReport, Access::Roles(MANAGERS), transfer::import_customers;
     "customers.export" => ExportCustomers(FileArgs) -> ExportResult, Access::Roles(MANAGERS), transfer::export_customers;
     "tariff.list" => ListTariffs(NoArgs) -> TariffList, Access::Roles(COUNTER), billing::tariffs;
     "bill.list" => ListBills(BillsArgs) -> BillList, Access::Roles(COUNTER), billing::list;
@@ -224,6 +231,13 @@ commands! {
     "dayend.pdf" => DayEndPdf(DayPdfArgs) -> PdfFile, Access::Roles(COUNTER), desk::pdf;
     "dayend.close" => CloseDay(DayArgs) -> crate::store::dayend::DayReport, Access::Roles(MANAGERS), desk::close_day;
     "dayend.reopen" => ReopenDay(ReopenDayArgs) -> crate::store::dayend::DayReport, Access::Roles(COUNTER), desk::reopen_day;
+    "settings.get" => GetSettings(NoArgs) -> SettingList, Access::AnyUser, settings::get;
+    "settings.set" => SetSetting(SetSettingArgs) -> crate::store::settings::SettingValue, Access::AnyUser, settings::set;
+    "backup.status" => BackupStatus(NoArgs) -> backup::BackupStatus, Access::Roles(MANAGERS), backup::status;
+    "backup.run" => RunBackup(NoArgs) -> backup::BackupStatus, Access::Roles(STAFF_ADMIN), backup::run_now;
+    "backup.restore" => RestoreBackup(backup::RestoreArgs) -> backup::Restored, Access::Roles(STAFF_ADMIN), backup::restore;
+    "bills.import" => ImportBills(ImportArgs) -> crate::transfer::ImportReport, Access::Roles(MANAGERS), transfer::import_bills;
+    "import.progress" => ImportProgress(ProgressArgs) -> ImportProgress, Access::Public, transfer::progress;
 }
 
 /// Arguments of commands that take none.

@@ -243,8 +243,10 @@ fn counted_render(app: &App, caller: &Caller, receipt_no: &str, layout: Layout, 
 
 pub(super) fn print_receipt(app: &App, caller: Option<&Caller>, args: PrintArgs) -> Result<Printed> {
     let caller = require_caller(caller)?;
+    // Before the count: a receipt that could not reach a printer must not print as a duplicate next.
+    let printer = spool::ready_printer(args.printer.as_deref())?;
     let (pdf, duplicate) = counted_render(app, caller, &args.receipt_no, args.layout, "printer")?;
-    let job = spool::print_pdf(&pdf, args.printer.as_deref(), &args.receipt_no)?;
+    let job = spool::print_pdf(&pdf, printer.as_deref(), &args.receipt_no)?;
     Ok(Printed { job, duplicate })
 }
 

@@ -15,6 +15,7 @@ const STEPS: &[&str] = &[
     include_str!("sql/006_bulk_friendly_keys.sql"),
     include_str!("sql/007_day_reopenings.sql"),
     include_str!("sql/008_people.sql"),
+    include_str!("sql/009_backups.sql"),
     include_str!("sql/010_surname_keys.sql"),
 ];
 

@@ -5,6 +5,7 @@
 //! audit entry together, so that either all of them land or none does.
 
 pub mod audit;
+pub mod backup;
 pub mod billing;
 pub mod customers;
 pub mod dayend;
@@ -22,10 +23,10 @@ pub mod users;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, functions::FunctionFlags};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, functions::FunctionFlags};
 
 use crate::clock::stamp;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::name_keys;
 
 pub use migrations::{LATEST_VERSION, migrate_to};
@@ -148,44 +149,6 @@ impl Store {
     pub fn set_outlet_code(&mut self, code: &str) -> Result<()> {
         self.conn.execute("UPDATE workstation SET outlet_code = ?1", [code])?;
         Ok(())
-    }
-
-    /// Copies the live database to `dest` through SQLite's online backup API; the counter can keep
-    /// working while it runs.
-    pub fn backup_to(&self, dest: &Path) -> Result<()> {
-        if dest.exists() {
-            return Err(Error::Conflict(crate::error::UserMessage::new(
-                "backup.exists",
-                "备份文件已存在，请换一个文件名",
-                "The backup file already exists; choose another name",
-            )));
-        }
-        let mut target = Connection::open(dest)?;
-        let backup = rusqlite::backup::Backup::new(&self.conn, &mut target)?;
-        backup.run_to_completion(256, std::time::Duration::from_millis(0), None)?;
-        Ok(())
-    }
-
-    /// Replaces the database at `dest` with the backup at `source`, then starts a new epoch: events
-    /// written after a restore can never collide with events the lost copy may already have sent.
-    pub fn restore(source: &Path, dest: &Path) -> Result<Store> {
-        let backup = Connection::open_with_flags(source, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-        let ok: String = backup.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
-        if ok != "ok" {
-            return Err(Error::invalid(crate::error::UserMessage::new(
-                "restore.corrupt",
-                "备份文件已损坏，无法恢复",
-                "The backup file is damaged and cannot be restored",
-            )));
-        }
-        {
-            let mut target = open_connection(dest)?;
-            let restore = rusqlite::backup::Backup::new(&backup, &mut target)?;
-            restore.run_to_completion(256, std::time::Duration::from_millis(0), None)?;
-        }
-        let store = Store::open(dest)?;
-        store.conn.execute("UPDATE workstation SET epoch = epoch + 1, next_seq = 1, next_receipt_seq = 1", [])?;
-        Ok(store)
     }
 }
 

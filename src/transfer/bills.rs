@@ -33,17 +33,20 @@ fn bad(code: &str, field: &str, zh: &str, en: &str) -> Error {
     Error::invalid(UserMessage::new(code, zh, en).at(field))
 }
 
-pub fn import_bills(store: &mut Store, actor: &Actor, input: impl Read) -> Result<ImportReport> {
+/// Imports bills from CSV; `progress` is called with the rows done and the rows in the file.
+pub fn import_bills(store: &mut Store, actor: &Actor, input: impl Read, mut progress: impl FnMut(u64, u64)) -> Result<ImportReport> {
     let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(input);
     let mut report = ImportReport::default();
     let rows: Vec<(u64, std::result::Result<Row, csv::Error>)> =
         reader.deserialize::<Row>().enumerate().map(|(i, r)| (i as u64 + 2, r)).collect();
+    let total = rows.len() as u64;
     store.write(|tx| {
-        for (line, row) in rows {
+        for (done, (line, row)) in rows.into_iter().enumerate() {
+            progress(done as u64, total);
+            let account = row.as_ref().map(|r| r.account.clone()).unwrap_or_default();
             let outcome =
                 row.map_err(|e| bad("bill_import.row", "row", &format!("无法读取该行：{e}"), &format!("Cannot read the row: {e}")))
                     .and_then(|row| {
-                        let account = row.account.clone();
                         let (year, month) = parse_period(&row.period)?;
                         let kwh: i64 =
                             row.kwh.parse().ok().filter(|k| *k >= 0).ok_or_else(|| {
@@ -103,7 +106,7 @@ pub fn import_bills(store: &mut Store, actor: &Actor, input: impl Read) -> Resul
             match outcome {
                 Ok(()) => report.imported += 1,
                 Err(Error::Internal(e)) => return Err(Error::Internal(e)),
-                Err(e) => report.rejected.push(Rejection { line, account: String::new(), messages: e.messages() }),
+                Err(e) => report.rejected.push(Rejection { line, account, messages: e.messages() }),
             }
         }
         audit::append(

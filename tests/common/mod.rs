@@ -2,6 +2,8 @@
 //! the demo users, and valid customer drafts.
 #![allow(dead_code)]
 
+pub mod cups;
+
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};

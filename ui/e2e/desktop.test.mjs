@@ -1,9 +1,10 @@
 // The real desktop binary under Xvfb, driven through tauri-driver and WebKitWebDriver: log in,
-// search, and open a day-end paper in the system's PDF viewer. Run by scripts/test.sh inside
-// xvfb-run, with tauri-driver on the PATH.
+// search, open a day-end paper in the system's PDF viewer, and choose the backup folder in the
+// native GTK folder dialog (driven with xdotool). Run by scripts/test.sh inside xvfb-run, with
+// tauri-driver and xdotool on the PATH.
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -83,4 +84,77 @@ test("a day-end paper opens in the system's PDF viewer", async () => {
   const text = execFileSync("pdftotext", ["-layout", opened, "-"]).toString();
   assert.match(text, /日实收报表/);
   await browser.saveScreenshot(join(artifacts, "desktop-day-end.png"));
+});
+
+// The GTK folder dialog is a native window, out of WebDriver's reach: xdotool focuses it by its
+// title, opens its location field (Ctrl+L), types the folder and presses Enter, as a person would.
+const dialogWindow = () => {
+  try {
+    return execFileSync("xdotool", ["search", "--onlyvisible", "--name", "选择备份目录"], { encoding: "utf8" }).trim().split("\n").pop();
+  } catch {
+    return null; // xdotool exits with 1 when no window matches
+  }
+};
+
+async function chooseInGtkDialog(folder) {
+  let dialog = null;
+  for (let i = 0; i < 100 && !dialog; i++) {
+    dialog = dialogWindow();
+    if (!dialog) await new Promise((r) => setTimeout(r, 150));
+  }
+  assert.ok(dialog, "the folder dialog never opened");
+  await new Promise((r) => setTimeout(r, 800)); // the dialog draws its widgets
+  // Xvfb has no window manager: the dialog opens at 0,0 taller than the screen. Placed and sized
+  // as a window manager would, its places are on the left (Home at the top after Recent).
+  execFileSync("xdotool", ["windowmove", "--sync", dialog, "100", "60"]);
+  execFileSync("xdotool", ["windowsize", "--sync", dialog, "900", "600"]);
+  const pause = () => new Promise((r) => setTimeout(r, 500));
+  // Out of Recent (where a typed location is not taken) into Home, then Ctrl+L, the folder, Enter.
+  execFileSync("xdotool", ["mousemove", "--window", dialog, "57", "59", "click", "1"]);
+  await pause();
+  execFileSync("xdotool", ["windowfocus", "--sync", dialog]);
+  execFileSync("xdotool", ["key", "--clearmodifiers", "ctrl+l"]);
+  await pause();
+  execFileSync("xdotool", ["type", "--delay", "20", `${folder}/`]);
+  await pause();
+  // A picture of the native dialog for a person to look at, where x11-apps and netpbm are installed.
+  try {
+    execFileSync("sh", ["-c", `xwd -root | xwdtopnm 2>/dev/null | pnmtopng > ${join(artifacts, "desktop-folder-dialog.png")}`]);
+  } catch {
+    // not needed for the test
+  }
+  execFileSync("xdotool", ["key", "Return"]);
+  await pause();
+  // Enter on a folder path may open the folder first; a second Enter chooses the folder shown.
+  if (dialogWindow()) {
+    execFileSync("xdotool", ["windowfocus", "--sync", dialog]);
+    execFileSync("xdotool", ["key", "Return"]);
+  }
+}
+
+test("an administrator chooses the backup folder in the native dialog", async () => {
+  await browser.$("//button[contains(., '退出')]").click();
+  const username = await browser.$("input#username");
+  await username.waitForExist({ timeout: 15_000 });
+  await username.setValue("admin");
+  await browser.$("input#password").setValue("admin1234");
+  await browser.$("button[type=submit]").click();
+  await browser.$("[data-testid=current-user]").waitForExist({ timeout: 15_000 });
+  await browser.$("//li[contains(., '设置')]").click();
+  const choose = await browser.$("[data-testid=backup-choose-dir]");
+  await choose.waitForExist({ timeout: 15_000 });
+  const folder = mkdtempSync(join(tmpdir(), "hall-usb-"));
+  await choose.click();
+  await chooseInGtkDialog(folder);
+  const shown = () => browser.execute(() => document.querySelector("[data-testid=backup-dir]")?.value ?? "");
+  await browser.waitUntil(async () => (await shown()) === folder, { timeout: 15_000, timeoutMsg: "the chosen folder never arrived" }).catch(async (e) => {
+    await browser.saveScreenshot(join(artifacts, "desktop-failure.png"));
+    console.log("shown:", JSON.stringify(await shown()));
+    throw e;
+  });
+  // Saved as the backup folder: a backup now lands in it.
+  await browser.$("[data-testid=backup-run]").click();
+  await browser.waitUntil(() => readdirSync(folder).some((f) => /^hall-\d{8}T\d{6}Z\.db$/.test(f)), { timeout: 30_000, timeoutMsg: "no backup in the chosen folder" });
+  await new Promise((r) => setTimeout(r, 500));
+  await browser.saveScreenshot(join(artifacts, "desktop-backup-folder.png"));
 });

@@ -1,7 +1,7 @@
 // Shared pieces of the end-to-end tests: a throwaway database with the demo outlet, `hall serve`
 // on a free port, and Debian's Chromium driven by playwright-core (no browser download).
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,9 +20,12 @@ export function demoDatabase(customers = 2000) {
   return db;
 }
 
-/** Starts `hall serve` on a free port and resolves with its base URL and a stop function. */
-export function serve(db) {
-  const child = spawn(hallBinary, ["--db", db, "serve", "--port", "0", "--ui", join(root, "ui/dist")], { stdio: ["ignore", "pipe", "inherit"] });
+/** Starts `hall serve` on a free port (with `env` added to its environment) and resolves with its base URL and a stop function. */
+export function serve(db, env = {}) {
+  const child = spawn(hallBinary, ["--db", db, "serve", "--port", "0", "--ui", join(root, "ui/dist")], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, ...env },
+  });
   return new Promise((resolvePromise, reject) => {
     let out = "";
     child.stdout.on("data", (chunk) => {
@@ -56,4 +59,23 @@ export function customerDraft(account, name, overrides = {}) {
     payment_method: "counter", credit_rating: "A", big_customer: false, account_manager: null, tags: [], notes: "",
     meters: [{ number: `E2E${account}`, kind: "single_phase", multiplier: 1 }], ...overrides,
   };
+}
+
+/** A CUPS server of its own with no printers (as tests/common/cups.rs starts one): its socket and a stop function. */
+export async function privateCups() {
+  const dir = mkdtempSync(join(tmpdir(), "hall-cups-"));
+  for (const sub of ["conf", "spool", "cache", "state", "log", "tmp"]) mkdirSync(join(dir, sub));
+  for (const sub of ["", "conf", "spool", "cache", "state", "log"]) chmodSync(join(dir, sub), 0o755);
+  chmodSync(join(dir, "tmp"), 0o1777);
+  writeFileSync(join(dir, "cups-files.conf"), [
+    `ServerRoot ${dir}/conf`, `RequestRoot ${dir}/spool`, `CacheDir ${dir}/cache`, `StateDir ${dir}/state`,
+    `ErrorLog ${dir}/log/error_log`, `AccessLog ${dir}/log/access_log`, `PageLog ${dir}/log/page_log`, `TempDir ${dir}/tmp`,
+    "ServerBin /usr/lib/cups", "DataDir /usr/share/cups", "User lp", "Group lp", "SystemGroup root", "",
+  ].join("\n"));
+  const socket = join(dir, "cups.sock");
+  writeFileSync(join(dir, "cupsd.conf"), `Listen ${socket}\nWebInterface No\nBrowsing No\n<Location />\n  Order allow,deny\n  Allow all\n</Location>\n`);
+  const daemon = spawn("/usr/sbin/cupsd", ["-f", "-c", join(dir, "cupsd.conf"), "-s", join(dir, "cups-files.conf")], { stdio: "ignore" });
+  for (let i = 0; i < 300 && !existsSync(socket); i++) await new Promise((r) => setTimeout(r, 50));
+  if (!existsSync(socket)) throw new Error("cupsd did not start");
+  return { socket, stop: () => daemon.kill() };
 }

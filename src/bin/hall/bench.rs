@@ -1,5 +1,7 @@
 //! `hall bench search`: builds a database of N demo customers through the CSV import, then times
 //! each kind of search query against a plain `LIKE '%q%'` scan of the same column.
+//! `hall bench backup`: on the same database, a paced backup while the counter searches, against
+//! the same searches without it.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -17,15 +19,22 @@ struct Kind {
     scan_sql: &'static str,
 }
 
-pub fn search(customers: u64, queries: usize, dir: Option<&Path>) -> anyhow::Result<()> {
+/// A benchmark database of `customers` demo customers built through the CSV import, with samples
+/// of the customers for queries.
+struct BenchDb {
+    /// Holds the files; removed when dropped.
+    _temp: tempfile::TempDir,
+    path: std::path::PathBuf,
+    store: Store,
+    samples: Vec<hall::model::customer::CustomerDraft>,
+    import_secs: f64,
+}
+
+fn build(customers: u64, queries: usize, dir: Option<&Path>) -> anyhow::Result<BenchDb> {
     let temp = tempfile::tempdir_in(dir.unwrap_or(&std::env::temp_dir()))?;
     let csv_path = temp.path().join("customers.csv");
     let db_path = temp.path().join("bench.db");
-    println!("machine: {}", machine());
-    println!("customers: {customers}");
-
     // The customers as a legacy CSV export, and samples of each kind of key from them.
-    let mut rng = StdRng::seed_from_u64(11);
     // Enough samples that every kind of query (a 2-character name, say) finds its examples.
     let sample_every = (customers / (queries as u64 * 4).max(2_000)).max(1);
     let mut samples = Vec::new();
@@ -51,10 +60,19 @@ pub fn search(customers: u64, queries: usize, dir: Option<&Path>) -> anyhow::Res
     let report = hall::transfer::import_customers(&mut store, &actor, input, Some(size), |_| {})?;
     let import_secs = started.elapsed().as_secs_f64();
     anyhow::ensure!(report.imported == customers, "import rejected {} rows", report.rejected.len());
+    std::fs::remove_file(&csv_path)?;
     // The main database only: the first whole-connection checkpoint after a bulk load was
     // refused (SQLITE_LOCKED) once, for the in-memory temp database, and went through after that.
     store.conn().query_row("PRAGMA main.wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
     store.conn().execute_batch("ANALYZE")?;
+    Ok(BenchDb { _temp: temp, path: db_path, store, samples, import_secs })
+}
+
+pub fn search(customers: u64, queries: usize, dir: Option<&Path>) -> anyhow::Result<()> {
+    println!("machine: {}", machine());
+    println!("customers: {customers}");
+    let BenchDb { store, samples, import_secs, path: db_path, .. } = build(customers, queries, dir)?;
+    let mut rng = StdRng::seed_from_u64(11);
     let db_bytes = std::fs::metadata(&db_path)?.len();
     println!("import_seconds: {import_secs:.1}");
 
@@ -180,6 +198,60 @@ pub fn search(customers: u64, queries: usize, dir: Option<&Path>) -> anyhow::Res
     println!("search_speedup_vs_scan_min: {min_speedup:.0}");
     println!("import_rows_per_s: {:.0}", customers as f64 / import_secs);
     println!("db_bytes_per_customer: {:.0}", db_bytes as f64 / customers as f64);
+    Ok(())
+}
+
+pub fn backup(customers: u64, queries: usize, dir: Option<&Path>) -> anyhow::Result<()> {
+    println!("machine: {}", machine());
+    println!("customers: {customers}");
+    let db = build(customers, queries, dir)?;
+    // The counter's mix: accounts, phone tails, names and pinyin initials of sampled customers.
+    let mut rng = StdRng::seed_from_u64(12);
+    let mix: Vec<String> = (0..queries)
+        .map(|i| {
+            let c = &db.samples[rng.gen_range(0..db.samples.len())];
+            match i % 4 {
+                0 => c.account.clone(),
+                1 => c.phones[0][7..].to_owned(),
+                2 => c.name.clone(),
+                _ => hall::model::name_keys::initials(&c.name),
+            }
+        })
+        .collect();
+    let search_once = |q: &String| -> anyhow::Result<Duration> {
+        let t = Instant::now();
+        customer_search::search(db.store.conn(), &SearchQuery { text: q.clone(), offset: 0, limit: 20 })?;
+        Ok(t.elapsed())
+    };
+    for q in &mix {
+        search_once(q)?; // a counter that has been running has these pages cached
+    }
+    // Without a backup: the same number of rounds as run during one, measured below.
+    let mut quiet = Vec::new();
+    let quiet_started = Instant::now();
+    while quiet.len() < mix.len() * 3 || quiet_started.elapsed() < Duration::from_secs(10) {
+        quiet.push(search_once(&mix[quiet.len() % mix.len()])?);
+    }
+    let dest = db.path.with_file_name("backup.db");
+    let started = Instant::now();
+    let (source, target) = (db.path.clone(), dest.clone());
+    let copier = std::thread::spawn(move || hall::store::backup::write_verified(&source, &target, hall::store::backup::Pace::GENTLE));
+    let mut during = Vec::new();
+    while !copier.is_finished() {
+        during.push(search_once(&mix[during.len() % mix.len()])?);
+    }
+    let bytes = copier.join().expect("the backup thread")?;
+    let backup_secs = started.elapsed().as_secs_f64();
+    let (quiet_p50, quiet_p99) = percentiles(&mut quiet);
+    let (during_p50, during_p99) = percentiles(&mut during);
+    println!("backup_bytes: {bytes}");
+    println!("backup_1m_s: {backup_secs:.1}");
+    println!("search_without_backup_p50_ms: {quiet_p50:.3}");
+    println!("search_without_backup_p99_ms: {quiet_p99:.3}");
+    println!("search_during_backup_p50_ms: {during_p50:.3}");
+    println!("search_during_backup_p99_ms: {during_p99:.3}");
+    println!("searches_during_backup: {}", during.len());
+    println!("search_during_backup_ratio: {:.2}", during_p99 / quiet_p99);
     Ok(())
 }
 

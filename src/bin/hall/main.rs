@@ -198,6 +198,17 @@ enum BenchCommand {
         #[arg(long, default_value_t = 200)]
         receipts: usize,
     },
+    /// A paced backup of a large database while the counter searches: its time, and the searches'
+    /// p99 during it against without.
+    Backup {
+        #[arg(long, default_value_t = 1_000_000)]
+        customers: u64,
+        #[arg(long, default_value_t = 400)]
+        queries: usize,
+        /// Where to build the benchmark database (a temporary directory by default).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
     /// Search latency per query kind at scale, against a LIKE scan; import rate; bytes per customer.
     Search {
         #[arg(long, default_value_t = 1_000_000)]
@@ -290,7 +301,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(ImportCommand::Bills { file }) => {
             let mut store = Store::open(&cli.db)?;
             let input = std::fs::File::open(&file).with_context(|| format!("{}", file.display()))?;
-            let report = hall::transfer::import_bills(&mut store, &system(), std::io::BufReader::new(input))?;
+            let report = hall::transfer::import_bills(&mut store, &system(), std::io::BufReader::new(input), |_, _| {})?;
             for r in &report.rejected {
                 for m in &r.messages {
                     println!("line {}: rejected [{}] {} / {}", r.line, m.code, m.zh, m.en);
@@ -309,7 +320,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("backed up {} to {}", cli.db.display(), file.display());
         }
         Command::Restore { file } => {
-            let store = Store::restore(&file, &cli.db)?;
+            let store = Store::restore(&file, &cli.db, &system())?;
             let ws = store.workstation()?;
             println!("restored {} from {}; event epoch is now {}", cli.db.display(), file.display(), ws.epoch);
         }
@@ -343,6 +354,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Shell => shell::run(App::new(Store::open(&cli.db)?, clock))?,
         Command::Serve { port, ui } => serve::run(App::new(Store::open(&cli.db)?, clock), ui, port)?,
         Command::Bench(BenchCommand::Search { customers, queries, dir }) => bench::search(customers, queries, dir.as_deref())?,
+        Command::Bench(BenchCommand::Backup { customers, queries, dir }) => bench::backup(customers, queries, dir.as_deref())?,
         Command::Bench(BenchCommand::Payments { payments, dir }) => bench_money::payments(payments, dir.as_deref())?,
         Command::Bench(BenchCommand::Receipt { receipts }) => bench_money::receipt(receipts)?,
         Command::Receipt(ReceiptCommand::Verify { code, keys }) => {

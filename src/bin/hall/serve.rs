@@ -24,6 +24,9 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsa
 
 pub fn run(app: App, ui_dir: PathBuf, port: u16) -> anyhow::Result<()> {
     anyhow::ensure!(ui_dir.join("index.html").is_file(), "no UI build in {} (run `npm run build` in ui/)", ui_dir.display());
+    let app = Arc::new(app);
+    // The daily backup, on its own thread and its own read connection.
+    api::backup::start(Arc::clone(&app));
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))).await?;
@@ -35,7 +38,7 @@ pub fn run(app: App, ui_dir: PathBuf, port: u16) -> anyhow::Result<()> {
             .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
             .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
             .layer(middleware::from_fn_with_state(address, only_loopback_hosts))
-            .with_state(Arc::new(app));
+            .with_state(app);
         // The test harness and scripts read this line to learn the port.
         println!("listening on http://{address}");
         axum::serve(listener, router).await?;

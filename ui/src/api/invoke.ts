@@ -90,6 +90,13 @@ export async function chooseFile(purpose: "open" | "save" | "save-pdf", suggeste
   return tauriInvoke<string | null>("choose_file", { purpose, suggested: suggested ?? null });
 }
 
+/** A folder chosen in the native dialog (desktop app only); null if cancelled or in a browser. */
+export async function chooseDirectory(): Promise<string | null> {
+  if (!inDesktopApp()) return null;
+  const { invoke: tauriInvoke } = await import("@tauri-apps/api/core");
+  return tauriInvoke<string | null>("choose_directory", {});
+}
+
 /** Opens a PDF in the system's viewer (desktop app only); returns the path written, or null in a browser. */
 export async function openPdfInViewer(fileName: string, base64: string): Promise<string | null> {
   if (!inDesktopApp()) return null;

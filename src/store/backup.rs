@@ -1,0 +1,344 @@
+//! Backups of the local database and restoring one (SPEC §10).
+//!
+//! A backup is written by SQLite's online backup API from a read connection of its own, holding one
+//! read transaction for the whole copy: in WAL mode that snapshot blocks no writer, the copy is
+//! consistent however many payments commit meanwhile, and it can go in steps with pauses without
+//! restarting. The file is written under a `.partial` name, checked with `PRAGMA integrity_check`,
+//! synced and only then renamed, so a file named `hall-….db` is always a whole, verified backup.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use rusqlite::backup::{Backup, StepResult};
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::{Actor, Store, Tx, audit, open_connection};
+use crate::clock::stamp;
+use crate::error::{Error, Result, UserMessage};
+
+/// How fast a backup copies: pages per step and the pause between steps, which leaves the disk
+/// and a core to the counter.
+#[derive(Debug, Clone, Copy)]
+pub struct Pace {
+    pub pages_per_step: i32,
+    pub pause: Duration,
+}
+
+impl Pace {
+    /// As fast as possible (the command line, tests).
+    pub const FULL: Pace = Pace { pages_per_step: -1, pause: Duration::ZERO };
+    /// Beside a working counter: 1 MiB (at 4 KiB pages) at a time, then a pause several times as
+    /// long as the step (`hall bench backup` measures the counter's searches meanwhile).
+    pub const GENTLE: Pace = Pace { pages_per_step: 256, pause: Duration::from_millis(10) };
+}
+
+const PREFIX: &str = "hall-";
+const SUFFIX: &str = ".db";
+const NAME_TIME: &str = "%Y%m%dT%H%M%SZ";
+
+/// A backup's file name from the time it was taken: `hall-20261201T203000Z.db`.
+pub fn file_name(at: DateTime<Utc>) -> String {
+    format!("{PREFIX}{}{SUFFIX}", at.format(NAME_TIME))
+}
+
+/// When a backup was taken, from its name; `None` for a file that is not one of ours.
+pub fn taken_at(name: &str) -> Option<DateTime<Utc>> {
+    let time = name.strip_prefix(PREFIX)?.strip_suffix(SUFFIX)?;
+    // A second backup in the same second is named `…Z-2.db`.
+    let time = time.split_once('-').map_or(time, |(t, _)| t);
+    NaiveDateTime::parse_from_str(time, NAME_TIME).ok().map(|t| t.and_utc())
+}
+
+/// One backup file in the backup directory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct BackupFile {
+    pub file: String,
+    pub taken_at: String,
+    pub bytes: u64,
+}
+
+/// The backups in `dir`, newest first; a directory that is not there (an unplugged drive) has none.
+pub fn list(dir: &Path) -> Result<Vec<BackupFile>> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Ok(Vec::new()) };
+    let mut found: Vec<(DateTime<Utc>, BackupFile)> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let file = e.file_name().to_string_lossy().into_owned();
+            let at = taken_at(&file)?;
+            let bytes = e.metadata().ok().filter(|m| m.is_file())?.len();
+            Some((at, BackupFile { file, taken_at: stamp(at), bytes }))
+        })
+        .collect();
+    found.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.file.cmp(&a.1.file)));
+    Ok(found.into_iter().map(|(_, f)| f).collect())
+}
+
+/// Removes the backups in `dir` taken more than `keep_days` days before `now`; returns their names.
+pub fn prune(dir: &Path, now: DateTime<Utc>, keep_days: i64) -> Result<Vec<String>> {
+    let cutoff = now - chrono::Duration::days(keep_days);
+    let mut removed = Vec::new();
+    for backup in list(dir)? {
+        if taken_at(&backup.file).is_some_and(|at| at < cutoff) {
+            std::fs::remove_file(dir.join(&backup.file))?;
+            removed.push(backup.file);
+        }
+    }
+    Ok(removed)
+}
+
+/// A name in `dir` for a backup taken at `at` that no file has yet.
+pub fn free_name(dir: &Path, at: DateTime<Utc>) -> PathBuf {
+    let first = dir.join(file_name(at));
+    if !first.exists() {
+        return first;
+    }
+    (2..).map(|n| dir.join(format!("{PREFIX}{}-{n}{SUFFIX}", at.format(NAME_TIME)))).find(|p| !p.exists()).expect("an unused name")
+}
+
+/// Copies the database at `source` to `dest` (which must not exist) at `pace`, verifies the copy
+/// and returns its size in bytes.
+pub fn write_verified(source: &Path, dest: &Path, pace: Pace) -> Result<u64> {
+    if dest.exists() {
+        return Err(Error::Conflict(UserMessage::new(
+            "backup.exists",
+            "备份文件已存在，请换一个文件名",
+            "The backup file already exists; choose another name",
+        )));
+    }
+    let dir = dest.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    check_directory(dir)?;
+    let partial = dest.with_file_name(format!("{}.partial", dest.file_name().unwrap_or_default().to_string_lossy()));
+    // On a thread of its own at the lowest priority: the copy and the integrity check give way to
+    // the counter whenever both want a core (and the priority dies with the thread).
+    let copied = std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                lowest_priority();
+                copy(source, &partial, pace).and_then(|()| verify(&partial))
+            })
+            .join()
+            .unwrap_or_else(|_| Err(Error::Internal("the backup thread panicked".into())))
+    });
+    let written = copied.and_then(|()| {
+        std::fs::File::open(&partial)?.sync_all()?;
+        std::fs::rename(&partial, dest)?;
+        // The rename itself reaches the disk only when the directory is synced.
+        std::fs::File::open(dir)?.sync_all()?;
+        Ok(std::fs::metadata(dest)?.len())
+    });
+    if written.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    written.map_err(|e| plain_failure(e, dir))
+}
+
+/// Lowers the calling thread's CPU priority to the lowest (Linux: nice 19 for this thread only).
+fn lowest_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority takes plain integers; `who` 0 on Linux is the calling thread.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, 19);
+    }
+}
+
+fn copy(source: &Path, dest: &Path, pace: Pace) -> Result<()> {
+    let src = Connection::open_with_flags(source, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    src.busy_timeout(Duration::from_secs(5))?;
+    // One snapshot for every step: the backup never restarts when the counter writes.
+    src.execute_batch("BEGIN")?;
+    src.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0))?;
+    {
+        let mut target = Connection::open(dest)?;
+        {
+            let backup = Backup::new(&src, &mut target)?;
+            loop {
+                match backup.step(pace.pages_per_step)? {
+                    StepResult::Done => break,
+                    StepResult::More => std::thread::sleep(pace.pause),
+                    _ => std::thread::sleep(pace.pause.max(Duration::from_millis(20))),
+                }
+            }
+        }
+        // A backup is a single file: no WAL beside it on a USB drive.
+        target.pragma_update_and_check(None, "journal_mode", "DELETE", |r| r.get::<_, String>(0))?;
+    }
+    src.execute_batch("COMMIT")?;
+    Ok(())
+}
+
+/// `PRAGMA integrity_check` on the file at `path`, opened read-only.
+pub fn verify(path: &Path) -> Result<()> {
+    let damaged =
+        || Error::invalid(UserMessage::new("backup.damaged", "备份文件已损坏，无法使用", "The backup file is damaged and cannot be used"));
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|_| damaged())?;
+    let ok: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(|_| damaged())?;
+    if ok == "ok" { Ok(()) } else { Err(damaged()) }
+}
+
+/// The backup directory must be there and writable; said plainly, since it is often a USB drive.
+fn check_directory(dir: &Path) -> Result<()> {
+    let shown = dir.display().to_string();
+    if !dir.is_dir() {
+        return Err(Error::Conflict(UserMessage::new(
+            "backup.dir_missing",
+            format!("备份目录{shown}不存在：请插好移动硬盘或U盘，或在设置中选择另一个目录"),
+            format!("The backup folder {shown} is not there: connect the backup drive, or choose another folder in the settings"),
+        )));
+    }
+    let probe = dir.join(".hall-write-test");
+    match std::fs::write(&probe, b"") {
+        Ok(()) => {
+            let _ = std::fs::remove_file(&probe);
+            Ok(())
+        }
+        Err(e) => {
+            eprintln!("backup: cannot write to {shown}: {e}");
+            Err(Error::Conflict(UserMessage::new(
+                "backup.dir_unwritable",
+                format!("无法写入备份目录{shown}：没有写入权限或磁盘为只读，请选择另一个目录"),
+                format!("Cannot write to the backup folder {shown}: no permission or a read-only disk; choose another folder"),
+            )))
+        }
+    }
+}
+
+/// A machine failure during a backup in words an administrator can act on; the raw text goes to
+/// the log.
+fn plain_failure(e: Error, dir: &Path) -> Error {
+    let Error::Internal(detail) = &e else { return e };
+    eprintln!("backup: {detail}");
+    let full = detail.contains("full") || detail.contains("No space");
+    let (zh, en) = if full {
+        (
+            format!("备份磁盘{}空间已满：请清理磁盘或换一个目录", dir.display()),
+            format!("The backup disk {} is full: free some space or choose another folder", dir.display()),
+        )
+    } else {
+        (
+            format!("备份未能完成：写入{}时出错，请检查备份磁盘后重试", dir.display()),
+            format!("The backup did not complete: writing to {} failed; check the backup disk and try again", dir.display()),
+        )
+    };
+    Error::Conflict(UserMessage::new(if full { "backup.disk_full" } else { "backup.failed" }, zh, en))
+}
+
+/// One recorded backup attempt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct BackupRun {
+    pub started_at: String,
+    pub finished_at: String,
+    /// `auto` (the daily backup) or `manual`.
+    pub trigger: String,
+    /// The file written, when it succeeded.
+    pub file: Option<String>,
+    pub bytes: Option<u64>,
+    /// Why it failed, when it did.
+    pub error: Option<UserMessage>,
+}
+
+/// Records an attempt and audits it, in the caller's write.
+pub fn record(tx: &Tx, actor: &Actor, run: &BackupRun) -> Result<()> {
+    insert_run(tx, run)?;
+    let action = if run.error.is_some() { "backup.failed" } else { "backup.written" };
+    audit::append(tx, actor, action, "database", run)
+}
+
+fn insert_run(tx: &Tx, run: &BackupRun) -> Result<()> {
+    let error = run.error.as_ref();
+    tx.execute(
+        "INSERT INTO backup_runs (started_at, finished_at, trigger, file, bytes, error_code, error_zh, error_en)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        rusqlite::params![
+            run.started_at,
+            run.finished_at,
+            run.trigger,
+            run.file,
+            run.bytes.map(|b| b as i64),
+            error.map(|m| &m.code),
+            error.map(|m| &m.zh),
+            error.map(|m| &m.en)
+        ],
+    )?;
+    Ok(())
+}
+
+const RUN_COLUMNS: &str = "started_at, finished_at, trigger, file, bytes, error_code, error_zh, error_en";
+
+fn run_from_row(r: &rusqlite::Row) -> rusqlite::Result<BackupRun> {
+    let code: Option<String> = r.get(5)?;
+    Ok(BackupRun {
+        started_at: r.get(0)?,
+        finished_at: r.get(1)?,
+        trigger: r.get(2)?,
+        file: r.get(3)?,
+        bytes: r.get::<_, Option<i64>>(4)?.map(|b| b as u64),
+        error: code
+            .map(|code| Ok::<_, rusqlite::Error>(UserMessage::new(&code, r.get::<_, String>(6)?, r.get::<_, String>(7)?)))
+            .transpose()?,
+    })
+}
+
+/// Every recorded attempt, oldest first.
+fn all_runs(conn: &Connection) -> Result<Vec<BackupRun>> {
+    let mut stmt = conn.prepare(&format!("SELECT {RUN_COLUMNS} FROM backup_runs ORDER BY id"))?;
+    let runs = stmt.query_map([], run_from_row)?.collect::<rusqlite::Result<_>>()?;
+    Ok(runs)
+}
+
+/// The latest attempt, and the latest one that succeeded.
+pub fn last_runs(conn: &Connection) -> Result<(Option<BackupRun>, Option<BackupRun>)> {
+    let last = conn.query_row(&format!("SELECT {RUN_COLUMNS} FROM backup_runs ORDER BY id DESC LIMIT 1"), [], run_from_row).optional()?;
+    let ok = conn
+        .query_row(&format!("SELECT {RUN_COLUMNS} FROM backup_runs WHERE file IS NOT NULL ORDER BY id DESC LIMIT 1"), [], run_from_row)
+        .optional()?;
+    Ok((last, ok))
+}
+
+impl Store {
+    /// Copies the live database to `dest` through SQLite's online backup API, verified; the
+    /// counter can keep working while it runs.
+    pub fn backup_to(&self, dest: &Path) -> Result<()> {
+        write_verified(self.path(), dest, Pace::FULL).map(|_| ())
+    }
+
+    /// Replaces the database at `dest` with the backup at `source`, then, in one write, starts a
+    /// new epoch (events written after a restore can never collide with events the lost copy may
+    /// already have sent), ends every session the backup held, and audits the restore.
+    pub fn restore(source: &Path, dest: &Path, actor: &Actor) -> Result<Store> {
+        verify(source).map_err(|_| {
+            Error::invalid(UserMessage::new(
+                "restore.corrupt",
+                "备份文件已损坏，无法恢复",
+                "The backup file is damaged and cannot be restored",
+            ))
+        })?;
+        // The record of backups outlives the restore: the backups themselves are still there, and a
+        // backup never holds its own record (that is written after the copy).
+        let history =
+            Connection::open_with_flags(dest, OpenFlags::SQLITE_OPEN_READ_ONLY).ok().and_then(|c| all_runs(&c).ok()).unwrap_or_default();
+        {
+            let backup = Connection::open_with_flags(source, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+            let mut target = open_connection(dest)?;
+            Backup::new(&backup, &mut target)?.run_to_completion(1024, Duration::ZERO, None)?;
+        }
+        let mut store = Store::open(dest)?;
+        store.write(|tx| {
+            tx.execute("UPDATE workstation SET epoch = epoch + 1, next_seq = 1, next_receipt_seq = 1", [])?;
+            tx.execute("UPDATE sessions SET ended_at = ?1 WHERE ended_at IS NULL", [stamp(actor.at)])?;
+            for run in &history {
+                let known: bool =
+                    tx.query_row("SELECT EXISTS (SELECT 1 FROM backup_runs WHERE started_at = ?1)", [&run.started_at], |r| r.get(0))?;
+                if !known {
+                    insert_run(tx, run)?;
+                }
+            }
+            let epoch: i64 = tx.query_row("SELECT epoch FROM workstation", [], |r| r.get(0))?;
+            let file = source.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            audit::append(tx, actor, "backup.restore", "database", &serde_json::json!({ "file": file, "epoch": epoch }))
+        })?;
+        Ok(store)
+    }
+}

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 packages=(build-essential pkg-config file libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev
   librsvg2-dev xvfb xauth webkit2gtk-driver chromium fonts-noto-cjk cups cups-client cups-bsd printer-driver-cups-pdf
-  poppler-utils python3-venv)
+  poppler-utils python3-venv xdotool)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -148,6 +148,14 @@ fn restoring_a_backup_from_the_list_starts_a_new_epoch_and_ends_sessions() {
     f.app.call(Some(&admin), Request::CreateCustomer(common::draft("3300000003", "王五"))).unwrap();
     let outbox = hall::store::outbox::all(f.app.store().conn()).unwrap();
     assert_eq!((outbox.last().unwrap().epoch, outbox.last().unwrap().seq), (epoch + 1, 1));
+
+    // The same backup restored again: its own epoch is behind the live one, and the new epoch
+    // must be past both, or the second restore would number events and receipts the first
+    // restore's life already issued.
+    let restored: Restored =
+        serde_json::from_value(f.app.call(Some(&admin), Request::RestoreBackup(RestoreArgs { file })).unwrap()).unwrap();
+    assert_eq!(restored.epoch, epoch + 2);
+    assert!(!f.db_path().with_extension("restoring").exists(), "the staged copy is removed");
 }
 
 #[test]

@@ -304,9 +304,13 @@ impl Store {
         write_verified(self.path(), dest, Pace::FULL).map(|_| ())
     }
 
-    /// Replaces the database at `dest` with the backup at `source`, then, in one write, starts a
-    /// new epoch (events written after a restore can never collide with events the lost copy may
-    /// already have sent), ends every session the backup held, and audits the restore.
+    /// Replaces the database at `dest` with the backup at `source`, with a new epoch (events and
+    /// receipts numbered after a restore can never collide with those the lost copy may already
+    /// have issued), every session the backup held ended, and the restore audited.
+    ///
+    /// Those changes are made to a staged copy beside `dest` first, which then replaces `dest`'s
+    /// content in one backup (one transaction on `dest`): a crash at any moment leaves either the
+    /// old database or the restored one with its new epoch, never the backup's own numbering.
     pub fn restore(source: &Path, dest: &Path, actor: &Actor) -> Result<Store> {
         verify(source).map_err(|_| {
             Error::invalid(UserMessage::new(
@@ -316,29 +320,54 @@ impl Store {
             ))
         })?;
         // The record of backups outlives the restore: the backups themselves are still there, and a
-        // backup never holds its own record (that is written after the copy).
-        let history =
-            Connection::open_with_flags(dest, OpenFlags::SQLITE_OPEN_READ_ONLY).ok().and_then(|c| all_runs(&c).ok()).unwrap_or_default();
-        {
-            let backup = Connection::open_with_flags(source, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        // backup never holds its own record (that is written after the copy). The live epoch counts
+        // too: the new one must be past every epoch this workstation has issued under.
+        let live = Connection::open_with_flags(dest, OpenFlags::SQLITE_OPEN_READ_ONLY).ok();
+        let history = live.as_ref().and_then(|c| all_runs(c).ok()).unwrap_or_default();
+        let live_epoch: i64 = live.as_ref().and_then(|c| c.query_row("SELECT epoch FROM workstation", [], |r| r.get(0)).ok()).unwrap_or(0);
+        drop(live);
+        let staged = dest.with_extension("restoring");
+        let _ = std::fs::remove_file(&staged);
+        let outcome = stage(source, &staged, actor, live_epoch, &history).and_then(|()| {
+            let staged_conn = Connection::open_with_flags(&staged, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
             let mut target = open_connection(dest)?;
-            Backup::new(&backup, &mut target)?.run_to_completion(1024, Duration::ZERO, None)?;
-        }
-        let mut store = Store::open(dest)?;
-        store.write(|tx| {
-            tx.execute("UPDATE workstation SET epoch = epoch + 1, next_seq = 1, next_receipt_seq = 1", [])?;
-            tx.execute("UPDATE sessions SET ended_at = ?1 WHERE ended_at IS NULL", [stamp(actor.at)])?;
-            for run in &history {
-                let known: bool =
-                    tx.query_row("SELECT EXISTS (SELECT 1 FROM backup_runs WHERE started_at = ?1)", [&run.started_at], |r| r.get(0))?;
-                if !known {
-                    insert_run(tx, run)?;
-                }
+            // All pages in one step: `dest` changes in one transaction.
+            match Backup::new(&staged_conn, &mut target)?.step(-1)? {
+                rusqlite::backup::StepResult::Done => Ok(()),
+                other => Err(Error::Internal(format!("restore: the database stayed busy ({other:?})"))),
             }
-            let epoch: i64 = tx.query_row("SELECT epoch FROM workstation", [], |r| r.get(0))?;
-            let file = source.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            audit::append(tx, actor, "backup.restore", "database", &serde_json::json!({ "file": file, "epoch": epoch }))
-        })?;
-        Ok(store)
+        });
+        let _ = std::fs::remove_file(&staged);
+        outcome?;
+        Store::open(dest)
     }
+}
+
+/// Copies `source` to `staged` and, there, starts the epoch after `live_epoch` and the backup's
+/// own, ends the sessions, carries the backup history over and audits the restore.
+fn stage(source: &Path, staged: &Path, actor: &Actor, live_epoch: i64, history: &[BackupRun]) -> Result<()> {
+    {
+        let backup = Connection::open_with_flags(source, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        let mut target = Connection::open(staged)?;
+        Backup::new(&backup, &mut target)?.run_to_completion(1024, Duration::ZERO, None)?;
+    }
+    // Opening migrates a backup taken under an older schema.
+    let mut store = Store::open(staged)?;
+    store.write(|tx| {
+        tx.execute("UPDATE workstation SET epoch = max(epoch, ?1) + 1, next_seq = 1, next_receipt_seq = 1", [live_epoch])?;
+        tx.execute("UPDATE sessions SET ended_at = ?1 WHERE ended_at IS NULL", [stamp(actor.at)])?;
+        for run in history {
+            let known: bool =
+                tx.query_row("SELECT EXISTS (SELECT 1 FROM backup_runs WHERE started_at = ?1)", [&run.started_at], |r| r.get(0))?;
+            if !known {
+                insert_run(tx, run)?;
+            }
+        }
+        let epoch: i64 = tx.query_row("SELECT epoch FROM workstation", [], |r| r.get(0))?;
+        let file = source.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        audit::append(tx, actor, "backup.restore", "database", &serde_json::json!({ "file": file, "epoch": epoch }))
+    })?;
+    // The staged copy goes into `dest` as one file, without a WAL beside it.
+    store.conn().execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?;
+    Ok(())
 }

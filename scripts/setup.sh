@@ -2,7 +2,8 @@
 # Installs what building and testing the workstation needs, skipping what is already there:
 # Debian packages (WebKitGTK for the desktop shell, Xvfb and WebKitWebDriver for its tests,
 # Chromium for the browser tests, CUPS and its cups-pdf printer for printing receipts and its test,
-# poppler-utils to read PDFs back, python3-venv for the test oracles), tauri-driver, the UI's npm
+# poppler-utils to read PDFs back, python3-venv for the test oracles, xdotool for the
+# desktop test's file dialog), tauri-driver, the UI's npm
 # packages, and the Python packages the tests check published rules against (.venv).
 set -euo pipefail
 cd "$(dirname "$0")/.."

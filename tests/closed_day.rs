@@ -228,7 +228,14 @@ fn a_red_letter_pays_back_cash_only_from_a_drawer_that_holds_it() {
 fn an_outlet_may_refuse_collection_until_the_next_date_begins() {
     let f = common::fixture();
     let (clerk, id, _) = closed_day(&f);
-    settings::set(f.app.store().conn(), settings::DESK_AFTER_CLOSE, "refuse", "2026-03-02T09:00:00.000Z").unwrap();
+    // The rule is the outlet's: a manager sets it, a clerk may not, a value it does not know is refused.
+    let set = |token: &str, value: &str| {
+        f.app.call(Some(token), Request::SetSetting(SetSettingArgs { key: settings::DESK_AFTER_CLOSE.into(), value: value.into() }))
+    };
+    assert_eq!(set(&clerk, "refuse").unwrap_err().code(), "setting.denied");
+    let manager_token = f.login("manager");
+    assert_eq!(set(&manager_token, "sometimes").unwrap_err().code(), "setting.invalid");
+    set(&manager_token, "refuse").unwrap();
     let state = desk(&f, &clerk);
     assert_eq!(state.refused.as_ref().map(|m| m.code.as_str()), Some("desk.day_closed"));
     assert!(state.refused.unwrap().zh.contains("2026-03-03"), "the message names the date collection resumes");

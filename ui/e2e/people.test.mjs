@@ -290,3 +290,34 @@ test("the administrator changes a role, disables and enables a user, and lifts a
   const wangwu = list.users.find((u) => u.user.username === "wangwu");
   assert.deepEqual([wangwu.user.role, wangwu.user.active, wangwu.locked_until], ["manager", true, null]);
 });
+
+test("a manager sets the outlet's collection rules in the settings screen; a clerk is not shown them", async () => {
+  await freshPage();
+  await typeLogin("clerk", "clerk1234");
+  await page.getByTestId("current-user").waitFor();
+  await page.keyboard.press("Alt+7");
+  await page.getByText("修改密码").waitFor();
+  assert.equal(await page.getByTestId("collection-settings").count(), 0);
+
+  await freshPage("en");
+  await typeLogin("manager", "manager1234");
+  await page.getByTestId("current-user").waitFor();
+  await page.keyboard.press("Alt+7");
+  const card = page.getByTestId("collection-settings");
+  await card.waitFor();
+  // An absurd threshold is refused at the field; a good one saved with Enter.
+  const threshold = card.getByLabel("Confirm cash when the change is above");
+  await threshold.fill("12abc");
+  await threshold.press("Enter");
+  await card.getByText("Invalid amount (at most two decimals)").waitFor();
+  await threshold.fill("500");
+  await enter(threshold);
+  await card.getByRole("radio", { name: "Refuse collection until the next business date begins" }).check();
+  await card.locator(".ant-radio-wrapper-checked", { hasText: "Refuse collection" }).waitFor();
+  await shot("11-collection-rules-en");
+  assert.equal(await card.innerText().then((text) => /[\u4e00-\u9fff]/.test(text)), false, "no Chinese in the English card");
+  const { token } = await call(server.url, "session.login", { username: "manager", password: "manager1234" });
+  const settings = (await call(server.url, "settings.get", {}, token)).settings;
+  const value = (key) => settings.find((s) => s.key === key).value;
+  assert.deepEqual([value("desk.after_close"), value("payment.confirm_change_over_fen")], ["refuse", "50000"]);
+});

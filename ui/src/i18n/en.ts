@@ -354,4 +354,14 @@ export const en: Record<MessageKey, string> = {
   "data.importBills": "Import bills",
   "data.importedBills": "Bills imported: {n}; lines rejected: {r}",
   "data.progress": "Importing…",
+  // Collection rules in the settings screen.
+  "collectionSettings.title": "Collection rules",
+  "collectionSettings.afterClose": "After the day-end close",
+  "collectionSettings.nextDay": "Go on collecting, dated for the next business date",
+  "collectionSettings.refuse": "Refuse collection until the next business date begins",
+  "collectionSettings.confirmOver": "Confirm cash when the change is above",
+  "collectionSettings.confirmOverHint": "Above this much change the clerk must confirm the cash with the customer",
+  "collectionSettings.save": "Save",
+  "collectionSettings.saved": "Saved",
+  "collectionSettings.who": "Branch managers and administrators change these; every change is audited.",
 };

@@ -352,6 +352,16 @@ export const zhCN = {
   "data.importBills": "导入电费账单",
   "data.importedBills": "电费账单：导入 {n} 张，拒绝 {r} 行",
   "data.progress": "正在导入…",
+  // Collection rules in the settings screen.
+  "collectionSettings.title": "收费规则",
+  "collectionSettings.afterClose": "日结之后",
+  "collectionSettings.nextDay": "继续收费，记入下一营业日",
+  "collectionSettings.refuse": "暂停收费，下一营业日开始后再收",
+  "collectionSettings.confirmOver": "找零超过此金额须确认",
+  "collectionSettings.confirmOverHint": "找零超过此金额时，营业员须与客户核对现金后确认",
+  "collectionSettings.save": "保存",
+  "collectionSettings.saved": "已保存",
+  "collectionSettings.who": "由营业厅主任或系统管理员修改，每次修改均记入审计日志。",
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

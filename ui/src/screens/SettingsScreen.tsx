@@ -6,6 +6,7 @@ import type { StatusInfo } from "../api/generated/StatusInfo";
 import { coreText, type Lang, useI18n } from "../i18n";
 import { useCan } from "../session";
 import { BackupCard } from "./BackupCard";
+import { CollectionSettingsCard } from "./CollectionSettingsCard";
 import { DataTransferCard } from "./DataTransferCard";
 
 export function SettingsScreen({ session, status }: { session: SessionInfo; status: StatusInfo | null }) {
@@ -47,8 +48,8 @@ export function SettingsScreen({ session, status }: { session: SessionInfo; stat
         </Form>
       </Card>
       {can("customers.import") && <DataTransferCard />}
-      {(session.user.role === "manager" || session.user.role === "admin") && <DataTransferCard />}
-      {(session.user.role === "manager" || session.user.role === "admin") && <BackupCard canChange={session.user.role === "admin"} />}
+      {can("backup.status") && <BackupCard canChange={can("backup.run")} />}
+      <CollectionSettingsCard />
       <Card title={t("settings.workstation")}>
         <Descriptions column={1} size="small">
           <Descriptions.Item label="ID">{session.workstation_id}</Descriptions.Item>

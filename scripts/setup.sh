@@ -11,15 +11,8 @@ cd "$(dirname "$0")/.."
 packages=(build-essential pkg-config file libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev
   librsvg2-dev xvfb xauth webkit2gtk-driver chromium fonts-noto-cjk cups cups-client cups-bsd printer-driver-cups-pdf
   poppler-utils python3-venv xdotool)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "installing: ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+source scripts/debian-packages.sh
+install_debian_packages "${packages[@]}"
 
 if [ "${1:-}" = "--with-test-tools" ] && ! command -v tauri-driver >/dev/null; then
   cargo install tauri-driver --locked

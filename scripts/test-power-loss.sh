@@ -19,15 +19,8 @@ source_tarball=${1:-}
 rounds=${2:-120}
 
 packages=(g++ cmake libfuse3-dev fuse3)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "installing: ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+source scripts/debian-packages.sh
+install_debian_packages "${packages[@]}"
 
 build=target/lazyfs
 lazyfs=$(find "$build" -path '*/lazyfs/build/lazyfs' -type f -perm -u+x 2>/dev/null | head -n 1 || true)

@@ -48,3 +48,29 @@ pub fn populate(store: &mut Store, actor: &Actor, count: u64, seed: u64, mut pro
         audit::append(tx, actor, "demo.populate", "customers", &serde_json::json!({ "customers": count, "seed": seed }))
     })
 }
+
+/// One valid residential customer with `account` and `name`: what tests and the crash harness
+/// write when any ordinary customer will do.
+pub fn sample_customer(account: &str, name: &str) -> crate::model::customer::CustomerDraft {
+    use crate::model::customer::*;
+    CustomerDraft {
+        account: account.into(),
+        name: name.into(),
+        class: CustomerClass::Residential,
+        id_kind: IdKind::ResidentId,
+        id_number: "11010519491231002X".into(),
+        phones: vec!["13812345678".into()],
+        address: "浙江省杭州市西湖区文一路100号翠苑一区3幢2单元501室".into(),
+        supply_area: "西湖区供电所/翠苑1号台区".into(),
+        voltage: Voltage::V220,
+        capacity_kva: 8,
+        tariff_code: "ZJ-RES-TIER".into(),
+        payment_method: PaymentMethod::Counter,
+        credit_rating: CreditRating::A,
+        big_customer: false,
+        account_manager: None,
+        tags: vec![],
+        notes: String::new(),
+        meters: vec![Meter { number: format!("M{account}"), kind: MeterKind::SinglePhase, multiplier: 1 }],
+    }
+}

@@ -62,24 +62,5 @@ pub fn resident_id(serial: u32) -> String {
 
 /// A valid residential customer.
 pub fn draft(account: &str, name: &str) -> CustomerDraft {
-    CustomerDraft {
-        account: account.into(),
-        name: name.into(),
-        class: CustomerClass::Residential,
-        id_kind: IdKind::ResidentId,
-        id_number: "11010519491231002X".into(),
-        phones: vec!["13812345678".into()],
-        address: "浙江省杭州市西湖区文一路100号翠苑一区3幢2单元501室".into(),
-        supply_area: "西湖区供电所/翠苑1号台区".into(),
-        voltage: Voltage::V220,
-        capacity_kva: 8,
-        tariff_code: "ZJ-RES-TIER".into(),
-        payment_method: PaymentMethod::Counter,
-        credit_rating: CreditRating::A,
-        big_customer: false,
-        account_manager: None,
-        tags: vec![],
-        notes: String::new(),
-        meters: vec![Meter { number: format!("M{account}"), kind: MeterKind::SinglePhase, multiplier: 1 }],
-    }
+    hall::demo::sample_customer(account, name)
 }

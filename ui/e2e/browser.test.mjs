@@ -4,8 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
-import { artifacts, call, chromiumArgs, customerDraft, demoDatabase, serve } from "./harness.mjs";
+import { artifacts, call, counterPage, customerDraft, demoDatabase, launchChromium, serve } from "./harness.mjs";
 
 let server, browser, page;
 
@@ -14,9 +13,8 @@ before(async () => {
   // Known customers to look for, created through the command set like any counter would.
   const { token } = await call(server.url, "session.login", { username: "manager", password: "manager1234" });
   await call(server.url, "customer.create", customerDraft("3310000001", "张三", { phones: ["13912345678"] }), token);
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: chromiumArgs, headless: true });
-  page = await browser.newPage({ viewport: { width: 1366, height: 768 }, locale: "zh-CN" });
-  await page.goto(server.url);
+  browser = await launchChromium();
+  page = await counterPage(browser, server.url);
 });
 
 after(async () => {

@@ -6,8 +6,7 @@ import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { chromium } from "playwright-core";
-import { artifacts, call, chromiumArgs, customerDraft, demoDatabase, serve } from "./harness.mjs";
+import { artifacts, call, counterPage, customerDraft, demoDatabase, enterReading, launchChromium, loginAs, serve } from "./harness.mjs";
 
 let server, browser, page, token;
 const ids = {};
@@ -36,16 +35,12 @@ before(async () => {
     const saved = await call(server.url, "customer.create", customerDraft(account, name), token);
     ids[account] = saved.view.customer.id;
     for (const [period, total] of readings) {
-      await call(server.url, "reading.enter", { customer_id: ids[account], meter_number: `E2E${account}`, period, total, previous_total: null, peak: null, valley: null, reactive: null, max_demand_kw: null, basic_by: null, basic_segments: [] }, token);
+      await enterReading(server.url, token, ids[account], account, period, total);
     }
   }
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: chromiumArgs, headless: true });
-  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: "zh-CN", acceptDownloads: true });
-  page = await context.newPage();
-  await page.goto(server.url);
-  await page.getByLabel("用户名").fill("clerk");
-  await page.getByLabel("密码").fill("clerk1234");
-  await page.getByLabel("密码").press("Enter");
+  browser = await launchChromium();
+  page = await counterPage(browser, server.url, { acceptDownloads: true });
+  await loginAs(page, "clerk", "clerk1234");
   await page.getByTestId("current-user").waitFor();
 });
 

@@ -8,8 +8,7 @@ import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { chromium } from "playwright-core";
-import { artifacts, call, chromiumArgs, customerDraft, demoDatabase, serve } from "./harness.mjs";
+import { artifacts, call, counterPage, customerDraft, demoDatabase, enterReading, launchChromium, loginAs, serve } from "./harness.mjs";
 
 let server, browser, page, token;
 const ids = {};
@@ -35,15 +34,11 @@ before(async () => {
   for (const [account, name, total] of [["3391000001", "孙丽", 300], ["3391000002", "钱进", 200], ["3391000003", "赵强", 100]]) {
     const saved = await call(server.url, "customer.create", customerDraft(account, name), token);
     ids[account] = saved.view.customer.id;
-    await call(server.url, "reading.enter", { customer_id: ids[account], meter_number: `E2E${account}`, period: "2026-10", total, previous_total: null, peak: null, valley: null, reactive: null, max_demand_kw: null, basic_by: null, basic_segments: [] }, token);
+    await enterReading(server.url, token, ids[account], account, "2026-10", total);
   }
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: chromiumArgs, headless: true });
-  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: "zh-CN", acceptDownloads: true });
-  page = await context.newPage();
-  await page.goto(server.url);
-  await page.getByLabel("用户名").fill("clerk");
-  await page.getByLabel("密码").fill("clerk1234");
-  await page.getByLabel("密码").press("Enter");
+  browser = await launchChromium();
+  page = await counterPage(browser, server.url, { acceptDownloads: true });
+  await loginAs(page, "clerk", "clerk1234");
   await page.getByTestId("current-user").waitFor();
 });
 
@@ -218,12 +213,8 @@ test("a manager reopens the day with a reason; the papers printed after say re-i
   let left = desk.expected.cash;
   const count = [10000, 5000, 2000, 1000, 500, 100, 50, 10, 5, 2, 1].map((d) => { const n = Math.floor(left / d); left -= n * d; return { denomination: d, count: n }; });
   await call(server.url, "desk.close", { count, approval: null }, token);
-  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: "zh-CN" });
-  const manager = await context.newPage();
-  await manager.goto(server.url);
-  await manager.getByLabel("用户名").fill("manager");
-  await manager.getByLabel("密码").fill("manager1234");
-  await manager.getByLabel("密码").press("Enter");
+  const manager = await counterPage(browser, server.url);
+  await loginAs(manager, "manager", "manager1234");
   await manager.getByTestId("current-user").waitFor();
   await manager.keyboard.press("Alt+6");
   await manager.getByLabel("营业日期").fill(closedDate);
@@ -241,7 +232,7 @@ test("a manager reopens the day with a reason; the papers printed after say re-i
   await manager.getByTestId("lang-switch").click();
   await manager.getByText("Reopened at").waitFor();
   await manager.screenshot({ path: join(artifacts, "closed-day-08-reopened-en.png") });
-  await context.close();
+  await manager.context().close();
 });
 
 test("English mode on the collection screen: no Chinese in suffixes, plurals right", async () => {

@@ -5,6 +5,7 @@ import { chmodSync, existsSync, mkdtempSync, mkdirSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const artifacts = join(root, "test-artifacts");
@@ -78,4 +79,32 @@ export async function privateCups() {
   for (let i = 0; i < 300 && !existsSync(socket); i++) await new Promise((r) => setTimeout(r, 50));
   if (!existsSync(socket)) throw new Error("cupsd did not start");
   return { socket, stop: () => daemon.kill() };
+}
+
+/** Debian's Chromium (never a downloaded browser). */
+export function launchChromium() {
+  return chromium.launch({ executablePath: "/usr/bin/chromium", args: chromiumArgs, headless: true });
+}
+
+/** A counter screen: a 1366×768 page of `browser` at `url`, in a context of its own. */
+export async function counterPage(browser, url, { acceptDownloads = false } = {}) {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: "zh-CN", acceptDownloads });
+  const page = await context.newPage();
+  await page.goto(url);
+  return page;
+}
+
+/** Types the username and password at the login screen and presses Enter, as a clerk does. */
+export async function loginAs(page, username, password) {
+  await page.getByLabel("用户名").fill(username);
+  await page.getByLabel("密码").fill(password);
+  await page.getByLabel("密码").press("Enter");
+}
+
+/** A monthly reading for a customer made with `customerDraft` (its meter is `E2E` + account), which bills it. */
+export function enterReading(url, token, customerId, account, period, total) {
+  return call(url, "reading.enter", {
+    customer_id: customerId, meter_number: `E2E${account}`, period, total, previous_total: null, peak: null, valley: null,
+    reactive: null, max_demand_kw: null, basic_by: null, basic_segments: [],
+  }, token);
 }

@@ -5,8 +5,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { chromium } from "playwright-core";
-import { artifacts, call, chromiumArgs, customerDraft, demoDatabase, privateCups, serve } from "./harness.mjs";
+import { artifacts, call, counterPage, customerDraft, demoDatabase, enterReading, launchChromium, loginAs, privateCups, serve } from "./harness.mjs";
 
 let server, cups, browser, page, db;
 const shot = (name) => page.screenshot({ path: join(artifacts, `operation-${name}.png`), fullPage: true });
@@ -19,10 +18,9 @@ before(async () => {
   // A customer with a bill to pay, as the cash-day test makes one.
   const { token } = await call(server.url, "session.login", { username: "manager", password: "manager1234" });
   const saved = await call(server.url, "customer.create", customerDraft("3390000001", "陈立"), token);
-  await call(server.url, "reading.enter", { customer_id: saved.view.customer.id, meter_number: "E2E3390000001", period: "2026-10", total: 300, previous_total: null, peak: null, valley: null, reactive: null, max_demand_kw: null, basic_by: null, basic_segments: [] }, token);
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: chromiumArgs, headless: true });
-  page = await browser.newPage({ viewport: { width: 1366, height: 768 }, locale: "zh-CN" });
-  await page.goto(server.url);
+  await enterReading(server.url, token, saved.view.customer.id, "3390000001", "2026-10", 300);
+  browser = await launchChromium();
+  page = await counterPage(browser, server.url);
 });
 
 after(async () => {
@@ -32,9 +30,7 @@ after(async () => {
 });
 
 async function login(username, password) {
-  await page.getByLabel("用户名").fill(username);
-  await page.getByLabel("密码").fill(password);
-  await page.getByLabel("密码").press("Enter");
+  await loginAs(page, username, password);
   await page.getByTestId("current-user").waitFor();
 }
 
@@ -46,7 +42,7 @@ async function logout() {
 test("printing with no printer tells the clerk what to do", async () => {
   await login("clerk", "clerk1234");
   await page.getByRole("menuitem", { name: "收费" }).click();
-  await page.getByLabel("备用金").fill("200");
+  await page.getByLabel("备用金").fill("1000");
   await page.getByRole("button", { name: "开台" }).click();
   await page.getByText("已开台：王晓燕").waitFor();
   const box = page.getByLabel("扫码或输入户号 / 户名，回车");

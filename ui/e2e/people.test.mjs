@@ -5,8 +5,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { chromium } from "playwright-core";
-import { artifacts, call, chromiumArgs, customerDraft, demoDatabase, serve } from "./harness.mjs";
+import { artifacts, call, customerDraft, demoDatabase, launchChromium, serve } from "./harness.mjs";
 
 let server, browser, page, admin;
 const shot = (name) => page.screenshot({ path: join(artifacts, `people-${name}.png`) });
@@ -25,7 +24,7 @@ before(async () => {
   await user("lockscreen", "clerk", "screen1234");
   await user("mgr2", "manager", "mgr2pass123");
   await call(server.url, "customer.create", customerDraft("3390000001", "陈立"), admin);
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: chromiumArgs, headless: true });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail, ensure};
 use hall::billing::late_fee::LateFeeBook;
-use hall::model::customer::{CreditRating, CustomerClass, CustomerDraft, IdKind, Meter, MeterKind, PaymentMethod, Voltage};
 use hall::model::money::Fen;
 use hall::model::payment::{Tender, TenderKind};
 use hall::store::payments::{PostPayment, post};
@@ -84,26 +83,7 @@ pub fn payment_loop(db: &Path, seed: u64, unsynced: bool) -> anyhow::Result<()> 
 
 /// A one-customer import file, as the legacy system exports it.
 fn customer_csv(account: &str) -> anyhow::Result<String> {
-    let draft = CustomerDraft {
-        account: account.into(),
-        name: "导入测试".into(),
-        class: CustomerClass::Residential,
-        id_kind: IdKind::ResidentId,
-        id_number: "11010519491231002X".into(),
-        phones: vec!["13812345678".into()],
-        address: "浙江省杭州市西湖区文一路100号".into(),
-        supply_area: "西湖区供电所/翠苑1号台区".into(),
-        voltage: Voltage::V220,
-        capacity_kva: 8,
-        tariff_code: "ZJ-RES-TIER".into(),
-        payment_method: PaymentMethod::Counter,
-        credit_rating: CreditRating::A,
-        big_customer: false,
-        account_manager: None,
-        tags: vec![],
-        notes: String::new(),
-        meters: vec![Meter { number: format!("M{account}"), kind: MeterKind::SinglePhase, multiplier: 1 }],
-    };
+    let draft = hall::demo::sample_customer(account, "导入测试");
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(hall::transfer::COLUMNS)?;
     w.write_record(hall::transfer::to_row(&draft))?;

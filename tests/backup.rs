@@ -73,8 +73,11 @@ fn a_backup_is_written_verified_and_kept_for_the_set_days() {
     f.clock.advance(Duration::days(10));
     run_if_due(&f.app).unwrap().unwrap();
     assert!(dir.path().join("notes.txt").exists());
+    // Ten days on, every earlier backup is past the cutoff, but the newest two (the days kept)
+    // stay whatever their age: a clock set ahead does not leave only the backup just taken.
     let admin = f.login("admin");
-    assert_eq!(status(&f, &admin).backups.len(), 1);
+    let kept: Vec<String> = status(&f, &admin).backups.into_iter().map(|b| b.file).collect();
+    assert_eq!(kept, ["hall-20260315T013500Z.db", "hall-20260305T013500Z.db"]);
 }
 
 /// Root ignores file modes, so the directory is also made immutable where that is possible.
@@ -185,4 +188,21 @@ fn backups_and_their_settings_are_for_the_administrator() {
     set(&f, &admin, "backup.keep_days", " 30 ").unwrap();
     assert_eq!(status(&f, &admin).keep_days, 30);
     assert_eq!(audited(&f, "setting.change"), 1);
+}
+
+#[test]
+fn another_workstations_backup_on_a_shared_drive_is_refused() {
+    let here = common::fixture();
+    let there = common::fixture();
+    let (admin_here, admin_there) = (here.login("admin"), there.login("admin"));
+    backup_now(&here, &admin_here);
+    let theirs = backup_now(&there, &admin_there);
+    let file = theirs.last.unwrap().file.unwrap();
+    // The other counter's backup lands in this one's folder, as on a shared USB drive.
+    std::fs::copy(Path::new(&theirs.dir).join(&file), Path::new(&status(&here, &admin_here).dir).join(&file)).unwrap();
+    let epoch = here.app.store().workstation().unwrap().epoch;
+    let err = here.app.call(Some(&admin_here), Request::RestoreBackup(RestoreArgs { file })).unwrap_err();
+    assert_eq!(err.code(), "restore.other_workstation");
+    assert_eq!(here.app.store().workstation().unwrap().epoch, epoch, "nothing was restored");
+    assert!(here.app.call(Some(&admin_here), Request::WhoAmI(NoArgs {})).is_ok(), "the session goes on");
 }

@@ -189,6 +189,17 @@ fn collection_after_the_close_goes_to_the_next_business_date_and_the_closed_day_
     let err = call::<DayReport>(&f, &manager_token, Request::CloseDay(DayArgs { date: Some("2026-03-02".into()) })).unwrap_err();
     assert_eq!(err.code(), "dayend.closed");
     assert_eq!(footprint(&f), before);
+
+    // The next date takes money tonight but closes only once it has begun: closed now, all of
+    // tomorrow's takings would be dated the day after.
+    balance_desk(&f, &clerk);
+    let before = footprint(&f);
+    let err = call::<DayReport>(&f, &manager_token, Request::CloseDay(DayArgs { date: Some("2026-03-03".into()) })).unwrap_err();
+    assert_eq!(err.code(), "dayend.not_begun");
+    assert_eq!(footprint(&f), before);
+    f.clock.advance(Duration::days(1));
+    let manager_token = f.login("manager");
+    assert!(ok::<DayReport>(&f, &manager_token, Request::CloseDay(DayArgs { date: Some("2026-03-03".into()) })).closed_at.is_some());
 }
 
 #[test]
@@ -274,6 +285,21 @@ fn a_closed_date_takes_nothing_even_past_the_commands() {
         )
         .unwrap_err();
     assert!(err.to_string().contains("closed business day"), "{err}");
+    // Nor does any figure of it change or go, whatever the statement.
+    for sql in [
+        "UPDATE payments SET amount_fen = amount_fen + 1 WHERE business_date = '2026-03-02'",
+        "UPDATE payments SET session_pk = session_pk WHERE business_date = '2026-03-02'",
+        "DELETE FROM payments WHERE business_date = '2026-03-02'",
+        "UPDATE payment_tenders SET amount_fen = 1",
+        "DELETE FROM payment_tenders",
+        "UPDATE desk_sessions SET float_fen = 1 WHERE business_date = '2026-03-02'",
+        "DELETE FROM desk_sessions WHERE business_date = '2026-03-02'",
+    ] {
+        let err = store.conn().execute(sql, []);
+        assert!(err.as_ref().is_err_and(|e| e.to_string().contains("closed business day")), "{sql}: {err:?}");
+    }
+    // A reprint still counts its copy.
+    store.conn().execute("UPDATE payments SET print_count = print_count + 1 WHERE business_date = '2026-03-02'", []).unwrap();
 }
 
 #[test]
@@ -371,4 +397,36 @@ fn denomination_counts_are_bounded() {
     let count = vec![DenominationCount { denomination: 10000, count: 1 }];
     let closed: DeskSession = ok(&f, &clerk, Request::CloseDesk(CloseDeskArgs { count, approval: None }));
     assert_eq!(closed.over_short, Some(Fen(0)));
+}
+
+#[test]
+fn a_void_pays_back_cash_only_from_a_drawer_that_still_holds_it() {
+    let f = common::fixture();
+    let clerk = f.login("clerk");
+    let id = customer_with_bills(&f, &clerk);
+    open_desk(&f, &clerk, 0).unwrap();
+    let paid = pay(&f, &clerk, &id, 10000, "void-me").unwrap();
+    // The 100.00 taken goes to the bank before the void: the drawer is empty again.
+    let _: DeskState =
+        ok(&f, &clerk, Request::MoveCash(MoveCashArgs { direction: "out".into(), amount: Fen(10000), reason: "解款".into() }));
+    let reversal = Reversal { receipt_no: paid.receipt_no.clone(), reason: ReasonCode::WrongAmount, note: String::new() };
+    let err = call::<Payment>(&f, &clerk, Request::ReversePayment(ReverseArgs { reversal, approval: manager() })).unwrap_err();
+    assert_eq!(err.code(), "desk.overdraw");
+    assert!(err.messages()[0].zh.contains("100.00"), "{}", err.messages()[0].zh);
+    assert_eq!(ok::<Payment>(&f, &clerk, Request::GetPayment(ReceiptRef { receipt_no: paid.receipt_no })).status, PaymentStatus::Posted);
+}
+
+#[test]
+fn the_float_and_cash_movements_are_bounded_like_payments() {
+    let f = common::fixture();
+    let clerk = f.login("clerk");
+    assert_eq!(open_desk(&f, &clerk, i64::MAX / 2).unwrap_err().code(), "payment.too_large");
+    open_desk(&f, &clerk, 0).unwrap();
+    let err = call::<DeskState>(
+        &f,
+        &clerk,
+        Request::MoveCash(MoveCashArgs { direction: "in".into(), amount: Fen(i64::MAX / 2), reason: "存入".into() }),
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "payment.too_large");
 }

@@ -209,7 +209,8 @@ fn managers_import_bills_through_the_command_set_with_each_rejected_line() {
         "account,period,kwh,amount,tariff_code,due_date\n3300000012,2026-01,300,161.40,,\n3300009999,2026-01,300,161.40,,\n",
     )
     .unwrap();
-    let args = || ImportArgs { path: path.display().to_string(), progress: Some("k-1".into()) };
+    const KEY: &str = "0b9f4e2c-7d1a-4c5e-9f3b-2a6d8e1c4b7a";
+    let args = || ImportArgs { path: path.display().to_string(), progress: Some(KEY.into()) };
     let clerk = f.login("clerk");
     assert_eq!(f.app.call(Some(&clerk), Request::ImportBills(args())).unwrap_err().code(), "role.denied");
     let report = f.app.call(Some(&manager), Request::ImportBills(args())).unwrap();
@@ -217,6 +218,9 @@ fn managers_import_bills_through_the_command_set_with_each_rejected_line() {
     assert_eq!(report["rejected"][0]["line"], 3);
     assert_eq!(report["rejected"][0]["messages"][0]["code"], "bill_import.account");
     // The import's progress is gone once it has finished; it never needed a session.
-    let progress = f.app.call(None, Request::ImportProgress(ProgressArgs { key: "k-1".into() })).unwrap();
+    let progress = f.app.call(None, Request::ImportProgress(ProgressArgs { key: KEY.into() })).unwrap();
     assert_eq!(serde_json::from_value::<ImportProgress>(progress).unwrap(), ImportProgress { done: 0, total: 0 });
+    // A guessable key is refused: the random key is what keeps another's progress private.
+    let guess = f.app.call(None, Request::ImportProgress(ProgressArgs { key: "1".into() })).unwrap_err();
+    assert_eq!(guess.code(), "import.progress_key");
 }

@@ -108,7 +108,12 @@ pub(super) fn import_bills(app: &App, caller: Option<&Caller>, args: ImportArgs)
     app.imports.track(args.progress.as_deref(), |report| transfer::import_bills(&mut app.store(), &actor, input, report))
 }
 
+/// Anyone may ask (the import holds the store, so no session can be checked meanwhile); the key
+/// is the secret, so it must be one the UI drew at random (a UUID), not a guessable word.
 pub(super) fn progress(app: &App, _: Option<&Caller>, args: ProgressArgs) -> Result<ImportProgress> {
+    if args.key.len() < 32 || args.key.len() > 64 {
+        return Err(Error::invalid(UserMessage::new("import.progress_key", "进度编号无效", "Invalid progress key").at("key")));
+    }
     Ok(app.imports.get(&args.key))
 }
 

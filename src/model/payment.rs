@@ -81,7 +81,8 @@ pub struct TenderTotals {
 /// (the UI's `form/money.ts` refuses the same).
 pub const MAX_AMOUNT: Fen = Fen(1_000_000_000);
 
-fn too_large(field: &str) -> UserMessage {
+/// The refusal of an amount above [`MAX_AMOUNT`] at `field`.
+pub fn too_large(field: &str) -> UserMessage {
     UserMessage::new("payment.too_large", format!("金额不能超过 {MAX_AMOUNT} 元"), format!("An amount cannot exceed {MAX_AMOUNT}"))
         .at(field)
 }

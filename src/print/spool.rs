@@ -136,7 +136,7 @@ fn default_printer() -> Result<Option<String>> {
 pub fn ready_printer(printer: Option<&str>) -> Result<Option<String>> {
     let printer = printer.filter(|p| !p.is_empty());
     if let Some(p) = printer
-        && !p.chars().all(|c| c.is_alphanumeric() || "-_.@".contains(c))
+        && (p.starts_with('-') || !p.chars().all(|c| c.is_alphanumeric() || "-_.@".contains(c)))
     {
         return Err(Error::invalid(UserMessage::new("print.printer", "打印机名称无效", "Invalid printer name").at("printer")));
     }

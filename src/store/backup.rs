@@ -80,7 +80,9 @@ pub fn list(dir: &Path) -> Result<Vec<BackupFile>> {
 pub fn prune(dir: &Path, now: DateTime<Utc>, keep_days: i64) -> Result<Vec<String>> {
     let cutoff = now - chrono::Duration::days(keep_days);
     let mut removed = Vec::new();
-    for backup in list(dir)? {
+    // The newest `keep_days` backups stay whatever their age: a clock set years ahead must not
+    // leave only the backup just taken.
+    for backup in list(dir)?.into_iter().skip(usize::try_from(keep_days).unwrap_or(0)) {
         if taken_at(&backup.file).is_some_and(|at| at < cutoff) {
             std::fs::remove_file(dir.join(&backup.file))?;
             removed.push(backup.file);
@@ -325,9 +327,23 @@ impl Store {
         let live = Connection::open_with_flags(dest, OpenFlags::SQLITE_OPEN_READ_ONLY).ok();
         let history = live.as_ref().and_then(|c| all_runs(c).ok()).unwrap_or_default();
         let live_epoch: i64 = live.as_ref().and_then(|c| c.query_row("SELECT epoch FROM workstation", [], |r| r.get(0)).ok()).unwrap_or(0);
+        // A shared backup drive may hold another counter's backups: restoring one would clone that
+        // workstation's identity and its receipt series.
+        let workstation = |c: &Connection| c.query_row("SELECT workstation_id FROM workstation", [], |r| r.get::<_, String>(0)).ok();
+        let live_id = live.as_ref().and_then(workstation);
+        let backup_id = workstation(&Connection::open_with_flags(source, OpenFlags::SQLITE_OPEN_READ_ONLY)?);
+        if let (Some(live_id), Some(backup_id)) = (&live_id, &backup_id)
+            && live_id != backup_id
+        {
+            return Err(Error::Conflict(UserMessage::new(
+                "restore.other_workstation",
+                "该备份属于另一台工作站，不能在本机恢复",
+                "This backup belongs to another workstation and cannot be restored here",
+            )));
+        }
         drop(live);
         let staged = dest.with_extension("restoring");
-        let _ = std::fs::remove_file(&staged);
+        remove_with_sidecars(&staged);
         let outcome = stage(source, &staged, actor, live_epoch, &history).and_then(|()| {
             let staged_conn = Connection::open_with_flags(&staged, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
             let mut target = open_connection(dest)?;
@@ -337,9 +353,18 @@ impl Store {
                 other => Err(Error::Internal(format!("restore: the database stayed busy ({other:?})"))),
             }
         });
-        let _ = std::fs::remove_file(&staged);
+        remove_with_sidecars(&staged);
         outcome?;
         Store::open(dest)
+    }
+}
+
+/// Removes a database file and the journal files SQLite may have left beside it.
+fn remove_with_sidecars(path: &Path) {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        let _ = std::fs::remove_file(name);
     }
 }
 

@@ -175,9 +175,22 @@ pub fn check_not_future(conn: &Connection, at: chrono::DateTime<chrono::Utc>, da
     Ok(())
 }
 
-/// Closes the business day once every desk of it is balanced.
+/// Closes the business day once every desk of it is balanced. A day closes once it has begun:
+/// after today's close the next date takes money, but closing it too before it begins would date
+/// all of that real day's takings a day ahead.
 pub fn close_day(tx: &Tx, actor: &Actor, date: NaiveDate) -> Result<DayReport> {
     check_not_future(tx, actor.at, date)?;
+    let today = crate::clock::business_date(actor.at);
+    if date > today {
+        return Err(Error::invalid(
+            UserMessage::new(
+                "dayend.not_begun",
+                format!("{date} 营业日尚未开始，不能日结（今天是 {today}）"),
+                format!("{date} has not begun and cannot be closed yet (today is {today})"),
+            )
+            .at("date"),
+        ));
+    }
     let before = report(tx, date)?;
     if before.closed_at.is_some() {
         return Err(Error::Conflict(UserMessage::new("dayend.closed", format!("{date} 已日结"), format!("{date} is already closed"))));

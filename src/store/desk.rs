@@ -11,7 +11,7 @@ use super::{Actor, Tx, audit, outbox, settings};
 use crate::clock::{business_date, stamp};
 use crate::error::{Error, Result, UserMessage};
 use crate::model::money::Fen;
-use crate::model::payment::{DENOMINATIONS, TenderKind};
+use crate::model::payment::{DENOMINATIONS, MAX_AMOUNT, TenderKind, too_large};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct DenominationCount {
@@ -204,6 +204,9 @@ pub fn open(tx: &Tx, actor: &Actor, float: Fen) -> Result<DeskSession> {
     if float.0 < 0 {
         return Err(Error::invalid(UserMessage::new("desk.float", "备用金不能为负数", "The float cannot be negative").at("float")));
     }
+    if float > MAX_AMOUNT {
+        return Err(Error::invalid(too_large("float")));
+    }
     if let Some((_, open)) = current(tx)? {
         return Err(Error::Conflict(UserMessage::new(
             "desk.already_open",
@@ -233,6 +236,8 @@ pub fn move_cash(tx: &Tx, actor: &Actor, direction: &str, amount: Fen, reason: &
     let mut errors = Vec::new();
     if !amount.is_positive() {
         errors.push(UserMessage::new("desk.amount", "金额必须大于零", "The amount must be greater than zero").at("amount"));
+    } else if amount > MAX_AMOUNT {
+        errors.push(too_large("amount"));
     }
     if reason.trim().is_empty() {
         errors.push(UserMessage::new("desk.reason", "请填写原因", "Enter the reason").at("reason"));

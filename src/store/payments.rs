@@ -498,6 +498,24 @@ fn check_reason(reason: ReasonCode, note: &str) -> Result<()> {
     Ok(())
 }
 
+/// Refuses to pay `cash` out of the desk `session_pk` when its drawer holds less: a void, a red
+/// letter and a refund give money back from the drawer as change does.
+fn check_pay_back(tx: &Tx, session_pk: i64, cash: Fen, field: Option<&str>) -> Result<()> {
+    let drawer = desk::expected(tx, session_pk)?.cash;
+    if cash <= drawer {
+        return Ok(());
+    }
+    let message = UserMessage::new(
+        "desk.overdraw",
+        format!("须从钱箱退还现金 {cash} 元，钱箱现有现金 {drawer} 元不足"),
+        format!("This pays back {cash} in cash; the drawer holds only {drawer}"),
+    );
+    Err(match field {
+        Some(field) => Error::invalid(message.at(field)),
+        None => Error::Conflict(message),
+    })
+}
+
 /// Undoes a payment: 冲正 (the payment and its receipt are voided) the same day while its desk is
 /// still open, otherwise 冲红 (a negative payment with its own receipt posts the opposite amounts).
 /// Either way every bill and the prepayment return to what they would be without it.
@@ -528,7 +546,10 @@ pub fn reverse(tx: &Tx, actor: &Actor, request: &Reversal, approved_by: &str) ->
         Some(_) => desk::require_open(tx, actor).is_ok() && !desk::is_closed(tx, original.business_date)?,
         None => false,
     };
+    // The cash it took, net of change, goes back out of a drawer, which must hold it.
+    let cash_back = original.tenders.iter().filter(|t| t.kind == TenderKind::Cash).map(|t| t.amount).sum::<Fen>() - original.change;
     if void_in_place {
+        check_pay_back(tx, row.session_pk, cash_back, None)?;
         let mut unsettle = tx.prepare_cached("UPDATE bills SET paid_fen = paid_fen - ?2 WHERE id = ?1")?;
         for s in &original.settled {
             unsettle.execute((&s.bill_id, s.principal.0))?;
@@ -544,16 +565,7 @@ pub fn reverse(tx: &Tx, actor: &Actor, request: &Reversal, approved_by: &str) ->
     }
     // 冲红: the opposite amounts, in the desk open now; writing its negative allocations unsettles the bills.
     let (session_pk, session) = desk::require_open(tx, actor)?;
-    // The cash it took, net of change, goes back out of this drawer, which must hold it.
-    let cash_back = original.tenders.iter().filter(|t| t.kind == TenderKind::Cash).map(|t| t.amount).sum::<Fen>() - original.change;
-    let drawer = desk::expected(tx, session_pk)?.cash;
-    if cash_back > drawer {
-        return Err(Error::Conflict(UserMessage::new(
-            "desk.overdraw",
-            format!("冲红须退还现金 {cash_back} 元，钱箱现有现金 {drawer} 元不足"),
-            format!("The red letter pays back {cash_back} in cash; the drawer holds only {drawer}"),
-        )));
-    }
+    check_pay_back(tx, session_pk, cash_back, None)?;
     let negated: Vec<Tender> = original.tenders.iter().map(|t| Tender { amount: -t.amount, ..t.clone() }).collect();
     let plan = Plan {
         allocations: original
@@ -629,10 +641,8 @@ pub fn refund(tx: &Tx, actor: &Actor, request: &Refund, approved_by: &str) -> Re
             .at("amount"),
         ));
     }
-    if request.tender == TenderKind::Cash && desk::expected(tx, session_pk)?.cash < request.amount {
-        return Err(Error::invalid(
-            UserMessage::new("desk.overdraw", "钱箱现金不足以退费", "The drawer holds too little cash for this refund").at("amount"),
-        ));
+    if request.tender == TenderKind::Cash {
+        check_pay_back(tx, session_pk, request.amount, Some("amount"))?;
     }
     let negated = [Tender { amount: -request.amount, ..tender }];
     let (pk, _) = write_payment(

@@ -19,8 +19,51 @@ CREATE TRIGGER closed_day_no_desk BEFORE INSERT ON desk_sessions
 WHEN EXISTS (SELECT 1 FROM day_closures WHERE business_date = NEW.business_date)
 BEGIN SELECT RAISE(ABORT, 'closed business day'); END;
 
+-- A payment counts for its desk's day (the day-end finds payments through their desks), so the
+-- desk's date is checked as well as the payment's own.
 CREATE TRIGGER closed_day_no_payment BEFORE INSERT ON payments
 WHEN EXISTS (SELECT 1 FROM day_closures WHERE business_date = NEW.business_date)
+  OR EXISTS (SELECT 1 FROM day_closures c JOIN desk_sessions d ON d.business_date = c.business_date WHERE d.pk = NEW.session_pk)
+BEGIN SELECT RAISE(ABORT, 'closed business day'); END;
+
+-- Its payments' figures stay as they were (a later 冲红 still marks one `corrected`, and a
+-- reprint counts its copy).
+CREATE TRIGGER closed_day_payment_unchanged BEFORE UPDATE OF kind, customer_pk, session_pk, business_date, amount_fen,
+    tendered_fen, change_fen, bills_fen, late_fee_fen, prepaid_before_fen, prepaid_after_fen ON payments
+WHEN EXISTS (SELECT 1 FROM day_closures WHERE business_date = OLD.business_date)
+BEGIN SELECT RAISE(ABORT, 'closed business day'); END;
+
+CREATE TRIGGER closed_day_payment_kept BEFORE DELETE ON payments
+WHEN EXISTS (SELECT 1 FROM day_closures WHERE business_date = OLD.business_date)
+BEGIN SELECT RAISE(ABORT, 'closed business day'); END;
+
+CREATE TRIGGER closed_day_tenders_kept BEFORE DELETE ON payment_tenders
+WHEN EXISTS (SELECT 1 FROM day_closures c JOIN payments p ON p.business_date = c.business_date WHERE p.pk = OLD.payment_pk)
+BEGIN SELECT RAISE(ABORT, 'closed business day'); END;
+
+CREATE TRIGGER closed_day_tenders_unchanged BEFORE UPDATE ON payment_tenders
+WHEN EXISTS (SELECT 1 FROM day_closures c JOIN payments p ON p.business_date = c.business_date WHERE p.pk = OLD.payment_pk)
+BEGIN SELECT RAISE(ABORT, 'closed business day'); END;
+
+CREATE TRIGGER closed_day_no_tender BEFORE INSERT ON payment_tenders
+WHEN EXISTS (SELECT 1 FROM day_closures c JOIN payments p ON p.business_date = c.business_date WHERE p.pk = NEW.payment_pk)
+BEGIN SELECT RAISE(ABORT, 'closed business day'); END;
+
+-- Its desks, their counts and floats, stay as they were closed.
+CREATE TRIGGER closed_day_desk_unchanged BEFORE UPDATE ON desk_sessions
+WHEN EXISTS (SELECT 1 FROM day_closures WHERE business_date = OLD.business_date)
+BEGIN SELECT RAISE(ABORT, 'closed business day'); END;
+
+CREATE TRIGGER closed_day_desk_kept BEFORE DELETE ON desk_sessions
+WHEN EXISTS (SELECT 1 FROM day_closures WHERE business_date = OLD.business_date)
+BEGIN SELECT RAISE(ABORT, 'closed business day'); END;
+
+CREATE TRIGGER closed_day_movement_kept BEFORE DELETE ON desk_movements
+WHEN EXISTS (SELECT 1 FROM day_closures c JOIN desk_sessions d ON d.business_date = c.business_date WHERE d.pk = OLD.session_pk)
+BEGIN SELECT RAISE(ABORT, 'closed business day'); END;
+
+CREATE TRIGGER closed_day_movement_unchanged BEFORE UPDATE ON desk_movements
+WHEN EXISTS (SELECT 1 FROM day_closures c JOIN desk_sessions d ON d.business_date = c.business_date WHERE d.pk = OLD.session_pk)
 BEGIN SELECT RAISE(ABORT, 'closed business day'); END;
 
 CREATE TRIGGER closed_day_no_void BEFORE UPDATE OF status ON payments

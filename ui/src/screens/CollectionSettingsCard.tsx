@@ -40,7 +40,14 @@ export function CollectionSettingsCard() {
       show((await invoke("settings.get", {})).settings);
     } catch (e) {
       fail(e);
+      invoke("settings.get", {}).then((r) => show(r.settings), () => {});
     }
+  }
+
+  // The choice shows at once; the saved list replaces it (or puts it back if the core refuses).
+  function chooseAfterClose(value: string) {
+    setSettings((list) => list?.map((x) => (x.key === AFTER_CLOSE ? { ...x, value } : x)) ?? list);
+    void save(AFTER_CLOSE, value);
   }
 
   function saveThreshold() {
@@ -54,7 +61,7 @@ export function CollectionSettingsCard() {
     <Card title={t("collectionSettings.title")} data-testid="collection-settings">
       <Form layout="vertical">
         <Form.Item label={t("collectionSettings.afterClose")}>
-          <Radio.Group value={afterClose?.value} disabled={!afterClose?.editable} onChange={(e) => void save(AFTER_CLOSE, e.target.value)}>
+          <Radio.Group value={afterClose?.value} disabled={!afterClose?.editable} onChange={(e) => chooseAfterClose(e.target.value)}>
             <Radio value="next_day">{t("collectionSettings.nextDay")}</Radio>
             <Radio value="refuse">{t("collectionSettings.refuse")}</Radio>
           </Radio.Group>

@@ -430,3 +430,39 @@ fn the_float_and_cash_movements_are_bounded_like_payments() {
     .unwrap_err();
     assert_eq!(err.code(), "payment.too_large");
 }
+
+#[test]
+fn the_drawers_running_cash_follows_every_movement_of_money() {
+    let f = common::fixture();
+    let clerk = f.login("clerk");
+    let id = customer_with_bills(&f, &clerk);
+    open_desk(&f, &clerk, 5000).unwrap();
+    let drawer = |f: &Fixture| {
+        let store = f.app.store();
+        let (pk, _) = hall::store::desk::current(store.conn()).unwrap().unwrap();
+        (hall::store::desk::drawer_cash(store.conn(), pk).unwrap(), hall::store::desk::expected(store.conn(), pk).unwrap().cash)
+    };
+    // 50.00 float; 100.00 cash for 80.00 (20.00 change): 130.00.
+    let with_change = PostPayment {
+        customer_id: id.clone(),
+        amount: Fen(8000),
+        tenders: vec![Tender { kind: TenderKind::Cash, amount: Fen(10000), reference: None }],
+        idempotency_key: "change".into(),
+        confirmed_large_cash: false,
+    };
+    let paid: Payment = ok(&f, &clerk, Request::PostPayment(with_change));
+    assert_eq!(drawer(&f), (Fen(13000), Fen(13000)));
+    // 30.00 out: 100.00.
+    let _: DeskState =
+        ok(&f, &clerk, Request::MoveCash(MoveCashArgs { direction: "out".into(), amount: Fen(3000), reason: "零钱".into() }));
+    assert_eq!(drawer(&f), (Fen(10000), Fen(10000)));
+    // The payment voided: its 80.00 net goes back out: 20.00.
+    let reversal = Reversal { receipt_no: paid.receipt_no, reason: ReasonCode::WrongAmount, note: String::new() };
+    let _: Payment = ok(&f, &clerk, Request::ReversePayment(ReverseArgs { reversal, approval: manager() }));
+    assert_eq!(drawer(&f), (Fen(2000), Fen(2000)));
+    // 50.00 exact in cash, then 10.00 cash in: 80.00.
+    pay(&f, &clerk, &id, 5000, "exact").unwrap();
+    let _: DeskState =
+        ok(&f, &clerk, Request::MoveCash(MoveCashArgs { direction: "in".into(), amount: Fen(1000), reason: "补零钱".into() }));
+    assert_eq!(drawer(&f), (Fen(8000), Fen(8000)));
+}

@@ -353,7 +353,7 @@ fn check_change(tx: &Tx, session_pk: i64, change: Fen, confirmed: bool) -> Resul
     if change == Fen::ZERO {
         return Ok(());
     }
-    let drawer = desk::expected(tx, session_pk)?.cash;
+    let drawer = desk::drawer_cash(tx, session_pk)?;
     if change > drawer {
         return Err(Error::invalid(
             UserMessage::new(
@@ -501,7 +501,7 @@ fn check_reason(reason: ReasonCode, note: &str) -> Result<()> {
 /// Refuses to pay `cash` out of the desk `session_pk` when its drawer holds less: a void, a red
 /// letter and a refund give money back from the drawer as change does.
 fn check_pay_back(tx: &Tx, session_pk: i64, cash: Fen, field: Option<&str>) -> Result<()> {
-    let drawer = desk::expected(tx, session_pk)?.cash;
+    let drawer = desk::drawer_cash(tx, session_pk)?;
     if cash <= drawer {
         return Ok(());
     }

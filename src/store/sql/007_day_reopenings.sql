@@ -13,6 +13,35 @@ CREATE TABLE day_reopenings (
 );
 CREATE INDEX day_reopenings_by_date ON day_reopenings (business_date);
 
+-- The cash a drawer holds now (float + cash in − cash out + cash taken − change given, reversed
+-- payments not counted), kept by triggers on every path that moves it, so that a payment's
+-- change can be checked against it without summing the desk's payments (`desk::drawer_cash`).
+ALTER TABLE desk_sessions ADD COLUMN drawer_cash_fen INTEGER NOT NULL DEFAULT 0;
+UPDATE desk_sessions SET drawer_cash_fen = float_fen
+    + coalesce((SELECT sum(CASE m.direction WHEN 'in' THEN m.amount_fen ELSE -m.amount_fen END) FROM desk_movements m WHERE m.session_pk = desk_sessions.pk), 0)
+    + coalesce((SELECT sum(t.amount_fen) FROM payment_tenders t JOIN payments p ON p.pk = t.payment_pk
+                WHERE p.session_pk = desk_sessions.pk AND p.status != 'reversed' AND t.kind = 'cash'), 0)
+    - coalesce((SELECT sum(p.change_fen) FROM payments p WHERE p.session_pk = desk_sessions.pk AND p.status != 'reversed'), 0);
+
+CREATE TRIGGER drawer_opened AFTER INSERT ON desk_sessions
+BEGIN UPDATE desk_sessions SET drawer_cash_fen = NEW.float_fen WHERE pk = NEW.pk; END;
+
+CREATE TRIGGER drawer_moved AFTER INSERT ON desk_movements
+BEGIN UPDATE desk_sessions SET drawer_cash_fen = drawer_cash_fen + CASE NEW.direction WHEN 'in' THEN NEW.amount_fen ELSE -NEW.amount_fen END
+      WHERE pk = NEW.session_pk; END;
+
+CREATE TRIGGER drawer_change_given AFTER INSERT ON payments WHEN NEW.change_fen != 0
+BEGIN UPDATE desk_sessions SET drawer_cash_fen = drawer_cash_fen - NEW.change_fen WHERE pk = NEW.session_pk; END;
+
+CREATE TRIGGER drawer_cash_taken AFTER INSERT ON payment_tenders WHEN NEW.kind = 'cash'
+BEGIN UPDATE desk_sessions SET drawer_cash_fen = drawer_cash_fen + NEW.amount_fen
+      WHERE pk = (SELECT session_pk FROM payments WHERE pk = NEW.payment_pk); END;
+
+CREATE TRIGGER drawer_voided AFTER UPDATE OF status ON payments WHEN NEW.status = 'reversed' AND OLD.status != 'reversed'
+BEGIN UPDATE desk_sessions SET drawer_cash_fen = drawer_cash_fen + NEW.change_fen
+      - coalesce((SELECT sum(amount_fen) FROM payment_tenders WHERE payment_pk = NEW.pk AND kind = 'cash'), 0)
+      WHERE pk = NEW.session_pk; END;
+
 -- A closed day is immutable, whatever path a write takes: no desk, payment or cash movement is
 -- dated for it, and none of its payments or desks changes its figures.
 CREATE TRIGGER closed_day_no_desk BEFORE INSERT ON desk_sessions

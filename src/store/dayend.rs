@@ -175,6 +175,11 @@ pub fn check_not_future(conn: &Connection, at: chrono::DateTime<chrono::Utc>, da
     Ok(())
 }
 
+/// Neither closing nor reopening a day happens while a desk is open.
+fn desk_still_open() -> Error {
+    Error::Conflict(UserMessage::new("dayend.open_desk", "仍有收费台未轧账，请先轧账", "A desk is still open; close it first"))
+}
+
 /// Closes the business day once every desk of it is balanced. A day closes once it has begun:
 /// after today's close the next date takes money, but closing it too before it begins would date
 /// all of that real day's takings a day ahead.
@@ -196,11 +201,7 @@ pub fn close_day(tx: &Tx, actor: &Actor, date: NaiveDate) -> Result<DayReport> {
         return Err(Error::Conflict(UserMessage::new("dayend.closed", format!("{date} 已日结"), format!("{date} is already closed"))));
     }
     if before.open_desks > 0 {
-        return Err(Error::Conflict(UserMessage::new(
-            "dayend.open_desk",
-            "仍有收费台未轧账，请先轧账",
-            "A desk is still open; close it first",
-        )));
+        return Err(desk_still_open());
     }
     let closed_by = actor.user_id.clone().unwrap_or_default();
     tx.execute(
@@ -237,11 +238,7 @@ pub fn reopen_day(tx: &Tx, actor: &Actor, date: NaiveDate, reason: &str, approve
         )));
     }
     if desk::current(tx)?.is_some() {
-        return Err(Error::Conflict(UserMessage::new(
-            "dayend.open_desk",
-            "仍有收费台未轧账，请先轧账",
-            "A desk is still open; close it first",
-        )));
+        return Err(desk_still_open());
     }
     let by = actor.user_id.clone().unwrap_or_default();
     tx.execute(

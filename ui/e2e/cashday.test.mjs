@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { artifacts, call, counterPage, customerDraft, demoDatabase, enterReading, launchChromium, loginAs, serve } from "./harness.mjs";
+import { artifacts, call, counterPage, customerDraft, demoDatabase, enterReading, launchChromium, loginAs, serve, closeReceipt, scanAccount } from "./harness.mjs";
 
 let server, browser, page, token;
 const ids = {};
@@ -51,17 +51,7 @@ after(async () => {
 
 const accountBox = () => page.getByLabel("扫码或输入户号 / 户名，回车");
 
-async function scan(account) {
-  await accountBox().fill("");
-  await accountBox().pressSequentially(`${account}\n`, { delay: 5 }); // a scanner types the digits and Enter
-  await page.getByText(`${account} · `).waitFor();
-}
 
-async function closeReceipt() {
-  await page.getByTestId("receipt-preview").waitFor();
-  await page.locator(".ant-modal-footer").getByRole("button", { name: "关闭", exact: true }).click();
-  await page.getByTestId("receipt-preview").waitFor({ state: "hidden" });
-}
 
 test("open the desk with a float", async () => {
   await page.getByRole("menuitem", { name: "收费" }).click();
@@ -87,7 +77,7 @@ test("a name that matches several customers offers a choice", async () => {
 });
 
 test("a cash payment with change in a few keystrokes after the scan", async () => {
-  await scan("3390000001");
+  await scanAccount(page, "3390000001");
   const quote = await call(server.url, "payment.quote", { customer_id: ids["3390000001"] }, token);
   assert.equal(quote.bills.length, 2);
   assert.ok(quote.bills[0].late_fee > 0, "the September bill is late");
@@ -111,11 +101,11 @@ test("a cash payment with change in a few keystrokes after the scan", async () =
   assert.match(text, /2026-09[\s\S]*2026-10/);
   assert.match(text, new RegExp(yuan(50000 - quote.total_due).replace(".", "\\.")));
   execFileSync("pdftoppm", ["-r", "60", "-png", "-singlefile", file, join(artifacts, "cashday-receipt")]);
-  await closeReceipt();
+  await closeReceipt(page);
 });
 
 test("a payment with mixed tenders: cash and a bank card", async () => {
-  await scan("3390000002");
+  await scanAccount(page, "3390000002");
   const quote = await call(server.url, "payment.quote", { customer_id: ids["3390000002"] }, token);
   await page.getByLabel("实收金额").fill(yuan(quote.total_due));
   await page.getByRole("button", { name: "增加付款方式" }).click();
@@ -124,15 +114,15 @@ test("a payment with mixed tenders: cash and a bank card", async () => {
   assert.equal(await page.getByTestId("change").innerText(), "找零: ¥50.00"); // 100 cash for 50 owed
   await shot("03-mixed-tenders");
   await page.getByRole("button", { name: "收费 (Enter)" }).click();
-  await closeReceipt();
+  await closeReceipt(page);
   const list = await call(server.url, "payment.list", { customer_id: ids["3390000002"] }, token);
   assert.deepEqual(list.payments[0].tenders.map((t) => t.kind), ["cash", "card"]);
 });
 
 test("a third payment, then its reversal authorised by the manager", async () => {
-  await scan("3390000003");
+  await scanAccount(page, "3390000003");
   await page.getByLabel("收款 1").press("Enter"); // empty cash field: exactly the amount
-  await closeReceipt();
+  await closeReceipt(page);
   await page.getByRole("button", { name: "冲正/冲红" }).click();
   await page.getByLabel("主管用户名").fill("manager");
   await page.getByLabel("主管密码").fill("wrong-password");

@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { artifacts, call, counterPage, customerDraft, demoDatabase, enterReading, launchChromium, loginAs, serve } from "./harness.mjs";
+import { artifacts, call, counterPage, customerDraft, demoDatabase, enterReading, launchChromium, loginAs, serve, closeReceipt, scanAccount } from "./harness.mjs";
 
 let server, browser, page, token;
 const ids = {};
@@ -47,30 +47,20 @@ after(async () => {
   server?.stop();
 });
 
-async function scan(account) {
-  await accountBox().fill("");
-  await accountBox().pressSequentially(`${account}\n`, { delay: 5 });
-  await page.getByText(`${account} · `).waitFor();
-}
 
-async function closeReceipt() {
-  await page.getByTestId("receipt-preview").waitFor();
-  await page.locator(".ant-modal-footer").getByRole("button", { name: "关闭", exact: true }).click();
-  await page.getByTestId("receipt-preview").waitFor({ state: "hidden" });
-}
 
 test("open the desk from the keyboard and take a payment", async () => {
   await page.keyboard.press("Alt+2");
   await page.getByLabel("备用金").fill("3000");
   await page.getByLabel("备用金").press("Enter");
   await page.getByText("已开台：王晓燕").waitFor();
-  await scan("3391000001");
+  await scanAccount(page, "3391000001");
   await page.getByLabel("收款 1").press("Enter"); // exactly the amount
-  await closeReceipt();
+  await closeReceipt(page);
 });
 
 test("Esc clears the collection; switching sections and back keeps one in progress", async () => {
-  await scan("3391000002");
+  await scanAccount(page, "3391000002");
   await page.getByLabel("收款 1").fill("150");
   await page.keyboard.press("Alt+1");
   await page.getByTestId("payments-section").waitFor({ state: "hidden" });
@@ -85,7 +75,7 @@ test("Esc clears the collection; switching sections and back keeps one in progre
 });
 
 test("absurd cash is refused at the field, impossible change by the core, unlikely cash is confirmed from the keyboard", async () => {
-  await scan("3391000002");
+  await scanAccount(page, "3391000002");
   const due = (await call(server.url, "payment.quote", { customer_id: ids["3391000002"] }, token)).total_due;
   const drawer = (await call(server.url, "desk.current", {}, token)).expected.cash; // 3,000 float + the first payment
   // 99,999,999.99: not an amount a counter takes.
@@ -111,14 +101,14 @@ test("absurd cash is refused at the field, impossible change by the core, unlike
   await dialog.waitFor();
   await page.keyboard.press("Enter");
   await page.keyboard.press("Enter"); // a double press posts once
-  await closeReceipt();
+  await closeReceipt(page);
   const list = await call(server.url, "payment.list", { customer_id: ids["3391000002"] }, token);
   assert.equal(list.payments.length, 1);
   assert.equal(list.payments[0].change, 150000 - due);
 });
 
 test("the change line says why there is no change", async () => {
-  await scan("3391000003");
+  await scanAccount(page, "3391000003");
   const due = (await call(server.url, "payment.quote", { customer_id: ids["3391000003"] }, token)).total_due;
   await page.getByLabel("收款 1").fill("20");
   assert.equal(await page.getByTestId("change").innerText(), `找零: 还差 ¥${yuan(due - 2000)}：付款不足`);
@@ -155,12 +145,12 @@ test("the manager closes the day; the clerk collects again for the next business
   const tag = page.getByTestId("desk-collecting-for");
   await tag.waitFor();
   assert.equal(await tag.innerText(), `收取 ${state.collecting_for} 营业日的款项（${state.today} 已日结）`);
-  await scan("3391000003");
+  await scanAccount(page, "3391000003");
   await page.getByLabel("收款 1").press("Enter");
   await page.getByTestId("receipt-preview").getByText("3391000003").waitFor();
   assert.match(await page.getByTestId("receipt-preview").innerText(), new RegExp(`营业日期\\s*${state.collecting_for}`));
   await shot("03-next-date-receipt");
-  await closeReceipt();
+  await closeReceipt(page);
   await shot("04-next-date-desk-bar");
   const paid = (await call(server.url, "payment.list", { customer_id: ids["3391000003"] }, token)).payments[0];
   assert.equal(paid.business_date, state.collecting_for);
@@ -177,7 +167,7 @@ test("Enter in the manager's password submits the reversal; the preview says 已
   await status.waitFor();
   assert.equal(await status.innerText(), "已冲正");
   await shot("05-void-preview");
-  await closeReceipt();
+  await closeReceipt(page);
 });
 
 test("the closed day's report and papers are unchanged, on screen and on paper", async () => {

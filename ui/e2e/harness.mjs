@@ -108,3 +108,18 @@ export function enterReading(url, token, customerId, account, period, total) {
     reactive: null, max_demand_kw: null, basic_by: null, basic_segments: [],
   }, token);
 }
+
+/** Types an account into the collection screen's box as a scanner does (digits and Enter) and waits for the customer. */
+export async function scanAccount(page, account) {
+  const box = page.getByLabel("扫码或输入户号 / 户名，回车");
+  await box.fill("");
+  await box.pressSequentially(`${account}\n`, { delay: 5 });
+  await page.getByText(`${account} · `).waitFor();
+}
+
+/** Waits for the receipt dialog and closes it. */
+export async function closeReceipt(page) {
+  await page.getByTestId("receipt-preview").waitFor();
+  await page.locator(".ant-modal-footer").getByRole("button", { name: "关闭", exact: true }).click();
+  await page.getByTestId("receipt-preview").waitFor({ state: "hidden" });
+}

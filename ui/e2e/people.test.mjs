@@ -263,7 +263,10 @@ test("the administrator changes a role, disables and enables a user, and lifts a
   await page.keyboard.press("Enter");
   await page.locator(".ant-modal #role:focus").waitFor();
   await page.keyboard.press("ArrowDown"); // opens the list on the current role, Clerk
+  await page.locator(".ant-select-dropdown:not(.ant-select-dropdown-hidden)").waitFor();
   await page.keyboard.press("ArrowDown");
+  // A key pressed before the list has opened moves nothing: wait for the option under the keys.
+  await page.locator(".ant-select-item-option-active", { hasText: "Branch manager" }).waitFor();
   await page.keyboard.press("Enter"); // Branch manager
   await page.keyboard.press("Tab"); // to Save
   await page.keyboard.press("Enter");

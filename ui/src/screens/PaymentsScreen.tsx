@@ -81,6 +81,10 @@ function Collect(props: { active: boolean }) {
 
   async function open(view: CustomerView) {
     setCandidates(null);
+    // The last customer's bills and tenders go at once: nothing typed while the new quote loads
+    // may land on them, or be wiped when it arrives.
+    setQuote(null);
+    setToday([]);
     setCustomer(view);
     setKey(newKey());
     await loadQuote(view);

@@ -4,9 +4,12 @@
 //! the command line and tests call [`App::call`] with typed values. Either way the session and the
 //! caller's role are checked here, for every command, before anything runs.
 
+mod applications;
+mod attachments;
 mod authorisation;
 pub mod backup;
 mod billing;
+mod calendar;
 mod customers;
 mod desk;
 mod payments;
@@ -22,8 +25,11 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+pub use applications::*;
+pub use attachments::*;
 pub use authorisation::{ManagerApproval, authorise};
 pub use billing::*;
+pub use calendar::*;
 pub use customers::*;
 pub use desk::*;
 pub use payments::*;
@@ -238,6 +244,19 @@ commands! {
     "backup.restore" => RestoreBackup(backup::RestoreArgs) -> backup::Restored, Access::Roles(STAFF_ADMIN), backup::restore;
     "bills.import" => ImportBills(ImportArgs) -> crate::transfer::ImportReport, Access::Roles(MANAGERS), transfer::import_bills;
     "import.progress" => ImportProgress(ProgressArgs) -> ImportProgress, Access::Public, transfer::progress;
+    "calendar.status" => CalendarStatus(NoArgs) -> CalendarStatus, Access::AnyUser, calendar::status;
+    "calendar.load" => LoadCalendar(LoadCalendarArgs) -> CalendarStatus, Access::Roles(MANAGERS), calendar::load;
+    "attachment.add" => AddAttachment(AddAttachmentArgs) -> AttachmentInfo, Access::Roles(COUNTER), attachments::add;
+    "attachment.content" => AttachmentContent(AttachmentRef) -> AttachmentContent, Access::Roles(COUNTER), attachments::content;
+    "attachment.thumbnail" => AttachmentThumbnail(AttachmentRef) -> AttachmentContent, Access::Roles(COUNTER), attachments::thumbnail;
+    "application.requirements" => ApplicationRequirements(RequirementsArgs) -> Requirements, Access::Roles(COUNTER), applications::requirements;
+    "application.create" => CreateApplication(crate::model::application::ApplicationDraft) -> ApplicationView, Access::Roles(COUNTER), applications::create;
+    "application.get" => GetApplication(ApplicationRef) -> ApplicationView, Access::Roles(COUNTER), applications::get;
+    "application.by_number" => ApplicationByNumber(ApplicationNumberRef) -> ApplicationView, Access::Roles(COUNTER), applications::by_number;
+    "application.act" => ActOnApplication(ActArgs) -> ApplicationView, Access::Roles(COUNTER), applications::act;
+    "application.list" => ListApplications(ListArgs) -> ApplicationList, Access::Roles(COUNTER), applications::list;
+    "application.counts" => ApplicationCounts(NoArgs) -> DueCounts, Access::Roles(COUNTER), applications::counts;
+    "application.slip" => ApplicationSlip(ApplicationRef) -> PdfFile, Access::Roles(COUNTER), applications::slip;
 }
 
 /// Arguments of commands that take none.

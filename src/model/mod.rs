@@ -1,5 +1,6 @@
 //! The domain's types and their rules, free of storage and transport.
 
+pub mod application;
 pub mod customer;
 pub mod ids;
 pub mod mask;

@@ -17,6 +17,9 @@ const STEPS: &[&str] = &[
     include_str!("sql/008_people.sql"),
     include_str!("sql/009_backups.sql"),
     include_str!("sql/010_surname_keys.sql"),
+    include_str!("sql/011_attachments.sql"),
+    include_str!("sql/012_calendar_years.sql"),
+    include_str!("sql/013_applications.sql"),
 ];
 
 pub const LATEST_VERSION: usize = STEPS.len();

@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod backup;
 pub mod billing;
+pub mod calendar;
 pub mod customers;
 pub mod dayend;
 pub mod desk;

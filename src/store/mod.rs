@@ -8,6 +8,7 @@ pub mod applications;
 pub mod audit;
 pub mod backup;
 pub mod billing;
+pub mod calendar;
 pub mod customers;
 pub mod dayend;
 pub mod desk;

@@ -5,6 +5,7 @@
 //! audit entry together, so that either all of them land or none does.
 
 pub mod applications;
+pub mod attachments;
 pub mod audit;
 pub mod backup;
 pub mod billing;
@@ -87,6 +88,11 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The folder beside the database that holds its attachments (and the default backups).
+    pub fn data_dir(&self) -> &Path {
+        self.path.parent().unwrap_or(Path::new("."))
     }
 
     /// Read access. Writes must go through [`Store::write`].

@@ -655,12 +655,14 @@ fn each_change_completes_through_the_customer_file_with_history() {
 
     let out = complete(&f, change(&f, ApplicationKind::Suspension, &id, &[DocumentKind::IdProof]));
     assert_eq!((out["tagged"][0]["field"].as_str(), out["tagged"][0]["new"].as_str()), (Some("supply_suspended"), Some("true")));
+    assert_eq!(out["customer"]["supply_suspended"], true);
     assert_eq!(
         create(&f, &clerk, change(&f, ApplicationKind::Suspension, &id, &[DocumentKind::IdProof])).unwrap_err().code(),
         "customer.already_suspended"
     );
     let out = complete(&f, change(&f, ApplicationKind::Resumption, &id, &[DocumentKind::IdProof]));
     assert_eq!(out["tagged"][0]["new"], "false");
+    assert_eq!(out["customer"]["supply_suspended"], false);
 
     let mut closure = change(&f, ApplicationKind::Closure, &id, &[DocumentKind::IdProof]);
     closure.applicant = applicant("李新主", 3);

@@ -10,6 +10,7 @@ const customer: Customer = {
   updated_at: "2026-03-02T01:30:00.000Z",
   closed_at: null,
   close_reason: null,
+  supply_suspended: false,
   account: "3300000001",
   name: "张三",
   class: "residential",

@@ -38,8 +38,8 @@ describe("customer form", () => {
   });
 
   it("round-trips a stored customer through the form unchanged", () => {
-    const { id, status, version, created_at, updated_at, closed_at, close_reason, ...draft } = customer;
-    void [id, status, version, created_at, updated_at, closed_at, close_reason];
+    const { id, status, version, created_at, updated_at, closed_at, close_reason, supply_suspended, ...draft } = customer;
+    void [id, status, version, created_at, updated_at, closed_at, close_reason, supply_suspended];
     expect(toDraft(fromCustomer(customer))).toEqual(draft);
   });
 

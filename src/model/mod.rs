@@ -2,6 +2,7 @@
 
 pub mod application;
 pub mod application_code;
+pub mod application_rules;
 pub mod customer;
 pub mod ids;
 pub mod mask;
@@ -12,3 +13,4 @@ pub mod receipt;
 pub mod signed_code;
 pub mod tariff;
 pub mod user;
+pub mod workflow;

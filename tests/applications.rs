@@ -212,9 +212,10 @@ fn a_residential_intake_gets_its_number_steps_and_promised_dates() {
     let required: Vec<&str> =
         req["documents"].as_array().unwrap().iter().filter(|x| x["required"] == true).map(|x| x["kind"].as_str().unwrap()).collect();
     assert_eq!(required, ["id_proof", "property_proof"]);
-    // Survey 1 day (Tue 3), supply plan 3 more (Fri 6), contract 1 (Mon 9), connection 3 (Thu 12).
+    // Survey 1 day (Tue 3), supply plan 3 more (Fri 6), contract 1 (Mon 9), connection 3 (Thu 12),
+    // but no step is planned past the promise (Mon 9): the promise binds.
     let dues: Vec<Value> = req["steps"].as_array().unwrap().iter().map(|s| s["due_date"].clone()).collect();
-    assert_eq!(dues[1..5].iter().map(date_of).collect::<Vec<_>>(), [d(3, 3), d(3, 6), d(3, 9), d(3, 12)]);
+    assert_eq!(dues[1..5].iter().map(date_of).collect::<Vec<_>>(), [d(3, 3), d(3, 6), d(3, 9), d(3, 9)]);
 
     let view = create(&f, &clerk, residential(&f)).unwrap();
     assert_eq!(view["number"], "YK330106-01-1-000001");
@@ -291,6 +292,13 @@ fn every_kind_is_accepted_with_its_documents() {
         assert_eq!(view["steps"].as_array().unwrap().len(), steps, "{kind:?}");
         assert_eq!(view["promise_days"], promise, "{kind:?}");
         assert_eq!(view["kind"], kind.code());
+        // One change of a customer at a time: the next case's intake needs this one ended (the
+        // suspension, the last case, stays for the resumption below).
+        if view["customer_id"].is_string() && kind != ApplicationKind::Suspension {
+            let again = create(&f, &clerk, change(&f, ApplicationKind::Rename, &id, &[DocumentKind::IdProof])).unwrap_err();
+            assert!(codes(&again).contains(&"application.open_change".to_owned()), "{kind:?}: {again}");
+            act(&f, &clerk, &view, Act::Withdraw { reason: "客户改期办理".into() }).unwrap();
+        }
     }
     // A residential customer's 增容 follows the residential connection: 5 days, not 6.
     let req = ok(
@@ -306,7 +314,8 @@ fn every_kind_is_accepted_with_its_documents() {
     assert_eq!(req["promise_days"], 5);
     // 恢复 needs a suspended supply: refused now, accepted once the suspension is completed.
     let resume = change(&f, ApplicationKind::Resumption, &id, &[DocumentKind::IdProof]);
-    assert_eq!(create(&f, &clerk, resume.clone()).unwrap_err().code(), "customer.not_suspended");
+    let refused = codes(&create(&f, &clerk, resume.clone()).unwrap_err());
+    assert!(refused.contains(&"customer.not_suspended".to_owned()), "{refused:?}");
     let list = ok(
         &f,
         &clerk,
@@ -788,4 +797,49 @@ fn the_acceptance_slip_carries_the_number_the_promises_and_a_verifiable_code() {
         }
         assert!(!text.contains("杭州小店"), "the applicant is masked");
     }
+}
+
+/// Late in a year whose successor is not published: an application whose promise falls within
+/// the year is accepted (a step's own limit that would run into the next year is bounded by the
+/// promise), the lists and badge still answer on the last working day (the at-risk list is empty:
+/// the next working day is unknown), and the detail opens in the new year with its time unknown.
+#[test]
+fn the_year_end_before_the_next_calendar_is_published() {
+    let f = common::fixture();
+    let clerk = f.login("clerk");
+    let manager = f.login("manager");
+    // Wed 2 Dec 2026: 低压非居民 promise 6 working days = Thu 10 Dec (3, 4, 7, 8, 9, 10). The
+    // steps' limits add up to 23 working days, which would reach 2027; none is planned past 10 Dec.
+    f.clock.set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 12, 2, 2, 0, 0).unwrap());
+    let clerk_now = f.login("clerk");
+    let view = create(&f, &clerk_now, low_voltage(&f)).unwrap();
+    assert_eq!(date_of(&view["promised_date"]), NaiveDate::from_ymd_opt(2026, 12, 10).unwrap());
+    for step in view["steps"].as_array().unwrap() {
+        if step["due_date"].is_string() {
+            assert!(date_of(&step["due_date"]) <= NaiveDate::from_ymd_opt(2026, 12, 10).unwrap(), "{step}");
+        }
+    }
+    // Important and simplified together: refused, the important customer's checks cannot be skipped.
+    let mut both = low_voltage(&f);
+    both.important = true;
+    both.simplified = true;
+    assert!(codes(&create(&f, &clerk_now, both).unwrap_err()).contains(&"simplified.important".to_owned()));
+    // A note of 2,001 characters on an advance is refused.
+    let long = act(&f, &clerk_now, &view, advance(&"长".repeat(2001))).unwrap_err();
+    assert_eq!(long.code(), "note.too_long");
+
+    // Thu 31 Dec 2026: the lists and the badge answer; nothing is at risk, the application is overdue.
+    f.clock.set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 12, 31, 2, 0, 0).unwrap());
+    let manager_now = f.login("manager");
+    let counts = ok(&f, &manager_now, Request::ApplicationCounts(hall::api::NoArgs {}));
+    assert_eq!(counts["overdue"], 1, "{counts}");
+    assert_eq!(counts["at_risk"], 0, "{counts}");
+    // Fri 1 Jan 2027: the detail opens, its working time unknown; actions are refused.
+    f.clock.set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2027, 1, 1, 2, 0, 0).unwrap());
+    let manager_later = f.login("manager");
+    let detail = ok(&f, &manager_later, Request::GetApplication(ApplicationRef { id: view["id"].as_str().unwrap().into() }));
+    assert!(detail["used_centidays"].is_null(), "{detail}");
+    assert_eq!(detail["met"], false, "past the promise and open");
+    assert_eq!(act(&f, &manager_later, &detail, advance("")).unwrap_err().code(), "calendar.unpublished");
+    let _ = (clerk, manager);
 }

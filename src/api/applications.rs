@@ -17,6 +17,7 @@ use crate::model::application::{Action, ApplicationDraft, ApplicationKind, Appli
 use crate::model::application_code;
 use crate::model::application_rules::{PlanInput, RuleBook};
 use crate::model::mask;
+use crate::model::user::Role;
 use crate::model::workflow;
 use crate::print::slip::{SlipDoc, SlipStep};
 use crate::store::applications::{self as repo, Acting, Context, Cut, DueFilter, Filter, Record};
@@ -47,8 +48,12 @@ pub struct ApplicationView {
     pub documents: Vec<DocumentView>,
     /// The actions the caller may take now (role and state): the UI shows only these.
     pub actions: Vec<Action>,
-    /// Working days used against the total promise, in hundredths of a day.
-    pub used_centidays: u32,
+    /// Working days used against the total promise, in hundredths of a day; `None` while the
+    /// time runs in a year whose calendar is not published.
+    pub used_centidays: Option<u32>,
+    /// The whole application against its promise: finished by the promised date, or (open)
+    /// already past it; `None` while open and not yet due.
+    pub met: Option<bool>,
     pub version: i64,
 }
 
@@ -351,6 +356,27 @@ pub(super) fn slip(app: &App, caller: Option<&Caller>, args: ApplicationRef) -> 
     })
 }
 
+/// The used time, or `None` when it runs into a year whose calendar is not published (the detail
+/// still opens; everyone is told the calendar needs updating).
+fn used_time(seconds: Result<i64>) -> Result<Option<u32>> {
+    match seconds {
+        Ok(seconds) => Ok(Some(workflow::centidays(seconds))),
+        Err(e) if e.code() == "calendar.unpublished" => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The actions offered: the workflow's, less completing a 销户, which only a manager may (the
+/// store refuses it to others with `closure.manager`), so that a clerk is not shown a button the
+/// core then refuses.
+fn offered_actions(kind: &ApplicationKind, state: ApplicationState, step: Option<StepKind>, at_effect: bool, role: Role) -> Vec<Action> {
+    let mut actions = workflow::actions(state, step, role);
+    if *kind == ApplicationKind::Closure && at_effect && !role.authorises() {
+        actions.retain(|a| *a != Action::Advance);
+    }
+    actions
+}
+
 /// The view of a record for `caller`: applicant masked, the clock read now, the actions allowed.
 fn view(app: &App, cal: &Calendar, caller: &Caller, record: Record) -> Result<ApplicationView> {
     let now = app.clock().now();
@@ -362,7 +388,7 @@ fn view(app: &App, cal: &Calendar, caller: &Caller, record: Record) -> Result<Ap
         let used = match &s.started_at {
             Some(started) => {
                 let end = s.finished_at.as_deref().map(instant).transpose()?.unwrap_or(now);
-                Some(workflow::centidays(workflow::active_seconds(cal, instant(started)?, end, &suspensions)?))
+                used_time(workflow::active_seconds(cal, instant(started)?, end, &suspensions))?
             }
             None => None,
         };
@@ -385,7 +411,13 @@ fn view(app: &App, cal: &Calendar, caller: &Caller, record: Record) -> Result<Ap
         });
     }
     let end = record.finished_at.as_deref().map(instant).transpose()?.unwrap_or(now);
-    let used_centidays = workflow::centidays(workflow::active_seconds(cal, instant(&record.accepted_at)?, end, &suspensions)?);
+    let used_centidays = used_time(workflow::active_seconds(cal, instant(&record.accepted_at)?, end, &suspensions))?;
+    let met = match &record.finished_at {
+        Some(_) if record.state != ApplicationState::Completed => None,
+        Some(finished) => Some(business_date(instant(finished)?) <= record.promised_date),
+        None if record.state == ApplicationState::Active && record.promised_date < today => Some(false),
+        None => None,
+    };
     let step_kind = |p: Option<u32>| p.and_then(|p| record.steps.get(p as usize)).map(|s| s.kind);
     let timeline = record
         .events
@@ -411,6 +443,8 @@ fn view(app: &App, cal: &Calendar, caller: &Caller, record: Record) -> Result<Ap
         })
         .collect();
     let current_kind = record.current_step().map(|s| s.kind);
+    let record_kind = record.kind;
+    let at_effect = record.current.is_some_and(|p| p == repo::effect_step(&record));
     let mut draft = record.draft;
     draft.applicant.id_number = mask::id_number(&draft.applicant.id_number);
     draft.applicant.phone = mask::phone(&draft.applicant.phone);
@@ -431,8 +465,9 @@ fn view(app: &App, cal: &Calendar, caller: &Caller, record: Record) -> Result<Ap
         current: record.current,
         timeline,
         documents,
-        actions: workflow::actions(record.state, current_kind, caller.user.role),
+        actions: offered_actions(&record_kind, record.state, current_kind, at_effect, caller.user.role),
         used_centidays,
+        met,
         version: record.version,
     })
 }

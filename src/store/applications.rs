@@ -149,9 +149,12 @@ pub fn requirements(ctx: &Context, input: PlanInput, today: NaiveDate) -> Result
 }
 
 /// The due date of each step if every step took its full limit from `today`, and the promise.
-/// Only the first open step's date is firm; the later ones show the customer what to expect.
+/// Only the first open step's date and the promise are firm; the later ones show the customer
+/// what to expect, and none is later than the promise (the step limits add up to more than the
+/// total the outlet promises: the promise binds).
 fn planned_dates(cal: &Calendar, plan: &Plan, today: NaiveDate) -> Result<(Vec<Option<NaiveDate>>, NaiveDate)> {
     cal.is_working(today)?;
+    let promised = cal.add_working_days(today, plan.promise_days)?;
     let mut at = today;
     let mut dues = Vec::with_capacity(plan.steps.len());
     for (i, (_, limit)) in plan.steps.iter().enumerate() {
@@ -161,13 +164,25 @@ fn planned_dates(cal: &Calendar, plan: &Plan, today: NaiveDate) -> Result<(Vec<O
         }
         match limit {
             Some(days) => {
-                at = cal.add_working_days(at, *days)?;
+                at = due_within_promise(cal, at, *days, promised)?;
                 dues.push(Some(at));
             }
             None => dues.push(None),
         }
     }
-    Ok((dues, cal.add_working_days(today, plan.promise_days)?))
+    Ok((dues, promised))
+}
+
+/// `days` working days after `from`, or the promise when that is earlier. A count that runs
+/// into a year whose calendar is not published yet ends after the promise, which is a published
+/// date, so the promise is the due date then: the application is not held up by a calendar it
+/// will not reach in time.
+fn due_within_promise(cal: &Calendar, from: NaiveDate, days: u32, promised: NaiveDate) -> Result<NaiveDate> {
+    match cal.add_working_days(from, days) {
+        Ok(due) => Ok(due.min(promised)),
+        Err(e) if e.code() == "calendar.unpublished" && cal.is_working(promised).is_ok() => Ok(promised),
+        Err(e) => Err(e),
+    }
 }
 
 fn is_new_connection(kind: ApplicationKind) -> bool {
@@ -208,7 +223,8 @@ fn check_draft(
         id_kind: d.applicant.id_kind,
         id_number: d.applicant.id_number.clone(),
         phones: vec![d.applicant.phone.clone()],
-        address: if new { d.address.clone() } else { "-".into() },
+        // A change's address defaults to the customer's (below); one typed is checked as a new one.
+        address: if new || !d.address.trim().is_empty() { d.address.clone() } else { "-".into() },
         supply_area: "-".into(),
         voltage: d.voltage.unwrap_or(Voltage::V220),
         capacity_kva: 1,
@@ -314,13 +330,33 @@ fn check_draft(
                 errors.push(UserMessage::new("customer.closed", "该户已销户", "This account is closed").at("customer_id"))
             }
             Some(c) => {
+                // A change follows the customer's own class and voltage (the plan of a 增容 is the
+                // new connection of that voltage; completion changes only the capacity).
                 d.class = Some(c.record.class);
-                if d.voltage.is_none() {
-                    d.voltage = Some(c.record.voltage);
+                d.voltage = Some(c.record.voltage);
+                if let Some(open) = open_change(conn, &c.id)? {
+                    errors.push(
+                        UserMessage::new(
+                            "application.open_change",
+                            format!("该户已有办理中的申请{open}，请先办结或撤回"),
+                            format!("This customer already has application {open} in progress: finish or withdraw it first"),
+                        )
+                        .at("customer_id"),
+                    );
                 }
                 check_change(conn, &mut d, c, today, &mut errors)?;
             }
         }
+    }
+    if d.important && d.simplified {
+        errors.push(
+            UserMessage::new(
+                "simplified.important",
+                "重要客户须经设计审查和中间检查，不能走简化流程",
+                "An important customer needs design review and mid-inspection: the simplified path is not for them",
+            )
+            .at("simplified"),
+        );
     }
     if d.important
         && !matches!(
@@ -495,6 +531,19 @@ fn check_change(conn: &Connection, d: &mut ApplicationDraft, c: &Customer, today
     Ok(())
 }
 
+/// The number of an application of this customer still in progress (active or suspended): one
+/// change at a time, so that two changes cannot be completed against a record the other changed.
+fn open_change(conn: &Connection, customer_id: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT a.number FROM applications a JOIN customers c ON c.pk = a.customer_pk
+             WHERE c.id = ?1 AND a.state IN ('active', 'suspended') LIMIT 1",
+            [customer_id],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
 /// What the customer owes on bills today, before the prepayment held.
 fn arrears(conn: &Connection, customer_id: &str, today: NaiveDate) -> Result<Fen> {
     let quote = super::payments::quote(conn, LateFeeBook::defaults(), customer_id, today)?;
@@ -522,7 +571,7 @@ pub fn create(tx: &Tx, who: &Acting, ctx: &Context, draft: &ApplicationDraft) ->
     let (draft, rules, plan) = check_draft(tx, ctx, draft, customer.as_ref(), today)?;
     let (_, promised) = planned_dates(ctx.calendar, &plan, today)?;
     let second_due = match plan.steps.get(1).and_then(|s| s.1) {
-        Some(days) => Some(ctx.calendar.add_working_days(today, days)?),
+        Some(days) => Some(due_within_promise(ctx.calendar, today, days, promised)?),
         None => None,
     };
 
@@ -644,6 +693,14 @@ fn required_text(text: &str, field: &str, zh: &str, en: &str) -> Result<String> 
     Ok(text.to_owned())
 }
 
+fn optional_text(text: &str, field: &str) -> Result<String> {
+    let text = text.trim();
+    if text.chars().count() > MAX_NOTES_CHARS {
+        return Err(Error::invalid(UserMessage::new(&format!("{field}.too_long"), "最多2000字", "At most 2000 characters").at(field)));
+    }
+    Ok(text.to_owned())
+}
+
 fn stale() -> Error {
     Error::Conflict(UserMessage::new(
         "application.stale",
@@ -700,7 +757,7 @@ pub fn act(tx: &Tx, who: &Acting, ctx: &Context, id: &str, expected_version: i64
                 let next = &record.steps[current.position as usize + 1];
                 let owner = current.owner.as_deref().unwrap_or(&who.user.id);
                 let due = match next.limit_days {
-                    Some(days) => Some(ctx.calendar.add_working_days(today, days)?),
+                    Some(days) => Some(due_within_promise(ctx.calendar, today, days, record.promised_date)?),
                     None => None,
                 };
                 tx.prepare_cached(
@@ -718,7 +775,7 @@ pub fn act(tx: &Tx, who: &Acting, ctx: &Context, id: &str, expected_version: i64
                     deadline(due, record.promised_date).to_string()
                 ])?;
             }
-            note.trim().to_owned()
+            optional_text(note, "note")?
         }
         Act::Suspend { reason } => {
             let reason =
@@ -746,7 +803,7 @@ pub fn act(tx: &Tx, who: &Acting, ctx: &Context, id: &str, expected_version: i64
             )?
             .execute(params![pk, promised.to_string(), due.map(|d| d.to_string()), deadline(due, promised).to_string()])?;
             payload["shift_days"] = shift.into();
-            note.trim().to_owned()
+            optional_text(note, "note")?
         }
         Act::Withdraw { reason } | Act::Reject { reason } => {
             let reason = if action == Action::Withdraw {
@@ -776,7 +833,7 @@ pub fn act(tx: &Tx, who: &Acting, ctx: &Context, id: &str, expected_version: i64
                 .execute(params![pk, position, user.id])?;
             tx.prepare_cached("UPDATE applications SET current_owner = ?2 WHERE pk = ?1")?.execute(params![pk, user.id])?;
             payload["owner"] = user.id.clone().into();
-            let note = note.trim();
+            let note = optional_text(note, "note")?;
             if note.is_empty() { format!("→ {}", user.display_name) } else { format!("→ {}：{note}", user.display_name) }
         }
         Act::Note { note } => required_text(note, "note", "请填写备注内容", "Write the note")?,
@@ -1116,8 +1173,15 @@ pub struct Cut {
 }
 
 impl Cut {
+    /// On the last working day before a year whose calendar is not published, the next working
+    /// day is unknown: the at-risk list is then empty (everyone is told the calendar needs
+    /// updating), while due today and overdue, which need no calendar, still answer.
     pub fn new(cal: &Calendar, today: NaiveDate) -> Result<Cut> {
-        Ok(Cut { today, next_working: cal.add_working_days(today, 1)? })
+        match cal.add_working_days(today, 1) {
+            Ok(next_working) => Ok(Cut { today, next_working }),
+            Err(e) if e.code() == "calendar.unpublished" => Ok(Cut { today, next_working: today }),
+            Err(e) => Err(e),
+        }
     }
 }
 

@@ -476,13 +476,14 @@ fn user(db: &Path, command: UserCommand, actor: Actor) -> anyhow::Result<()> {
 }
 
 fn calendar(db: &Path, db_given: bool, command: CalendarCommand, actor: Actor) -> anyhow::Result<()> {
-    // The queries read the shipped years alone unless a database is named; they never create one.
+    // The queries read the shipped years and those stored in the database (the default one when
+    // it exists, so that a year just loaded counts); they never create a database.
     let published = || -> anyhow::Result<Calendar> {
-        if !db_given {
-            return Ok(Calendar::shipped().clone());
-        }
         if !db.exists() {
-            bail!("no database at {}", db.display());
+            if db_given {
+                bail!("no database at {}", db.display());
+            }
+            return Ok(Calendar::shipped().clone());
         }
         Ok(Calendar::load(Store::open(db)?.conn())?)
     };

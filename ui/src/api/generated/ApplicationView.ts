@@ -32,6 +32,12 @@ current: number | null, timeline: Array<TimelineEntry>, documents: Array<Documen
  */
 actions: Array<Action>, 
 /**
- * Working days used against the total promise, in hundredths of a day.
+ * Working days used against the total promise, in hundredths of a day; `None` while the
+ * time runs in a year whose calendar is not published.
  */
-used_centidays: number, version: number, };
+used_centidays: number | null, 
+/**
+ * The whole application against its promise: finished by the promised date, or (open)
+ * already past it; `None` while open and not yet due.
+ */
+met: boolean | null, version: number, };

@@ -11,6 +11,7 @@ import { CloseCustomerDialog } from "./CloseCustomerDialog";
 import { outletTime } from "../time";
 import { CustomerFormDrawer } from "./CustomerForm";
 import { BillsTab, PaymentsTab } from "./ProfileMoneyTabs";
+import { CustomerApplicationsTab } from "./applications/CustomerApplications";
 
 export function CustomerProfile({ id, onBack }: { id: string; onBack: () => void }) {
   const { t, lang } = useI18n();
@@ -123,6 +124,9 @@ export function CustomerProfile({ id, onBack }: { id: string; onBack: () => void
             },
             { key: "bills", label: t("profile.tab.bills"), children: <BillsTab customerId={id} meters={c.meters.map((m) => m.number)} /> },
             { key: "payments", label: t("profile.tab.payments"), children: <PaymentsTab customerId={id} /> },
+            ...(can("application.list")
+              ? [{ key: "applications", label: t("profile.tab.applications"), children: <CustomerApplicationsTab customerId={id} closed={c.status === "closed"} /> }]
+              : []),
             {
               key: "history",
               label: t("profile.tab.history"),

@@ -9,10 +9,13 @@ import { useImeSafe } from "../components/useImeSafe";
 import { coreText, type MessageKey, useI18n } from "../i18n";
 import { CustomerFormDrawer } from "./CustomerForm";
 import { CustomerProfile } from "./CustomerProfile";
+import { useAppNav } from "./applications/common";
 
 const PAGE = 20;
 /** A scanner types a 10-digit account and Enter; so does a clerk who knows the account. */
 const ACCOUNT = /^\d{10}$/;
+/** An application number (受理回执 or typed): YK and the outlet, workstation and sequence. */
+const APPLICATION = /^YK[0-9A-Z-]+$/i;
 
 export function CustomersScreen() {
   const { t, lang } = useI18n();
@@ -27,6 +30,7 @@ export function CustomersScreen() {
   const [error, setError] = useState<string | null>(null);
   const inputRef = useRef<InputRef>(null);
   const latest = useRef(0);
+  const appNav = useAppNav();
 
   const search = useCallback(async (query: string, offset = 0) => {
     const ticket = ++latest.current;
@@ -64,6 +68,15 @@ export function CustomersScreen() {
     }
   }
 
+  async function openApplication(number: string) {
+    try {
+      const view = await invoke("application.by_number", { number: number.toUpperCase() });
+      appNav.openApplication(view.id);
+    } catch (e) {
+      setError(e instanceof CommandError ? coreText(lang, e.error.messages[0]) : String(e));
+    }
+  }
+
   function onKeyDown(e: React.KeyboardEvent<HTMLInputElement>) {
     if (ime.isComposing(e)) return;
     if (e.key === "ArrowDown") {
@@ -76,6 +89,7 @@ export function CustomersScreen() {
       e.preventDefault();
       const typed = e.currentTarget.value.trim();
       if (ACCOUNT.test(typed)) void openAccount(typed);
+      else if (APPLICATION.test(typed)) void openApplication(typed);
       else if (hits[active] && searched === typed) setOpenId(hits[active].id);
     } else if (e.key === "Escape") {
       setText("");

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod billing;
+pub mod calendar;
 pub mod clock;
 pub mod demo;
 pub mod error;

@@ -10,8 +10,8 @@ use ts_rs::TS;
 
 use super::{App, Caller};
 use crate::error::{Error, Result};
-use crate::model::application::{Action, ApplicationDraft, ApplicationKind, ApplicationState, DocumentKind, DocumentRef, Step, StepKind};
-use crate::model::customer::Meter;
+pub use crate::model::application::{Act, ConnectionInput};
+use crate::model::application::{Action, ApplicationDraft, ApplicationKind, ApplicationState, DocumentKind, Step, StepKind};
 
 /// An application as the UI shows it (applicant masked as receipts mask).
 #[derive(Debug, Clone, Serialize, TS)]
@@ -109,49 +109,6 @@ pub struct ActArgs {
     pub id: String,
     pub expected_version: i64,
     pub act: Act,
-}
-
-/// The actions and what each needs.
-#[derive(Debug, Clone, Deserialize, Serialize, TS)]
-#[serde(tag = "action", rename_all = "snake_case")]
-pub enum Act {
-    /// Completes the open step; the connection step of a new connection carries what the new
-    /// customer record needs.
-    Advance {
-        note: String,
-        connection: Option<ConnectionInput>,
-    },
-    Suspend {
-        reason: String,
-    },
-    Resume {
-        note: String,
-    },
-    Withdraw {
-        reason: String,
-    },
-    Reject {
-        reason: String,
-    },
-    Reassign {
-        owner: String,
-        note: String,
-    },
-    Note {
-        note: String,
-    },
-    Attach {
-        document: DocumentRef,
-    },
-}
-
-/// At 装表接电 of a new connection: the new customer's account, meter and tariff.
-#[derive(Debug, Clone, Deserialize, Serialize, TS)]
-pub struct ConnectionInput {
-    pub account: String,
-    pub meters: Vec<Meter>,
-    pub tariff_code: String,
-    pub supply_area: String,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, TS, PartialEq, Eq)]

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::customer::{CustomerClass, IdKind, Voltage, code_enum};
+use super::customer::{CustomerClass, IdKind, Meter, Voltage, code_enum};
 
 code_enum!(
     /// What the customer applies for.
@@ -136,4 +136,47 @@ pub struct Step {
     /// Working days used so far (suspensions excluded), in hundredths of a day.
     pub used_centidays: Option<u32>,
     pub met: Option<bool>,
+}
+
+/// The actions and what each needs.
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Act {
+    /// Completes the open step; the connection step of a new connection carries what the new
+    /// customer record needs.
+    Advance {
+        note: String,
+        connection: Option<ConnectionInput>,
+    },
+    Suspend {
+        reason: String,
+    },
+    Resume {
+        note: String,
+    },
+    Withdraw {
+        reason: String,
+    },
+    Reject {
+        reason: String,
+    },
+    Reassign {
+        owner: String,
+        note: String,
+    },
+    Note {
+        note: String,
+    },
+    Attach {
+        document: DocumentRef,
+    },
+}
+
+/// At 装表接电 of a new connection: the new customer's account, meter and tariff.
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
+pub struct ConnectionInput {
+    pub account: String,
+    pub meters: Vec<Meter>,
+    pub tariff_code: String,
+    pub supply_area: String,
 }

@@ -1,6 +1,7 @@
 //! The domain's types and their rules, free of storage and transport.
 
 pub mod application;
+pub mod application_rules;
 pub mod customer;
 pub mod ids;
 pub mod mask;
@@ -10,3 +11,4 @@ pub mod payment;
 pub mod receipt;
 pub mod tariff;
 pub mod user;
+pub mod workflow;

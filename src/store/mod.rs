@@ -4,6 +4,7 @@
 //! functions called inside it write the business rows, their history, the outbox event and the
 //! audit entry together, so that either all of them land or none does.
 
+pub mod attachments;
 pub mod audit;
 pub mod backup;
 pub mod billing;
@@ -85,6 +86,11 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The folder beside the database that holds its attachments (and the default backups).
+    pub fn data_dir(&self) -> &Path {
+        self.path.parent().unwrap_or(Path::new("."))
     }
 
     /// Read access. Writes must go through [`Store::write`].

@@ -61,6 +61,14 @@ pub const BACKUP_DIR: &str = "backup.dir";
 /// How many days a backup is kept before the daily backup removes it.
 pub const BACKUP_KEEP_DAYS: &str = "backup.keep_days";
 pub const DEFAULT_BACKUP_KEEP_DAYS: i64 = 14;
+/// The largest attachment accepted, in MiB (a scan of a few pages; the base64 of the largest is
+/// what `hall serve` must accept in one request).
+pub const ATTACHMENT_MAX_MIB: &str = "attachment.max_mib";
+pub const DEFAULT_ATTACHMENT_MAX_MIB: i64 = 10;
+/// The most `attachment.max_mib` may be set to.
+pub const ATTACHMENT_MAX_MIB_CEILING: i64 = 50;
+/// The outlet's telephone, printed on the acceptance slip (empty: none printed).
+pub const OUTLET_PHONE: &str = "print.outlet_phone";
 
 /// What a setting's value is, and so how a new one is checked.
 #[derive(Debug, Clone, Copy)]
@@ -93,8 +101,10 @@ pub const KNOWN: &[Known] = &[
     Known { key: SESSION_MAX_HOURS, kind: Kind::Integer { min: 1, max: 24 }, default: "12", editors: ADMIN },
     Known { key: COMPANY_NAME, kind: Kind::Text { max_chars: 40 }, default: DEFAULT_COMPANY_NAME, editors: ADMIN },
     Known { key: OUTLET_NAME, kind: Kind::Text { max_chars: 40 }, default: DEFAULT_OUTLET_NAME, editors: ADMIN },
+    Known { key: OUTLET_PHONE, kind: Kind::Text { max_chars: 40 }, default: "95598", editors: ADMIN },
     Known { key: BACKUP_DIR, kind: Kind::Directory, default: "", editors: ADMIN },
     Known { key: BACKUP_KEEP_DAYS, kind: Kind::Integer { min: 1, max: 365 }, default: "14", editors: ADMIN },
+    Known { key: ATTACHMENT_MAX_MIB, kind: Kind::Integer { min: 1, max: ATTACHMENT_MAX_MIB_CEILING }, default: "10", editors: ADMIN },
     Known { key: DESK_AFTER_CLOSE, kind: Kind::Choice(&["next_day", "refuse"]), default: "next_day", editors: MANAGERS },
     // Up to 100,000 元 of change before the clerk confirms.
     Known { key: CONFIRM_CHANGE_OVER, kind: Kind::Integer { min: 0, max: 10_000_000 }, default: "100000", editors: MANAGERS },
@@ -189,6 +199,7 @@ mod tests {
         assert_eq!(default(SESSION_MAX_HOURS), DEFAULT_SESSION_MAX_HOURS);
         assert_eq!(default(BACKUP_KEEP_DAYS), DEFAULT_BACKUP_KEEP_DAYS);
         assert_eq!(default(CONFIRM_CHANGE_OVER), DEFAULT_CONFIRM_CHANGE_OVER);
+        assert_eq!(default(ATTACHMENT_MAX_MIB), DEFAULT_ATTACHMENT_MAX_MIB);
         assert!(check(known(DESK_AFTER_CLOSE).unwrap(), "sometimes").is_err());
     }
 }

@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use axum::extract::{Request, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -34,6 +34,8 @@ pub fn run(app: App, ui_dir: PathBuf, port: u16) -> anyhow::Result<()> {
         let index = ui_dir.join("index.html");
         let router = Router::new()
             .route("/api/invoke", post(invoke))
+            // An attachment arrives as base64 inside the JSON body (axum's default limit is 2 MB).
+            .layer(DefaultBodyLimit::max(hall::store::attachments::max_request_bytes()))
             .fallback_service(ServeDir::new(&ui_dir).fallback(ServeFile::new(index)))
             .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
             .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))

@@ -97,12 +97,14 @@ export function Shell(props: { session: SessionInfo; onLock: (byUser: boolean) =
       const index = Number(e.key) - 1;
       if (e.altKey && index >= 0 && index < nav.length) {
         e.preventDefault();
+        // Pressed again in the 业扩 section, its shortcut goes back to the list.
+        if (nav[index].key === "applications" && page === "applications") setApps({ page: "list" });
         setPage(nav[index].key);
       }
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [nav]);
+  }, [nav, page]);
 
   const pending = status?.pending_events ?? 0;
   // The collection screen, once shown, stays mounted (hidden) while another section is open, so a

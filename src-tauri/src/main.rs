@@ -34,7 +34,12 @@ async fn choose_file(handle: AppHandle, purpose: String, suggested: Option<Strin
             .add_filter("PDF", &["pdf"])
             .set_file_name(suggested.unwrap_or_else(|| "receipt.pdf".into()))
             .blocking_save_file(),
-        "attach" => handle.dialog().file().add_filter("PDF, JPEG, PNG", &["pdf", "jpg", "jpeg", "png"]).blocking_pick_file(),
+        "attach" => handle
+            .dialog()
+            .file()
+            .set_title("选择附件 Choose a document")
+            .add_filter("PDF, JPEG, PNG", &["pdf", "jpg", "jpeg", "png"])
+            .blocking_pick_file(),
         "calendar" => handle.dialog().file().blocking_pick_file(),
         "save" => handle.dialog().file().add_filter("CSV", &["csv"]).set_file_name("customers.csv").blocking_save_file(),
         _ => handle.dialog().file().add_filter("CSV", &["csv"]).blocking_pick_file(),

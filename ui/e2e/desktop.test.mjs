@@ -88,18 +88,18 @@ test("a day-end paper opens in the system's PDF viewer", async () => {
 
 // The GTK folder dialog is a native window, out of WebDriver's reach: xdotool focuses it by its
 // title, opens its location field (Ctrl+L), types the folder and presses Enter, as a person would.
-const dialogWindow = () => {
+const dialogWindow = (title = "选择备份目录") => {
   try {
-    return execFileSync("xdotool", ["search", "--onlyvisible", "--name", "选择备份目录"], { encoding: "utf8" }).trim().split("\n").pop();
+    return execFileSync("xdotool", ["search", "--onlyvisible", "--name", title], { encoding: "utf8" }).trim().split("\n").pop();
   } catch {
     return null; // xdotool exits with 1 when no window matches
   }
 };
 
-async function chooseInGtkDialog(folder) {
+async function chooseInGtkDialog(folder, { title = "选择备份目录", file = null } = {}) {
   let dialog = null;
   for (let i = 0; i < 100 && !dialog; i++) {
-    dialog = dialogWindow();
+    dialog = dialogWindow(title);
     if (!dialog) await new Promise((r) => setTimeout(r, 150));
   }
   assert.ok(dialog, "the folder dialog never opened");
@@ -115,18 +115,18 @@ async function chooseInGtkDialog(folder) {
   execFileSync("xdotool", ["windowfocus", "--sync", dialog]);
   execFileSync("xdotool", ["key", "--clearmodifiers", "ctrl+l"]);
   await pause();
-  execFileSync("xdotool", ["type", "--delay", "20", `${folder}/`]);
+  execFileSync("xdotool", ["type", "--delay", "20", file ? join(folder, file) : `${folder}/`]);
   await pause();
   // A picture of the native dialog for a person to look at, where x11-apps and netpbm are installed.
   try {
-    execFileSync("sh", ["-c", `xwd -root | xwdtopnm 2>/dev/null | pnmtopng > ${join(artifacts, "desktop-folder-dialog.png")}`]);
+    execFileSync("sh", ["-c", `xwd -root | xwdtopnm 2>/dev/null | pnmtopng > ${join(artifacts, file ? "desktop-file-dialog.png" : "desktop-folder-dialog.png")}`]);
   } catch {
     // not needed for the test
   }
   execFileSync("xdotool", ["key", "Return"]);
   await pause();
   // Enter on a folder path may open the folder first; a second Enter chooses the folder shown.
-  if (dialogWindow()) {
+  if (dialogWindow(title)) {
     execFileSync("xdotool", ["windowfocus", "--sync", dialog]);
     execFileSync("xdotool", ["key", "Return"]);
   }
@@ -157,4 +157,37 @@ test("an administrator chooses the backup folder in the native dialog", async ()
   await browser.waitUntil(() => readdirSync(folder).some((f) => /^hall-\d{8}T\d{6}Z\.db$/.test(f)), { timeout: 30_000, timeoutMsg: "no backup in the chosen folder" });
   await new Promise((r) => setTimeout(r, 500));
   await browser.saveScreenshot(join(artifacts, "desktop-backup-folder.png"));
+});
+
+// A scanned document attached at intake through the shell's file dialog: the core reads the file
+// from the path the dialog gave (the browser sends bytes instead).
+test("a document is attached at intake through the native file dialog", async () => {
+  const folder = mkdtempSync(join(tmpdir(), "hall-scan-"));
+  // A PNG of 1×1 pixel, as a scanner's smallest picture.
+  writeFileSync(join(folder, "id-card.png"), Buffer.from(
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c49444154789c63f8ffff3f0005fe02fe0def46b80000000049454e44ae426082", "hex"));
+  await browser.$("//li[contains(., '业扩')]").click();
+  const create = await browser.$("[data-testid=new-application]");
+  await create.waitForExist({ timeout: 15_000 });
+  await create.click();
+  await browser.$("[data-testid=kind-residential_new]").click();
+  await browser.$("[data-testid=applicant-name]").setValue("孙立新");
+  await browser.$("[data-testid=applicant-id]").setValue("11010519491231002X");
+  await browser.$("[data-testid=applicant-phone]").setValue("13700004444");
+  await browser.keys("Enter");
+  const address = await browser.$("[data-testid=intake-address]");
+  await address.waitForExist({ timeout: 10_000 });
+  await address.setValue("浙江省杭州市西湖区文一路100号翠苑一区8幢1单元101室");
+  await browser.keys("Enter");
+  const upload = await browser.$("[data-testid=upload-id_proof]");
+  await upload.waitForExist({ timeout: 10_000 });
+  await upload.click();
+  await chooseInGtkDialog(folder, { title: "选择附件", file: "id-card.png" });
+  const listed = () => browser.execute(() => document.querySelector("[data-testid=checklist]")?.textContent ?? "");
+  await browser.waitUntil(async () => /id-card\.png · image\/png/.test(await listed()), { timeout: 15_000, timeoutMsg: "the chosen file was never attached" }).catch(async (e) => {
+    await browser.saveScreenshot(join(artifacts, "desktop-failure.png"));
+    console.log("checklist:", JSON.stringify(await listed()));
+    throw e;
+  });
+  await browser.saveScreenshot(join(artifacts, "desktop-attach.png"));
 });

@@ -311,7 +311,9 @@ function ApplicantStep(props: {
             </Form.Item>
           </Space>
         </Form>
-        <Button type="primary" htmlType="submit" data-testid="intake-next">{t("intake.next")}</Button>
+        <div style={{ marginTop: 4 }}>
+          <Button type="primary" htmlType="submit" data-testid="intake-next">{t("intake.next")}</Button>
+        </div>
       </form>
     </Space>
   );

@@ -379,12 +379,14 @@ fn receipts_render_small_carry_a_verifiable_code_and_mark_reprints() {
         assert!(preview.pdf.bytes < 50 * 1024, "{layout:?} receipt is {} bytes", preview.pdf.bytes);
         assert!(!preview.doc.duplicate);
         let verified: Verified = ok(&f, &clerk, Request::VerifyReceipt(VerifyArgs { code: preview.doc.code.clone() }));
+        assert_eq!((verified.kind, verified.application.is_none()), (VerifiedKind::Receipt, true));
+        let fields = verified.fields.clone().unwrap();
         assert_eq!(
-            (verified.fields.receipt_no.as_str(), verified.fields.amount, verified.status),
+            (fields.receipt_no.as_str(), fields.amount, verified.status),
             (p.receipt_no.as_str(), Fen(17270), Some(PaymentStatus::Posted))
         );
         // Signed in UTC (01:30Z), shown as the receipt prints it: 09:30 in Hangzhou.
-        assert_eq!((verified.fields.posted_at.as_str(), verified.posted_local.as_str()), ("20260302T013000Z", "2026-03-02 09:30:00"));
+        assert_eq!((fields.posted_at.as_str(), verified.posted_local.as_str()), ("20260302T013000Z", "2026-03-02 09:30:00"));
         assert_eq!((preview.doc.posted_at.as_str(), preview.doc.business_date.as_deref()), ("2026-03-02 09:30:00", None));
         let forged = preview.doc.code.replace("|17270|", "|97270|");
         assert_eq!(

@@ -2,6 +2,7 @@
 //! authorisation, and the receipt: its preview, printing, saving and verification.
 
 use base64::Engine;
+use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -9,9 +10,12 @@ use super::{App, Caller, ManagerApproval, NoArgs, authorise, require_caller};
 use crate::billing::late_fee::LateFeeBook;
 use crate::clock::{business_date, outlet_local_text, parse_stamp};
 use crate::error::{Error, Lang, Result, UserMessage};
+use crate::model::application::ApplicationState;
+use crate::model::application_code::{self, ApplicationCodeFields};
 use crate::model::mask;
 use crate::model::payment::{PaymentKind, PaymentStatus};
 use crate::model::receipt::{self, SignedFields};
+use crate::model::signed_code;
 use crate::print::receipt::{Layout, ReceiptDoc, ReceiptLine, ReceiptTender, render};
 use crate::print::spool::{self, Printer};
 use crate::store::payments::{self as repo, Payment, PostPayment, Quote, Refund, Reversal};
@@ -95,13 +99,30 @@ pub struct VerifyArgs {
     pub code: String,
 }
 
+/// Which paper a verified code came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum VerifiedKind {
+    /// A receipt (`HR1`): `fields` and `status` are set.
+    Receipt,
+    /// An acceptance slip (`HA1`): `application` and `application_state` are set.
+    Application,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct Verified {
-    pub fields: SignedFields,
-    /// The signed time in the outlet's zone, as the receipt prints it.
+    pub kind: VerifiedKind,
+    /// A receipt's signed fields.
+    pub fields: Option<SignedFields>,
+    /// An acceptance slip's signed fields.
+    pub application: Option<ApplicationCodeFields>,
+    /// The signed time (a receipt's posting, an application's acceptance) in the outlet's zone,
+    /// as the paper prints it.
     pub posted_local: String,
     /// The receipt as this workstation's records have it, if it was issued here.
     pub status: Option<PaymentStatus>,
+    /// The application as this workstation's records have it, if it was accepted here.
+    pub application_state: Option<ApplicationState>,
 }
 
 /// Payments leave the core with the customer's name masked, as receipts print it.
@@ -155,7 +176,7 @@ pub fn receipt_doc(store: &Store, payment: &Payment, duplicate: bool) -> Result<
     let conn = store.conn();
     let key = receipts::signing_key(conn)?;
     let fields = SignedFields {
-        key_id: receipt::key_id(&key.verifying_key()),
+        key_id: signed_code::key_id(&key.verifying_key()),
         receipt_no: payment.receipt_no.clone(),
         posted_at: compact_utc(&payment.posted_at),
         account: payment.account.clone(),
@@ -263,9 +284,33 @@ pub(super) fn printers(_: &App, _: Option<&Caller>, _: NoArgs) -> Result<Printer
     Ok(PrinterList { printers: spool::printers()? })
 }
 
+/// Checks a receipt's or an acceptance slip's code (told apart by their first field).
 pub(super) fn verify(app: &App, _: Option<&Caller>, args: VerifyArgs) -> Result<Verified> {
     let store = app.store();
-    let fields = receipt::verify(&args.code, &receipts::outlet_public_keys(store.conn())?)?;
+    let keys = receipts::outlet_public_keys(store.conn())?;
+    if signed_code::prefix(&args.code) == application_code::PREFIX {
+        let application = application_code::verify(&args.code, &keys)?;
+        let state: Option<String> = store
+            .conn()
+            .query_row("SELECT state FROM applications WHERE number = ?1", [&application.application_no], |r| r.get(0))
+            .optional()?;
+        return Ok(Verified {
+            kind: VerifiedKind::Application,
+            fields: None,
+            posted_local: outlet_local_text(&application.accepted_at),
+            application: Some(application),
+            status: None,
+            application_state: state.as_deref().and_then(ApplicationState::from_code),
+        });
+    }
+    let fields = receipt::verify(&args.code, &keys)?;
     let status = repo::by_receipt(store.conn(), &fields.receipt_no).ok().map(|p| p.status);
-    Ok(Verified { posted_local: outlet_local_text(&fields.posted_at), fields, status })
+    Ok(Verified {
+        kind: VerifiedKind::Receipt,
+        posted_local: outlet_local_text(&fields.posted_at),
+        fields: Some(fields),
+        application: None,
+        status,
+        application_state: None,
+    })
 }

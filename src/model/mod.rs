@@ -1,6 +1,7 @@
 //! The domain's types and their rules, free of storage and transport.
 
 pub mod application;
+pub mod application_code;
 pub mod application_rules;
 pub mod customer;
 pub mod ids;
@@ -9,6 +10,7 @@ pub mod money;
 pub mod name_keys;
 pub mod payment;
 pub mod receipt;
+pub mod signed_code;
 pub mod tariff;
 pub mod user;
 pub mod workflow;

@@ -4,6 +4,7 @@
 pub mod dayend;
 pub mod receipt;
 mod sheet;
+pub mod slip;
 pub mod spool;
 
 pub use sheet::{Align, Sheet};

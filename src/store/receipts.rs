@@ -12,7 +12,7 @@ use rusqlite::{Connection, OptionalExtension};
 use super::Tx;
 use crate::clock::stamp;
 use crate::error::{Error, Result};
-use crate::model::receipt::key_id;
+use crate::model::signed_code::key_id;
 
 /// A receipt number and its place in the workstation's series.
 pub struct ReceiptNumber {
@@ -83,7 +83,7 @@ pub fn outlet_public_keys(conn: &Connection) -> Result<Vec<VerifyingKey>> {
         keys.push(VerifyingKey::from_bytes(&bytes).map_err(|e| Error::Internal(format!("public key: {e}")))?);
     }
     if let Some(text) = super::settings::get(conn, "outlet_public_keys")? {
-        keys.extend(crate::model::receipt::parse_public_keys(&text)?);
+        keys.extend(crate::model::signed_code::parse_public_keys(&text)?);
     }
     Ok(keys)
 }

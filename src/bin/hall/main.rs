@@ -359,16 +359,25 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench(BenchCommand::Receipt { receipts }) => bench_money::receipt(receipts)?,
         Command::Receipt(ReceiptCommand::Verify { code, keys }) => {
             let keys = match keys {
-                Some(file) => hall::model::receipt::parse_public_keys(
+                Some(file) => hall::model::signed_code::parse_public_keys(
                     &std::fs::read_to_string(&file).with_context(|| format!("{}", file.display()))?,
                 )?,
                 None => hall::store::receipts::outlet_public_keys(Store::open(&cli.db)?.conn())?,
             };
-            match hall::model::receipt::verify(&code, &keys) {
-                Ok(f) => println!(
-                    "valid: receipt {} issued {} for account {}, amount {} (late fee {}, prepayment after {})",
-                    f.receipt_no, f.posted_at, f.account, f.amount, f.late_fee, f.prepaid_after
-                ),
+            // An acceptance slip's code (HA1) or a receipt's (HR1).
+            let verified = if hall::model::signed_code::prefix(&code) == hall::model::application_code::PREFIX {
+                hall::model::application_code::verify(&code, &keys)
+                    .map(|a| format!("valid: application {} accepted {}, promised by {}", a.application_no, a.accepted_at, a.promised_date))
+            } else {
+                hall::model::receipt::verify(&code, &keys).map(|f| {
+                    format!(
+                        "valid: receipt {} issued {} for account {}, amount {} (late fee {}, prepayment after {})",
+                        f.receipt_no, f.posted_at, f.account, f.amount, f.late_fee, f.prepaid_after
+                    )
+                })
+            };
+            match verified {
+                Ok(line) => println!("{line}"),
                 Err(e) => {
                     for m in e.messages() {
                         println!("INVALID [{}]: {} / {}", m.code, m.zh, m.en);

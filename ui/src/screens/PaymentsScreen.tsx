@@ -403,8 +403,11 @@ function VerifyReceipt() {
       <Button type="primary" onClick={verify}>{t("verify.submit")}</Button>
       {result && (
         <Alert type="success" showIcon data-testid="verify-result" message={t("verify.valid")} description={
-          `${result.fields.receipt_no} · ${result.fields.account} · ¥${yuan(result.fields.amount)} · ${result.posted_local}` +
-          (result.status ? ` · ${label("payment_statuses", result.status)}` : ` · ${t("verify.notLocal")}`)
+          result.fields
+            ? `${result.fields.receipt_no} · ${result.fields.account} · ¥${yuan(result.fields.amount)} · ${result.posted_local}` +
+              (result.status ? ` · ${label("payment_statuses", result.status)}` : ` · ${t("verify.notLocal")}`)
+            : `${result.application?.application_no} · ${result.posted_local} · ${result.application?.promised_date}` +
+              (result.application_state ? ` · ${result.application_state}` : ` · ${t("verify.notLocal")}`)
         } />
       )}
       {error && <Alert type="error" showIcon data-testid="verify-result" message={t("verify.invalid")} description={error} />}

@@ -456,4 +456,6 @@ export const en: Record<MessageKey, string> = {
   "slip.print": "Print",
   "slip.printHint": "Printing happens in a new tab (or the system's PDF viewer)",
   "slip.title": "Acceptance slip",
+  "verify.application": "Acceptance slip {no} · accepted {at} · promised by {date}",
+  "verify.notLocalApplication": "not accepted at this workstation",
 };

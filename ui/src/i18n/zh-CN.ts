@@ -454,6 +454,8 @@ export const zhCN = {
   "slip.print": "打印",
   "slip.printHint": "打印在新窗口（或系统的 PDF 阅读器）中进行",
   "slip.title": "受理回执",
+  "verify.application": "受理回执 {no} · 受理于 {at} · 承诺办结 {date}",
+  "verify.notLocalApplication": "非本工作站受理",
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deflateSync } from "node:zlib";
+import jsQR from "jsqr";
 import { after, before, test } from "node:test";
 import { artifacts, call, counterPage, hallBinary, launchChromium, loginAs, serve } from "./harness.mjs";
 
@@ -89,6 +90,24 @@ writeFileSync(idPdf, makePdf("ID card of the applicant"));
 writeFileSync(propertyPng, makePng(640, 400));
 // The start of a Windows program (MZ, the DOS stub), named as a PDF.
 writeFileSync(renamedExe, Buffer.concat([Buffer.from("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff", "latin1"), Buffer.alloc(400, 0x90)]));
+
+/** The QR code on page 1 of a PDF: drawn by pdftoppm as a PPM, read by jsQR. */
+function readQr(pdf) {
+  const ppm = execFileSync("pdftoppm", ["-r", "150", "-gray", "-singlefile", pdf]);
+  // A PGM (P5): "P5\n<w> <h>\n255\n" then one byte a pixel.
+  const header = ppm.subarray(0, 40).toString("latin1").match(/^P5\s+(\d+)\s+(\d+)\s+255\s/);
+  assert.ok(header, "pdftoppm -gray writes a PGM");
+  const [w, h] = [Number(header[1]), Number(header[2])];
+  const pixels = ppm.subarray(header[0].length);
+  const rgba = new Uint8ClampedArray(w * h * 4);
+  for (let i = 0; i < w * h; i++) rgba.set([pixels[i], pixels[i], pixels[i], 255], i * 4);
+  const found = jsQR(rgba, w, h);
+  assert.ok(found, "a QR code on the slip");
+  return found.data;
+}
+
+let slipCode = "";
+let slipNumber = "";
 
 // ---- The server, its clock, the page. ----
 
@@ -204,6 +223,11 @@ test("intake of a 低压非居民新装 with its documents, the slip, every step
   execFileSync("pdftoppm", ["-png", "-r", "80", "-singlefile", slipPath, join(artifacts, "applications-slip")]);
   assert.ok(readFileSync(join(artifacts, "applications-slip.png")).length > 5000, "the slip drawn as a picture");
 
+  // The slip's QR code, read from the picture, is a signed code that 凭证验证 recognises.
+  slipCode = readQr(slipPath);
+  slipNumber = number;
+  assert.match(slipCode, new RegExp(`^HA1\\|[^|]+\\|${number}\\|`));
+
   await page.getByTestId("slip-close").click();
   const detail = page.getByTestId("application-detail");
   await detail.waitFor();
@@ -249,6 +273,19 @@ test("intake of a 低压非居民新装 with its documents, the slip, every step
   await page.getByRole("tab", { name: "业扩申请" }).click();
   await page.getByTestId("customer-applications").getByText(number).waitFor();
   await shot("09-profile-zh");
+  await logout();
+});
+
+test("凭证验证 shows an acceptance slip's signed fields", async () => {
+  await login("clerk", "clerk1234");
+  await page.keyboard.press("Alt+2");
+  await page.getByRole("tab", { name: "凭证验证" }).click();
+  await page.getByLabel("二维码内容").fill(slipCode);
+  await page.getByRole("button", { name: "验证", exact: true }).click();
+  const result = page.getByTestId("verify-application");
+  await result.waitFor();
+  assert.match(await result.innerText(), new RegExp(`受理回执 ${slipNumber} · 受理于 2026-12-01 10:00(:00)? · 承诺办结 2026-12-09 · 已归档`));
+  await shot("09b-verify-zh");
   await logout();
 });
 

@@ -28,7 +28,7 @@ export const en: Record<MessageKey, string> = {
   "lock.switchUser": "Switch user",
   "search.placeholder": "Account / meter / name / pinyin initials / phone (or last 4) / ID / address; or scan",
   "search.empty": "No matching customer",
-  "search.hint": "Results as you type; ↑↓ to choose, Enter to open; a scanned account opens at once",
+  "search.hint": "Results as you type; ↑↓ to choose, Enter to open; a scanned account opens at once; an application number (YK…) and Enter opens the application",
   "search.more": "More results",
   "search.new": "New customer",
   "col.account": "Account",

@@ -26,7 +26,7 @@ export const zhCN = {
   "lock.switchUser": "切换用户",
   "search.placeholder": "户号 / 表号 / 姓名 / 拼音首字母 / 电话（或后4位）/ 证件号 / 地址，可直接扫码",
   "search.empty": "没有找到匹配的客户",
-  "search.hint": "输入即搜索；↑↓ 选择，回车打开；扫码枪扫户号直接打开客户",
+  "search.hint": "输入即搜索；↑↓ 选择，回车打开；扫码枪扫户号直接打开客户；输入业扩申请编号（YK…）回车打开申请",
   "search.more": "更多结果",
   "search.new": "新建客户",
   "col.account": "户号",

@@ -244,3 +244,58 @@ fn put_writes_inside_the_callers_transaction() {
     let info = f.app.store().write(|tx| hall::store::attachments::put(tx, &actor, &dir, "a.png", &bytes)).unwrap();
     assert_eq!(hall::store::attachments::info(f.app.store().conn(), &info.sha256).unwrap(), Some(info));
 }
+
+#[test]
+fn a_backup_carries_its_attachments_incrementally_and_a_restore_brings_them_back() {
+    use hall::api::NoArgs;
+    use hall::api::backup::{BackupStatus, RestoreArgs};
+    let f = common::fixture();
+    let admin = f.login("admin");
+    let clerk = f.login("clerk");
+    let backups = tempfile::tempdir().unwrap();
+    f.app
+        .call(Some(&admin), Request::SetSetting(SetSettingArgs { key: "backup.dir".into(), value: backups.path().display().to_string() }))
+        .unwrap();
+    let backup = || -> String {
+        let status: BackupStatus = serde_json::from_value(f.app.call(Some(&admin), Request::RunBackup(NoArgs {})).unwrap()).unwrap();
+        let last = status.last.unwrap();
+        assert_eq!(last.error, None);
+        last.file.unwrap()
+    };
+    let copy_of = |sha: &str| backups.path().join("attachments").join(&sha[..2]).join(sha);
+
+    let pdf_bytes = pdf();
+    let png_bytes = encoded(50, 50, image::ImageFormat::Png);
+    let first_pdf = add(&f, &clerk, "a.pdf", &pdf_bytes).unwrap();
+    let first_png = add(&f, &clerk, "b.png", &png_bytes).unwrap();
+    // A thumbnail is a cache: it stays out of the backup.
+    fetch(&f, &clerk, Request::AttachmentThumbnail, &first_png.sha256).unwrap();
+    let first = backup();
+    assert_eq!(std::fs::read(copy_of(&first_pdf.sha256)).unwrap(), pdf_bytes);
+    assert_eq!(std::fs::read(copy_of(&first_png.sha256)).unwrap(), png_bytes);
+    let copied_at = std::fs::metadata(copy_of(&first_pdf.sha256)).unwrap().modified().unwrap();
+
+    f.clock.advance(chrono::Duration::minutes(1));
+    let jpeg_bytes = encoded(40, 30, image::ImageFormat::Jpeg);
+    let later = add(&f, &clerk, "c.jpg", &jpeg_bytes).unwrap();
+    backup();
+    assert_eq!(std::fs::read(copy_of(&later.sha256)).unwrap(), jpeg_bytes);
+    assert_eq!(std::fs::metadata(copy_of(&first_pdf.sha256)).unwrap().modified().unwrap(), copied_at, "not copied again");
+    let mut in_backup = Vec::new();
+    for dir in std::fs::read_dir(backups.path().join("attachments")).unwrap() {
+        in_backup.extend(std::fs::read_dir(dir.unwrap().path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()));
+    }
+    in_backup.sort();
+    let mut expected = vec![first_pdf.sha256.clone(), first_png.sha256.clone(), later.sha256.clone()];
+    expected.sort();
+    assert_eq!(in_backup, expected, "the files alone: no thumbnail, no temporary file");
+
+    // The disk's attachments lost; the first backup restored brings its two back.
+    std::fs::remove_dir_all(attachments_dir(&f)).unwrap();
+    f.app.call(Some(&admin), Request::RestoreBackup(RestoreArgs { file: first })).unwrap();
+    let clerk = f.login("clerk");
+    assert_eq!(fetch(&f, &clerk, Request::AttachmentContent, &first_pdf.sha256).unwrap().1, pdf_bytes);
+    assert_eq!(fetch(&f, &clerk, Request::AttachmentContent, &first_png.sha256).unwrap().1, png_bytes);
+    assert_eq!(files(&f).len(), 2, "only the restored database's files: {:?}", files(&f));
+    assert_eq!(fetch(&f, &clerk, Request::AttachmentContent, &later.sha256).unwrap_err().code(), "attachment.not_found");
+}

@@ -1,17 +1,23 @@
 //! Application commands (业扩报装): intake, the step actions, the lists and the slip.
 //!
-//! CONTRACT FIRST: these types are the interface the UI is built against; the handlers are being
-//! written on the `apps-core` branch and every one still answers "not built". Nothing here is
-//! done until that branch is merged.
+//! The workflow's rules are in `model::workflow`, the rules' data in `model::application_rules`,
+//! the writes in `store::applications`; this layer checks the caller, reads the clock and the
+//! calendar, and builds the views (masked, with the actions the caller may take now).
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::{App, Caller};
-use crate::error::{Error, Result};
+use super::{App, Caller, require_caller};
+use crate::calendar::Calendar;
+use crate::clock::{business_date, parse_stamp};
+use crate::error::{Error, Result, UserMessage};
 pub use crate::model::application::{Act, ConnectionInput};
 use crate::model::application::{Action, ApplicationDraft, ApplicationKind, ApplicationState, DocumentKind, Step, StepKind};
+use crate::model::application_rules::{PlanInput, RuleBook};
+use crate::model::mask;
+use crate::model::workflow;
+use crate::store::applications::{self as repo, Acting, Context, Cut, DueFilter, Filter, Record};
 
 /// An application as the UI shows it (applicant masked as receipts mask).
 #[derive(Debug, Clone, Serialize, TS)]
@@ -166,38 +172,208 @@ pub struct DueCounts {
     pub mine_overdue: u32,
 }
 
-fn not_built() -> Error {
-    Error::Internal("applications: not built yet (apps-core branch)".into())
+fn calendar(app: &App) -> Result<Calendar> {
+    Calendar::load(app.store().conn())
 }
 
-pub(super) fn requirements(_app: &App, _caller: Option<&Caller>, _args: RequirementsArgs) -> Result<Requirements> {
-    Err(not_built())
+pub(super) fn requirements(app: &App, caller: Option<&Caller>, args: RequirementsArgs) -> Result<Requirements> {
+    require_caller(caller)?;
+    let cal = calendar(app)?;
+    let ctx = Context { rules: RuleBook::shipped(), calendar: &cal };
+    let today = business_date(app.clock().now());
+    let input = PlanInput { kind: args.kind, important: args.important, simplified: args.simplified, class: None, voltage: None };
+    let (rules_version, plan, dues, promised_date) = repo::requirements(&ctx, input, today)?;
+    let documents = plan
+        .required
+        .iter()
+        .map(|k| RequiredDocument { kind: *k, required: true })
+        .chain(plan.optional.iter().map(|k| RequiredDocument { kind: *k, required: false }))
+        .collect();
+    Ok(Requirements {
+        steps: plan
+            .steps
+            .iter()
+            .zip(dues)
+            .map(|((kind, limit_days), due_date)| PlannedStep { kind: *kind, limit_days: *limit_days, due_date })
+            .collect(),
+        documents,
+        promise_days: plan.promise_days,
+        promised_date,
+        rules_version,
+    })
 }
 
-pub(super) fn create(_app: &App, _caller: Option<&Caller>, _args: ApplicationDraft) -> Result<ApplicationView> {
-    Err(not_built())
+pub(super) fn create(app: &App, caller: Option<&Caller>, args: ApplicationDraft) -> Result<ApplicationView> {
+    let caller = require_caller(caller)?;
+    let cal = calendar(app)?;
+    let ctx = Context { rules: RuleBook::shipped(), calendar: &cal };
+    let actor = app.actor(Some(&caller.user));
+    let who = Acting { actor: &actor, user: &caller.user };
+    let record = app.store().write(|tx| repo::create(tx, &who, &ctx, &args))?;
+    view(app, &cal, caller, record)
 }
 
-pub(super) fn get(_app: &App, _caller: Option<&Caller>, _args: ApplicationRef) -> Result<ApplicationView> {
-    Err(not_built())
+pub(super) fn get(app: &App, caller: Option<&Caller>, args: ApplicationRef) -> Result<ApplicationView> {
+    let caller = require_caller(caller)?;
+    let record = repo::get(app.store().conn(), &args.id)?;
+    view(app, &calendar(app)?, caller, record)
 }
 
-pub(super) fn by_number(_app: &App, _caller: Option<&Caller>, _args: ApplicationNumberRef) -> Result<ApplicationView> {
-    Err(not_built())
+pub(super) fn by_number(app: &App, caller: Option<&Caller>, args: ApplicationNumberRef) -> Result<ApplicationView> {
+    let caller = require_caller(caller)?;
+    let record = repo::by_number(app.store().conn(), &args.number)?;
+    view(app, &calendar(app)?, caller, record)
 }
 
-pub(super) fn act(_app: &App, _caller: Option<&Caller>, _args: ActArgs) -> Result<ApplicationView> {
-    Err(not_built())
+pub(super) fn act(app: &App, caller: Option<&Caller>, args: ActArgs) -> Result<ApplicationView> {
+    let caller = require_caller(caller)?;
+    let cal = calendar(app)?;
+    let ctx = Context { rules: RuleBook::shipped(), calendar: &cal };
+    let actor = app.actor(Some(&caller.user));
+    let who = Acting { actor: &actor, user: &caller.user };
+    let record = app.store().write(|tx| repo::act(tx, &who, &ctx, &args.id, args.expected_version, &args.act))?;
+    view(app, &cal, caller, record)
 }
 
-pub(super) fn list(_app: &App, _caller: Option<&Caller>, _args: ListArgs) -> Result<ApplicationList> {
-    Err(not_built())
+fn cut(app: &App, cal: &Calendar) -> Result<Cut> {
+    Cut::new(cal, business_date(app.clock().now()))
 }
 
-pub(super) fn counts(_app: &App, _caller: Option<&Caller>, _args: super::NoArgs) -> Result<DueCounts> {
-    Err(not_built())
+pub(super) fn list(app: &App, caller: Option<&Caller>, args: ListArgs) -> Result<ApplicationList> {
+    let caller = require_caller(caller)?;
+    let cal = calendar(app)?;
+    let cut = cut(app, &cal)?;
+    let due = match args.due {
+        Due::Today => DueFilter::Today,
+        Due::Overdue => DueFilter::Overdue,
+        Due::AtRisk => DueFilter::AtRisk,
+        Due::All => DueFilter::All,
+    };
+    let owner = args.owner.map(|o| if o == "me" { caller.user.id.clone() } else { o });
+    let filter = Filter { kind: args.kind, state: args.state, owner, customer_id: args.customer_id };
+    let limit = if args.limit == 0 { 50 } else { args.limit };
+    let (rows, total) = repo::list(app.store().conn(), due, &filter, cut, args.offset, limit)?;
+    let rows = rows
+        .into_iter()
+        .map(|r| ApplicationRow {
+            overdue: r.deadline.is_some_and(|d| d < cut.today),
+            at_risk: r.deadline.is_some_and(|d| d > cut.today && d <= cut.next_working),
+            id: r.id,
+            number: r.number,
+            kind: r.kind,
+            state: r.state,
+            applicant_name: r.applicant_name,
+            customer_account: r.customer_account,
+            step: r.step,
+            owner_name: r.owner_name,
+            step_due: r.step_due,
+            promised_date: r.promised_date,
+        })
+        .collect();
+    Ok(ApplicationList { rows, total })
 }
 
-pub(super) fn slip(_app: &App, _caller: Option<&Caller>, _args: ApplicationRef) -> Result<super::PdfFile> {
-    Err(not_built())
+pub(super) fn counts(app: &App, caller: Option<&Caller>, _args: super::NoArgs) -> Result<DueCounts> {
+    let caller = require_caller(caller)?;
+    let cal = calendar(app)?;
+    let (due_today, overdue, at_risk, mine_overdue) = repo::counts(app.store().conn(), cut(app, &cal)?, &caller.user.id)?;
+    Ok(DueCounts { due_today, overdue, at_risk, mine_overdue })
+}
+
+pub(super) fn slip(_app: &App, caller: Option<&Caller>, _args: ApplicationRef) -> Result<super::PdfFile> {
+    require_caller(caller)?;
+    // The slip's PDF is rendered by print::slip on the apps-docs branch; until it is merged here
+    // this command says so rather than printing something else.
+    Err(Error::Internal("application.slip: not built yet (print::slip comes with the apps-docs branch)".into()))
+}
+
+/// The view of a record for `caller`: applicant masked, the clock read now, the actions allowed.
+fn view(app: &App, cal: &Calendar, caller: &Caller, record: Record) -> Result<ApplicationView> {
+    let now = app.clock().now();
+    let today = business_date(now);
+    let suspensions = record.suspensions();
+    let instant = |s: &str| parse_stamp(s).ok_or_else(|| Error::Internal(format!("applications: bad instant {s}")));
+    let mut steps = Vec::with_capacity(record.steps.len());
+    for s in &record.steps {
+        let used = match &s.started_at {
+            Some(started) => {
+                let end = s.finished_at.as_deref().map(instant).transpose()?.unwrap_or(now);
+                Some(workflow::centidays(workflow::active_seconds(cal, instant(started)?, end, &suspensions)?))
+            }
+            None => None,
+        };
+        let met = match (&s.finished_at, s.due_date) {
+            (Some(finished), due) => workflow::met(due, business_date(instant(finished)?)),
+            (None, Some(due)) if s.started_at.is_some() && due < today && record.current == Some(s.position) => Some(false),
+            _ => None,
+        };
+        steps.push(Step {
+            position: s.position,
+            kind: s.kind,
+            owner: s.owner.clone(),
+            owner_name: s.owner_name.clone(),
+            limit_days: s.limit_days,
+            started_at: s.started_at.clone(),
+            due_date: s.due_date,
+            finished_at: s.finished_at.clone(),
+            used_centidays: used,
+            met,
+        });
+    }
+    let end = record.finished_at.as_deref().map(instant).transpose()?.unwrap_or(now);
+    let used_centidays = workflow::centidays(workflow::active_seconds(cal, instant(&record.accepted_at)?, end, &suspensions)?);
+    let step_kind = |p: Option<u32>| p.and_then(|p| record.steps.get(p as usize)).map(|s| s.kind);
+    let timeline = record
+        .events
+        .iter()
+        .map(|e| TimelineEntry {
+            at: e.at.clone(),
+            by: e.by_name.clone(),
+            action: e.action,
+            step: step_kind(e.step_position),
+            note: e.note.clone(),
+        })
+        .collect();
+    let documents = record
+        .documents
+        .iter()
+        .map(|d| DocumentView {
+            kind: d.kind,
+            sha256: d.sha256.clone(),
+            mime: d.mime.clone(),
+            file_name: d.file_name.clone(),
+            size_bytes: d.size_bytes,
+            step: step_kind(d.step_position),
+        })
+        .collect();
+    let current_kind = record.current_step().map(|s| s.kind);
+    let mut draft = record.draft;
+    draft.applicant.id_number = mask::id_number(&draft.applicant.id_number);
+    draft.applicant.phone = mask::phone(&draft.applicant.phone);
+    Ok(ApplicationView {
+        id: record.id,
+        number: record.number,
+        kind: record.kind,
+        state: record.state,
+        draft,
+        rules_version: record.rules_version,
+        customer_id: record.customer_id,
+        customer_account: record.customer_account,
+        accepted_at: record.accepted_at,
+        accepted_by: record.accepted_by_name,
+        promised_date: record.promised_date,
+        promise_days: record.promise_days,
+        steps,
+        current: record.current,
+        timeline,
+        documents,
+        actions: workflow::actions(record.state, current_kind, caller.user.role),
+        used_centidays,
+        version: record.version,
+    })
+}
+
+/// The refusal of a date the published calendar does not cover, for callers that check one.
+pub fn unpublished(year: i32) -> UserMessage {
+    crate::calendar::unpublished_message(year)
 }

@@ -70,7 +70,10 @@ fn masked_view(customer: Customer) -> CustomerView {
 
 pub(super) fn search(app: &App, caller: Option<&Caller>, query: SearchQuery) -> Result<SearchPage> {
     require_caller(caller)?;
-    let mut page = crate::store::search::search(app.store().conn(), &query)?;
+    let store = app.store();
+    let mut page = crate::store::search::search(store.conn(), &query)?;
+    // An application number typed into the main search box finds the application.
+    page.application = crate::store::applications::hit_by_number(store.conn(), &query.text)?;
     for hit in &mut page.hits {
         hit.phone = mask::phone(&hit.phone);
     }

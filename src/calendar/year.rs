@@ -162,7 +162,7 @@ pub(super) fn parse(text: &str) -> Result<YearTable> {
                 "calendar.holiday_name",
                 &format!("{field}.name"),
                 format!("{label_zh}缺少名称（name）"),
-                format!("The {label_en} has no name (name)"),
+                format!("Holiday {} has no name (name)", i + 1),
             ));
         }
         let mut date = |key: &str, value: &toml::Value| {
@@ -177,7 +177,7 @@ pub(super) fn parse(text: &str) -> Result<YearTable> {
                         "calendar.range",
                         &format!("{field}.to"),
                         format!("{label_zh}的结束日期{t}早于开始日期{f}"),
-                        format!("The {label_en} ends ({t}) before it begins ({f})"),
+                        format!("{} ends ({t}) before it begins ({f})", capitalised(&label_en)),
                     ));
                     None
                 }
@@ -189,7 +189,7 @@ pub(super) fn parse(text: &str) -> Result<YearTable> {
                     "calendar.holiday_dates",
                     &field,
                     format!("{label_zh}应写 date（一天）或 from 和 to（连续几天）"),
-                    format!("The {label_en} needs either date (one day) or from and to (a range)"),
+                    format!("{} needs either date (one day) or from and to (a range)", capitalised(&label_en)),
                 ));
                 None
             }
@@ -240,22 +240,25 @@ pub(super) fn parse(text: &str) -> Result<YearTable> {
         // One overlap is reported once, not once per day.
         let mut overlapped = false;
         for day in h.from.iter_days().take_while(|d| *d <= h.to) {
-            if let Some(other) = off.get(&day).filter(|_| !overlapped) {
+            if let Some(other) = off.get(&day) {
+                if !overlapped {
+                    errors.push(message(
+                        "calendar.duplicate",
+                        field,
+                        format!("{day}在{other}和{label_zh}中重复出现"),
+                        format!("{day} of {label_en} is also in another holiday"),
+                    ));
+                }
                 overlapped = true;
-                errors.push(message(
-                    "calendar.duplicate",
-                    field,
-                    format!("{day}在{other}和{label_zh}中重复出现"),
-                    format!("{day} of the {label_en} is also in another holiday"),
-                ));
+                continue;
             }
-            off.entry(day).or_insert(label_zh.as_str());
+            off.insert(day, label_zh.as_str());
             if let Some((ww_field, _)) = working_weekends.iter().find(|(_, d)| *d == day) {
                 errors.push(message(
                     "calendar.both",
                     ww_field,
                     format!("{day}既在{label_zh}中放假，又是调休上班日"),
-                    format!("{day} is both a day off of the {label_en} and a working weekend"),
+                    format!("{day} is both a day off of {label_en} and a working weekend"),
                 ));
             }
         }
@@ -300,7 +303,7 @@ fn parse_date(value: &toml::Value, year: i32, field: &str, label_zh: &str, label
             "calendar.date",
             field,
             format!("{label_zh}的日期“{shown}”无效：应为实际存在的日期，写作YYYY-MM-DD"),
-            format!("The date \"{shown}\" of the {label_en} is not valid: write a real date as YYYY-MM-DD"),
+            format!("The date \"{shown}\" of {label_en} is not valid: write a real date as YYYY-MM-DD"),
         )
     })?;
     if date.year() != year {
@@ -308,10 +311,15 @@ fn parse_date(value: &toml::Value, year: i32, field: &str, label_zh: &str, label
             "calendar.date_year",
             field,
             format!("{label_zh}的日期{date}不在{year}年内"),
-            format!("The date {date} of the {label_en} is not in {year}"),
+            format!("The date {date} of {label_en} is not in {year}"),
         ));
     }
     Ok(date)
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 fn weekday_zh(day: Weekday) -> &'static str {

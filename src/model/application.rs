@@ -180,3 +180,19 @@ pub struct ConnectionInput {
     pub tariff_code: String,
     pub supply_area: String,
 }
+
+impl Act {
+    /// The timeline action this is.
+    pub fn action(&self) -> Action {
+        match self {
+            Act::Advance { .. } => Action::Advance,
+            Act::Suspend { .. } => Action::Suspend,
+            Act::Resume { .. } => Action::Resume,
+            Act::Withdraw { .. } => Action::Withdraw,
+            Act::Reject { .. } => Action::Reject,
+            Act::Reassign { .. } => Action::Reassign,
+            Act::Note { .. } => Action::Note,
+            Act::Attach { .. } => Action::Attach,
+        }
+    }
+}

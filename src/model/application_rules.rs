@@ -84,7 +84,11 @@ pub struct PlanInput {
 }
 
 fn bad(effective: &str, zh: String, en: String) -> Error {
-    Error::invalid(UserMessage::new("application_rules.file", format!("业扩时限规则（{effective}）：{zh}"), format!("Application rules ({effective}): {en}")))
+    Error::invalid(UserMessage::new(
+        "application_rules.file",
+        format!("业扩时限规则（{effective}）：{zh}"),
+        format!("Application rules ({effective}): {en}"),
+    ))
 }
 
 impl Rules {
@@ -100,7 +104,10 @@ impl Rules {
             let fail = |zh: &str, en: &str| Err(bad(&version, format!("{name}：{zh}"), format!("{name}: {en}")));
             if rules.follows_by_voltage {
                 if !rules.steps.is_empty() || rules.promise_days.is_some() || !rules.simplified.is_empty() {
-                    return fail("按电压沿用新装规则的类型不能另设环节或时限", "a kind that follows the new connection has no steps or promise of its own");
+                    return fail(
+                        "按电压沿用新装规则的类型不能另设环节或时限",
+                        "a kind that follows the new connection has no steps or promise of its own",
+                    );
                 }
             } else {
                 if rules.steps.first().map(|s| s.step) != Some(StepKind::Intake) {
@@ -120,7 +127,10 @@ impl Rules {
                 let mut rest = rules.steps.iter().map(|s| s.step);
                 let subsequence = rules.simplified.iter().all(|s| rest.any(|t| t == *s));
                 if !rules.simplified.is_empty() && (!subsequence || rules.simplified.first() != Some(&StepKind::Intake)) {
-                    return fail("简化流程必须从受理开始并取自环节表", "the simplified path must start with intake and use the kind's steps in order");
+                    return fail(
+                        "简化流程必须从受理开始并取自环节表",
+                        "the simplified path must start with intake and use the kind's steps in order",
+                    );
                 }
             }
             if rules.required.iter().any(|d| rules.optional.contains(d)) {
@@ -254,7 +264,14 @@ mod tests {
         assert_eq!(p.promise_days, 5);
         assert_eq!(
             p.steps,
-            vec![(S::Intake, None), (S::Survey, Some(1)), (S::SupplyPlan, Some(3)), (S::Contract, Some(1)), (S::Connection, Some(3)), (S::Archive, Some(1))]
+            vec![
+                (S::Intake, None),
+                (S::Survey, Some(1)),
+                (S::SupplyPlan, Some(3)),
+                (S::Contract, Some(1)),
+                (S::Connection, Some(3)),
+                (S::Archive, Some(1))
+            ]
         );
         let hv = plan(K::HighVoltageDual, true, false).unwrap();
         assert_eq!(hv.promise_days, 32);
@@ -283,12 +300,21 @@ mod tests {
     #[test]
     fn a_capacity_increase_follows_the_new_connection_of_its_voltage() {
         let rules = RuleBook::shipped().in_force(NaiveDate::from_ymd_opt(2026, 3, 2).unwrap()).unwrap();
-        let input = |class, voltage| PlanInput { kind: K::CapacityIncrease, important: false, simplified: false, class: Some(class), voltage: Some(voltage) };
+        let input = |class, voltage| PlanInput {
+            kind: K::CapacityIncrease,
+            important: false,
+            simplified: false,
+            class: Some(class),
+            voltage: Some(voltage),
+        };
         assert_eq!(rules.plan(input(CustomerClass::Residential, Voltage::V220)).unwrap().promise_days, 5);
         assert_eq!(rules.plan(input(CustomerClass::GeneralCommercial, Voltage::V380)).unwrap().promise_days, 6);
         assert_eq!(rules.plan(input(CustomerClass::LargeIndustrial, Voltage::Kv10)).unwrap().promise_days, 22);
         // The documents stay the increase's own.
-        assert_eq!(rules.plan(input(CustomerClass::Residential, Voltage::V220)).unwrap().required, vec![DocumentKind::IdProof, DocumentKind::PropertyProof]);
+        assert_eq!(
+            rules.plan(input(CustomerClass::Residential, Voltage::V220)).unwrap().required,
+            vec![DocumentKind::IdProof, DocumentKind::PropertyProof]
+        );
     }
 
     #[test]
@@ -298,13 +324,18 @@ mod tests {
         assert_eq!(Rules::parse(&no_source).unwrap_err().code(), "application_rules.file");
         let missing = shipped.replacen("kind = \"rename\"", "kind = \"closure\"", 1);
         assert_eq!(Rules::parse(&missing).unwrap_err().code(), "application_rules.file");
-        let no_intake = shipped.replacen("    { step = \"intake\" },\n    { step = \"survey\", days = 1", "    { step = \"survey\", days = 1", 1);
+        let no_intake =
+            shipped.replacen("    { step = \"intake\" },\n    { step = \"survey\", days = 1", "    { step = \"survey\", days = 1", 1);
         assert_eq!(Rules::parse(&no_intake).unwrap_err().code(), "application_rules.file");
     }
 
     #[test]
     fn an_application_keeps_its_version_when_a_newer_file_takes_effect() {
-        let newer = SHIPPED[0].replacen("effective = \"2025-01-01\"", "effective = \"2027-01-01\"", 1).replacen("promise_days = 5", "promise_days = 4", 1);
+        let newer = SHIPPED[0].replacen("effective = \"2025-01-01\"", "effective = \"2027-01-01\"", 1).replacen(
+            "promise_days = 5",
+            "promise_days = 4",
+            1,
+        );
         let book = RuleBook::from_texts(&[SHIPPED[0], &newer]).unwrap();
         let input = PlanInput { kind: K::ResidentialNew, important: false, simplified: false, class: None, voltage: None };
         assert_eq!(book.in_force(NaiveDate::from_ymd_opt(2026, 12, 31).unwrap()).unwrap().version(), "2025-01-01");

@@ -19,6 +19,8 @@ use crate::error::{Error, Lang, Result, UserMessage};
 /// The working-day calendar the deadlines are counted on (`crate::calendar::Calendar`; a plain
 /// calendar in tests).
 pub trait WorkingDays {
+    /// Whether `date` is a working day; a date in an unpublished year is an error.
+    fn is_working(&self, date: NaiveDate) -> Result<bool>;
     /// The date `n` working days after `date` (`date` itself not counted).
     fn add_working_days(&self, date: NaiveDate, n: u32) -> Result<NaiveDate>;
     /// Working days in (from, to]; negative when to < from.
@@ -52,7 +54,9 @@ fn state_allows(action: Action, state: ApplicationState, step: Option<StepKind>)
         )
     };
     match (action, state) {
-        (Action::Accept, _) => Err(UserMessage::new("application.already_accepted", "该申请已受理", "This application is already accepted")),
+        (Action::Accept, _) => {
+            Err(UserMessage::new("application.already_accepted", "该申请已受理", "This application is already accepted"))
+        }
         (Action::Note | Action::Attach, _) => Ok(()),
         (_, S::Completed | S::Withdrawn | S::Rejected) => Err(ended(state)),
         (Action::Advance, S::Suspended) => Err(UserMessage::new(
@@ -60,8 +64,12 @@ fn state_allows(action: Action, state: ApplicationState, step: Option<StepKind>)
             "该申请已暂停（客户原因），请先恢复再办理",
             "This application is suspended for the customer's cause: resume it first",
         )),
-        (Action::Suspend, S::Suspended) => Err(UserMessage::new("application.already_suspended", "该申请已暂停", "This application is already suspended")),
-        (Action::Resume, S::Active) => Err(UserMessage::new("application.not_suspended", "该申请未暂停，无需恢复", "This application is not suspended")),
+        (Action::Suspend, S::Suspended) => {
+            Err(UserMessage::new("application.already_suspended", "该申请已暂停", "This application is already suspended"))
+        }
+        (Action::Resume, S::Active) => {
+            Err(UserMessage::new("application.not_suspended", "该申请未暂停，无需恢复", "This application is not suspended"))
+        }
         (Action::Advance | Action::Suspend | Action::Reassign, S::Active) if step.is_none() => Err(ended(state)),
         _ => Ok(()),
     }
@@ -82,6 +90,18 @@ pub fn check(action: Action, state: ApplicationState, step: Option<StepKind>, ro
         )));
     }
     Ok(())
+}
+
+/// Checks that a user of `role` may accept an application at the counter.
+pub fn check_intake(role: Role) -> Result<()> {
+    if roles_for(Action::Accept, None).contains(&role) {
+        return Ok(());
+    }
+    Err(Error::Denied(UserMessage::new(
+        "application.role",
+        format!("当前角色（{}）不能受理业扩申请", role.label(Lang::ZhCn)),
+        format!("Your role ({}) may not accept applications", role.label(Lang::En)),
+    )))
 }
 
 /// The actions a user of `role` may take now, in the order the UI shows them.
@@ -149,6 +169,10 @@ pub(crate) struct Weekdays;
 
 #[cfg(test)]
 impl WorkingDays for Weekdays {
+    fn is_working(&self, date: NaiveDate) -> Result<bool> {
+        use chrono::Datelike;
+        Ok(date.weekday().number_from_monday() <= 5)
+    }
     fn add_working_days(&self, date: NaiveDate, n: u32) -> Result<NaiveDate> {
         use chrono::Datelike;
         let mut d = date;
@@ -173,7 +197,12 @@ impl WorkingDays for Weekdays {
         let mut at = from;
         while at < to {
             let local = at.with_timezone(&zone);
-            let next_midnight = (local.date_naive() + chrono::Days::new(1)).and_hms_opt(0, 0, 0).expect("midnight").and_local_timezone(zone).unwrap().to_utc();
+            let next_midnight = (local.date_naive() + chrono::Days::new(1))
+                .and_hms_opt(0, 0, 0)
+                .expect("midnight")
+                .and_local_timezone(zone)
+                .unwrap()
+                .to_utc();
             let end = next_midnight.min(to);
             if local.weekday().number_from_monday() <= 5 {
                 seconds += (end - at).num_seconds();
@@ -211,15 +240,14 @@ mod tests {
         assert!(check(Action::Reject, active, Some(StepKind::Survey), Role::Manager).is_ok());
         assert_eq!(check(Action::Advance, active, Some(StepKind::SupplyPlan), Role::Clerk).unwrap_err().code(), "application.role");
         assert_eq!(check(Action::Note, active, Some(StepKind::Survey), Role::Admin).unwrap_err().code(), "application.role");
-        assert_eq!(actions(active, Some(StepKind::Survey), Role::Clerk), vec![Action::Advance, Action::Suspend, Action::Withdraw, Action::Note, Action::Attach]);
-        assert_eq!(actions(ApplicationState::Suspended, Some(StepKind::Survey), Role::Manager), vec![
-            Action::Resume,
-            Action::Reassign,
-            Action::Withdraw,
-            Action::Reject,
-            Action::Note,
-            Action::Attach
-        ]);
+        assert_eq!(
+            actions(active, Some(StepKind::Survey), Role::Clerk),
+            vec![Action::Advance, Action::Suspend, Action::Withdraw, Action::Note, Action::Attach]
+        );
+        assert_eq!(
+            actions(ApplicationState::Suspended, Some(StepKind::Survey), Role::Manager),
+            vec![Action::Resume, Action::Reassign, Action::Withdraw, Action::Reject, Action::Note, Action::Attach]
+        );
         assert!(actions(ApplicationState::Completed, None, Role::HeadOffice).is_empty());
     }
 

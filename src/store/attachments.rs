@@ -267,6 +267,65 @@ fn store_file(data_dir: &Path, sha256: &str, bytes: &[u8]) -> Result<()> {
     write_atomically(&path, bytes)
 }
 
+/// Every recorded file's hash.
+pub fn hashes(conn: &rusqlite::Connection) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare("SELECT sha256 FROM attachments")?;
+    let hashes = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    Ok(hashes)
+}
+
+/// What [`copy_missing`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Copied {
+    pub copied: usize,
+    /// Already at the destination (content addressed: the same name is the same bytes).
+    pub present: usize,
+    /// In neither place: recorded, but its file is gone from `from` (logged, not fatal, so that
+    /// one lost file does not stop every later backup).
+    pub missing: usize,
+}
+
+/// Copies the files of `hashes` from `from`'s attachments folder to `to`'s, each one not there
+/// yet, through a synced temporary file and a rename. A backup folder's copy is incremental.
+pub fn copy_missing(from: &Path, to: &Path, hashes: &[String]) -> Result<Copied> {
+    let mut done = Copied::default();
+    for sha256 in hashes.iter().filter(|h| is_hash(h)) {
+        let dest = file_path(to, sha256);
+        if dest.is_file() {
+            done.present += 1;
+            continue;
+        }
+        let source = file_path(from, sha256);
+        if !source.is_file() {
+            eprintln!("attachments: {} is recorded but not in {}", sha256, from.join(DIR).display());
+            done.missing += 1;
+            continue;
+        }
+        copy_atomically(&source, &dest)?;
+        done.copied += 1;
+    }
+    Ok(done)
+}
+
+fn copy_atomically(source: &Path, dest: &Path) -> Result<()> {
+    let io = |e: std::io::Error| Error::Internal(format!("attachment copy to {}: {e}", dest.display()));
+    let dir = dest.parent().ok_or_else(|| Error::Internal(format!("attachment {}: no folder", dest.display())))?;
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let temp = dir.join(format!(".{}.{}.tmp", dest.file_name().and_then(|n| n.to_str()).unwrap_or("file"), uuid::Uuid::now_v7().simple()));
+    let copied = (|| {
+        std::fs::copy(source, &temp)?;
+        std::fs::File::open(&temp)?.sync_all()?;
+        std::fs::rename(&temp, dest)?;
+        #[cfg(unix)]
+        std::fs::File::open(dir)?.sync_all()?;
+        Ok(())
+    })();
+    if copied.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    copied.map_err(io)
+}
+
 /// Writes `bytes` to a temporary file beside `path`, syncs it and renames it into place, so a
 /// crash leaves either no file or the whole one.
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {

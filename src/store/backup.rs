@@ -5,6 +5,9 @@
 //! consistent however many payments commit meanwhile, and it can go in steps with pauses without
 //! restarting. The file is written under a `.partial` name, checked with `PRAGMA integrity_check`,
 //! synced and only then renamed, so a file named `hall-….db` is always a whole, verified backup.
+//! The attachment files it records are copied beside it (`attachments/` in the backup folder,
+//! content addressed, so only new ones are copied) before that rename, and a restore copies them
+//! back.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -15,7 +18,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::{Actor, Store, Tx, audit, open_connection};
+use super::{Actor, Store, Tx, attachments, audit, open_connection};
 use crate::clock::stamp;
 use crate::error::{Error, Result, UserMessage};
 
@@ -120,7 +123,7 @@ pub fn write_verified(source: &Path, dest: &Path, pace: Pace) -> Result<u64> {
         scope
             .spawn(|| {
                 lowest_priority();
-                copy(source, &partial, pace).and_then(|()| verify(&partial))
+                copy(source, &partial, pace).and_then(|()| verify(&partial)).and_then(|()| copy_attachments(source, &partial, dir))
             })
             .join()
             .unwrap_or_else(|_| Err(Error::Internal("the backup thread panicked".into())))
@@ -136,6 +139,15 @@ pub fn write_verified(source: &Path, dest: &Path, pace: Pace) -> Result<u64> {
         let _ = std::fs::remove_file(&partial);
     }
     written.map_err(|e| plain_failure(e, dir))
+}
+
+/// Copies the attachment files the backup at `backup` records from beside the database at
+/// `database` to `dir`'s `attachments/`, those not there yet: before the backup gets its name, so
+/// a named backup has its files. Every backup in a folder shares the one content-addressed copy.
+fn copy_attachments(database: &Path, backup: &Path, dir: &Path) -> Result<()> {
+    let hashes = attachments::hashes(&Connection::open_with_flags(backup, OpenFlags::SQLITE_OPEN_READ_ONLY)?)?;
+    let data_dir = database.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    attachments::copy_missing(data_dir, dir, &hashes).map(|_| ())
 }
 
 /// Lowers the calling thread's CPU and disk priority to the lowest (Linux: nice 19 and the idle
@@ -347,6 +359,11 @@ impl Store {
             )));
         }
         drop(live);
+        // The backup's attachments first (from the folder it lies in, into the live data folder,
+        // those not there yet), so that the restored rows find their files.
+        let hashes = attachments::hashes(&Connection::open_with_flags(source, OpenFlags::SQLITE_OPEN_READ_ONLY)?)?;
+        let folder = |p: &Path| p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_owned();
+        attachments::copy_missing(&folder(source), &folder(dest), &hashes)?;
         let staged = dest.with_extension("restoring");
         remove_with_sidecars(&staged);
         let outcome = stage(source, &staged, actor, live_epoch, &history).and_then(|()| {
@@ -384,7 +401,10 @@ fn stage(source: &Path, staged: &Path, actor: &Actor, live_epoch: i64, history: 
     // Opening migrates a backup taken under an older schema.
     let mut store = Store::open(staged)?;
     store.write(|tx| {
-        tx.execute("UPDATE workstation SET epoch = max(epoch, ?1) + 1, next_seq = 1, next_receipt_seq = 1, next_application_seq = 1", [live_epoch])?;
+        tx.execute(
+            "UPDATE workstation SET epoch = max(epoch, ?1) + 1, next_seq = 1, next_receipt_seq = 1, next_application_seq = 1",
+            [live_epoch],
+        )?;
         tx.execute("UPDATE sessions SET ended_at = ?1 WHERE ended_at IS NULL", [stamp(actor.at)])?;
         for run in history {
             let known: bool =

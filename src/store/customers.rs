@@ -24,6 +24,8 @@ pub struct HistoryEntry {
     /// The user's display name at the time of reading, if the user is known here.
     pub user_name: Option<String>,
     pub workstation_id: String,
+    /// The application (业扩) that made the change, if one did.
+    pub application_number: Option<String>,
 }
 
 /// The field name under which a record's creation appears in its history.
@@ -561,6 +563,46 @@ pub fn close(tx: &Tx, actor: &Actor, id: &str, reason: &str, authorised_by: &str
     })
 }
 
+/// Names the application that made a change in the history rows of `version` (written by
+/// [`create`], [`update`], [`close`] or [`set_supply_suspended`] in the same transaction).
+pub fn tag_history(tx: &Tx, customer_pk: i64, version: i64, application_number: &str) -> Result<()> {
+    tx.prepare_cached("UPDATE customer_history SET application_number = ?3 WHERE customer_pk = ?1 AND version = ?2")?.execute(params![
+        customer_pk,
+        version,
+        application_number
+    ])?;
+    Ok(())
+}
+
+/// Records that supply is suspended at the customer's request (暂停) or restored (恢复): a new
+/// version with the change in its history. Returns the new version.
+pub fn set_supply_suspended(tx: &Tx, actor: &Actor, id: &str, suspended: bool) -> Result<i64> {
+    let (pk, current) = load_for_write(tx, id)?;
+    if current.status == CustomerStatus::Closed {
+        return Err(Error::Conflict(UserMessage::new("customer.closed", "该户已销户", "This account is closed")));
+    }
+    let was: bool = tx.prepare_cached("SELECT supply_suspended FROM customers WHERE pk = ?1")?.query_row([pk], |r| r.get(0))?;
+    if was == suspended {
+        return Err(Error::Conflict(if suspended {
+            UserMessage::new("customer.already_suspended", "该户已暂停用电", "This customer's supply is already suspended")
+        } else {
+            UserMessage::new("customer.not_suspended", "该户未暂停用电", "This customer's supply is not suspended")
+        }));
+    }
+    let version = current.version + 1;
+    let now = stamp(actor.at);
+    tx.prepare_cached("UPDATE customers SET supply_suspended = ?2, version = ?3, updated_at = ?4 WHERE pk = ?1")?
+        .execute(params![pk, suspended, version, now])?;
+    let change = FieldChange { field: SUPPLY_SUSPENDED_FIELD.into(), old: was.to_string(), new: suspended.to_string() };
+    add_history(tx, actor, pk, version, std::slice::from_ref(&change))?;
+    outbox::append(tx, actor, "customer.updated", id, &serde_json::json!({ "id": id, "version": version, "changes": [change] }))?;
+    audit::append(tx, actor, "customer.supply_suspended", id, &serde_json::json!({ "version": version, "suspended": suspended }))?;
+    Ok(version)
+}
+
+/// The history field of 暂停/恢复 (`true` while supply is suspended at the customer's request).
+pub const SUPPLY_SUSPENDED_FIELD: &str = "supply_suspended";
+
 pub fn get(conn: &Connection, id: &str) -> Result<Customer> {
     load(conn, "id", id)?.map(|(_, c)| c).ok_or_else(|| not_found(id))
 }
@@ -571,7 +613,7 @@ pub fn by_account(conn: &Connection, account: &str) -> Result<Option<Customer>> 
 
 pub fn history(conn: &Connection, id: &str) -> Result<Vec<HistoryEntry>> {
     let mut stmt = conn.prepare(
-        "SELECT h.version, h.at, h.field, h.old_value, h.new_value, h.user_id, u.display_name, h.workstation_id
+        "SELECT h.version, h.at, h.field, h.old_value, h.new_value, h.user_id, u.display_name, h.workstation_id, h.application_number
          FROM customer_history h JOIN customers c ON c.pk = h.customer_pk LEFT JOIN users u ON u.id = h.user_id
          WHERE c.id = ?1 ORDER BY h.id",
     )?;
@@ -585,6 +627,7 @@ pub fn history(conn: &Connection, id: &str) -> Result<Vec<HistoryEntry>> {
             user_id: r.get(5)?,
             user_name: r.get(6)?,
             workstation_id: r.get(7)?,
+            application_number: r.get(8)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

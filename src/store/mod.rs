@@ -4,10 +4,12 @@
 //! functions called inside it write the business rows, their history, the outbox event and the
 //! audit entry together, so that either all of them land or none does.
 
+pub mod applications;
 pub mod attachments;
 pub mod audit;
 pub mod backup;
 pub mod billing;
+pub mod calendar;
 pub mod customers;
 pub mod dayend;
 pub mod desk;

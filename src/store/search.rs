@@ -83,6 +83,10 @@ pub struct SearchHit {
 pub struct SearchPage {
     pub hits: Vec<SearchHit>,
     pub has_more: bool,
+    /// The application (业扩) whose number the text is, found by the command layer
+    /// (`customer.search` looks a `YK…` text up as an application number too).
+    #[serde(default)]
+    pub application: Option<super::applications::ApplicationHit>,
 }
 
 /// The lookups a query text stands for, each with the value to look up.
@@ -175,7 +179,7 @@ pub fn search(conn: &Connection, query: &SearchQuery) -> Result<SearchPage> {
             .map_err(Into::into)
         })
         .collect::<Result<Vec<_>>>()?;
-    Ok(SearchPage { hits, has_more })
+    Ok(SearchPage { hits, has_more, application: None })
 }
 
 /// One indexed lookup: row keys in index order, at most `limit`.

@@ -18,8 +18,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
-use clap::{Parser, Subcommand};
+use chrono::NaiveDate;
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use hall::api::App;
+use hall::calendar::Calendar;
 use hall::clock::{Clock, FixedClock, SystemClock, parse_stamp};
 use hall::model::user::Role;
 use hall::store::{Actor, Store, audit, users};
@@ -36,6 +39,10 @@ struct Cli {
     now: Option<String>,
     #[command(subcommand)]
     command: Command,
+    /// Whether `--db` or `HALL_DB` was given (not the default): the calendar's queries then read
+    /// the years stored in that database too.
+    #[arg(skip)]
+    db_given: bool,
 }
 
 #[derive(Subcommand)]
@@ -91,6 +98,9 @@ enum Command {
     /// Receipt tools: verify a scanned code, print this workstation's public key.
     #[command(subcommand)]
     Receipt(ReceiptCommand),
+    /// The working-day calendar: the shipped years, and with --db those stored in the database.
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
     /// Posts payments as fast as it can, with a backup and a customer import among them, and
     /// reports each after it returned; `hall crash-test` ends it at random moments.
     #[command(hide = true)]
@@ -134,6 +144,19 @@ enum ReceiptCommand {
     },
     /// Print this workstation's public key, for the outlet's key file.
     PublicKey,
+}
+
+#[derive(Subcommand)]
+enum CalendarCommand {
+    /// Whether DATE (YYYY-MM-DD) is a working day: exit status 0 if it is, 1 for a rest day, 2 for
+    /// an error (such as a year whose holidays are not published).
+    IsWorking { date: NaiveDate },
+    /// The date N working days after DATE (DATE itself not counted), as YYYY-MM-DD.
+    Add { date: NaiveDate, n: u32 },
+    /// The working days after FROM up to and including TO (negative when TO is before FROM).
+    Between { from: NaiveDate, to: NaiveDate },
+    /// Store a published year (the format of assets/calendar/2025.toml) in the database.
+    Load { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -226,7 +249,9 @@ fn parse_role(s: &str) -> Result<Role, String> {
 }
 
 fn main() {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    cli.db_given = matches.value_source("db").is_some_and(|source| source != ValueSource::DefaultValue);
     if let Err(e) = run(cli) {
         // User errors carry both languages; print them plainly, without a backtrace.
         match e.downcast_ref::<hall::Error>() {
@@ -396,6 +421,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 store.workstation()?.workstation_id
             );
         }
+        Command::Calendar(command) => calendar(&cli.db, cli.db_given, command, system())?,
         Command::PaymentLoop { seed, unsynced } => crash::payment_loop(&cli.db, seed, unsynced)?,
         Command::CrashTest { rounds, max_ms, power_cut, power_cut_done, unsynced } => {
             let ending = match (power_cut, power_cut_done) {
@@ -429,6 +455,45 @@ fn user(db: &Path, command: UserCommand, actor: Actor) -> anyhow::Result<()> {
             for users::UserStatus { user: u, .. } in users::list(store.conn(), actor.at)? {
                 println!("{:<12} {:<8} {:<12} {}", u.username, u.display_name, u.role.code(), if u.active { "" } else { "disabled" });
             }
+        }
+    }
+    Ok(())
+}
+
+fn calendar(db: &Path, db_given: bool, command: CalendarCommand, actor: Actor) -> anyhow::Result<()> {
+    // The queries read the shipped years alone unless a database is named; they never create one.
+    let published = || -> anyhow::Result<Calendar> {
+        if !db_given {
+            return Ok(Calendar::shipped().clone());
+        }
+        if !db.exists() {
+            bail!("no database at {}", db.display());
+        }
+        Ok(Calendar::load(Store::open(db)?.conn())?)
+    };
+    match command {
+        CalendarCommand::IsWorking { date } => {
+            if published()?.is_working(date)? {
+                println!("{date} 工作日 working day");
+            } else {
+                println!("{date} 休息日 rest day");
+                std::process::exit(1);
+            }
+        }
+        CalendarCommand::Add { date, n } => println!("{}", published()?.add_working_days(date, n)?),
+        CalendarCommand::Between { from, to } => println!("{}", published()?.working_days_between(from, to)?),
+        CalendarCommand::Load { file } => {
+            let body = std::fs::read_to_string(&file).with_context(|| format!("{}", file.display()))?;
+            let mut store = Store::open(db)?;
+            let table = store.write(|tx| hall::store::calendar::publish(tx, &actor, &body, hall::calendar::Source::File))?;
+            println!(
+                "stored the {} calendar in {}: days off {}, working weekends {} ({})",
+                table.year(),
+                db.display(),
+                table.holiday_days(),
+                table.working_weekends().len(),
+                table.notice()
+            );
         }
     }
     Ok(())

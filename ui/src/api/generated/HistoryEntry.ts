@@ -7,4 +7,8 @@ export type HistoryEntry = { version: number, at: string, field: string, old: st
 /**
  * The user's display name at the time of reading, if the user is known here.
  */
-user_name: string | null, workstation_id: string, };
+user_name: string | null, workstation_id: string, 
+/**
+ * The application (业扩) that made the change, if one did.
+ */
+application_number: string | null, };

@@ -388,7 +388,7 @@ export const en: Record<MessageKey, string> = {
   "apps.metYes": "Met",
   "apps.new": "New intake (N)",
   "apps.newForCustomer": "New application for this customer",
-  "apps.newOwner": "New owner (username)",
+  "apps.newOwner": "New owner",
   "apps.number": "Application no.",
   "apps.overdue": "Overdue",
   "apps.owner.all": "Everyone",
@@ -458,4 +458,5 @@ export const en: Record<MessageKey, string> = {
   "slip.title": "Acceptance slip",
   "verify.application": "Acceptance slip {no} · accepted {at} · promised by {date}",
   "verify.notLocalApplication": "not accepted at this workstation",
+  "search.applicationHit": "Application {number} · {kind} · {name} · {state} (Enter or click to open)",
 };

@@ -386,7 +386,7 @@ export const zhCN = {
   "apps.metYes": "按期",
   "apps.new": "新建受理 (N)",
   "apps.newForCustomer": "为该客户新建业扩申请",
-  "apps.newOwner": "新负责人（用户名）",
+  "apps.newOwner": "新负责人",
   "apps.number": "申请编号",
   "apps.overdue": "超期",
   "apps.owner.all": "所有人",
@@ -456,6 +456,7 @@ export const zhCN = {
   "slip.title": "受理回执",
   "verify.application": "受理回执 {no} · 受理于 {at} · 承诺办结 {date}",
   "verify.notLocalApplication": "非本工作站受理",
+  "search.applicationHit": "业扩申请 {number} · {kind} · {name} · {state}（回车或点击打开）",
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

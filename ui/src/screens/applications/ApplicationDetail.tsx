@@ -156,6 +156,7 @@ function ActDialog(props: { view: ApplicationView; action: Action | null; onClos
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [tariffs, setTariffs] = useState<{ value: string; label: string }[]>([]);
+  const [owners, setOwners] = useState<{ value: string; label: string }[]>([]);
   const { view, action } = props;
   const current = view.current == null ? null : view.steps.find((s) => s.position === view.current);
   const connecting = action === "advance" && current?.kind === "connection" && NEW_CONNECTIONS.includes(view.kind);
@@ -169,6 +170,13 @@ function ActDialog(props: { view: ApplicationView; action: Action | null; onClos
       setTariffs([...seen].map(([value, text]) => ({ value, label: text })));
     }, () => {});
   }, [connecting, lang]);
+
+  useEffect(() => {
+    if (action !== "reassign") return;
+    invoke("user.assignable", {}).then((l) => setOwners(l.users.map((u) => ({ value: u.id, label: `${u.display_name} (${u.username}) · ${label("roles", u.role)}` }))), () => {});
+    // label depends on the language only
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [action, lang]);
 
   async function submit(values: ActValues) {
     if (!action || busy) return;
@@ -249,7 +257,7 @@ function ActDialog(props: { view: ApplicationView; action: Action | null; onClos
         )}
         {action === "reassign" && (
           <Form.Item name="owner" label={t("apps.newOwner")} rules={[{ required: true, message: t("common.required") }]}>
-            <Input autoFocus data-testid="act-owner" />
+            <Select autoFocus showSearch optionFilterProp="label" options={owners} data-testid="act-owner" />
           </Form.Item>
         )}
         {action === "attach" && (

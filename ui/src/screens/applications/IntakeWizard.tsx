@@ -122,7 +122,12 @@ export function IntakeWizard(props: { customerId?: string; onCancel: () => void;
     setError(null);
     try {
       const info = await pickAttachment();
-      if (info) setUploaded((list) => [...list.filter((u) => !(u.kind === docKind && u.info.sha256 === info.sha256)), { kind: docKind, info }]);
+      if (!info) return;
+      const next = [...uploaded.filter((u) => !(u.kind === docKind && u.info.sha256 === info.sha256)), { kind: docKind, info }];
+      setUploaded(next);
+      // On to the next required document still missing, or to Next when none is: Enter goes on.
+      const missingKind = requirements?.documents.find((d) => d.required && !next.some((u) => u.kind === d.kind))?.kind;
+      window.requestAnimationFrame(() => document.querySelector<HTMLElement>(`[data-testid=${missingKind ? `upload-${missingKind}` : "intake-next"}]`)?.focus());
     } catch (e) {
       setError(errorText(lang, e));
     }

@@ -10,6 +10,7 @@ mod common;
 
 use chrono::{Duration, NaiveDate};
 use hall::api::*;
+use hall::clock::Clock;
 use hall::model::application::*;
 use hall::model::customer::*;
 use hall::store::billing::ReadingInput;
@@ -34,20 +35,18 @@ fn date_of(v: &Value) -> NaiveDate {
     v.as_str().unwrap_or_else(|| panic!("not a date: {v}")).parse().unwrap()
 }
 
-/// A stored attachment (the apps-docs branch adds them through `attachment.add`; here the row
-/// is written directly, as that command would).
+/// A stored attachment: a small PNG whose pixels come from `name`, stored through
+/// `store::attachments::put` (the path `attachment.add` takes, type read from the bytes).
 fn attachment(f: &Fixture, name: &str) -> String {
     use sha2::Digest;
-    let sha = hex::encode(sha2::Sha256::digest(name.as_bytes()));
-    f.app
-        .store()
-        .conn()
-        .execute(
-            "INSERT OR IGNORE INTO attachments (sha256, mime, size_bytes, file_name, added_at) VALUES (?1, 'image/png', 1000, ?2, '2026-03-02T01:00:00.000Z')",
-            (&sha, name),
-        )
-        .unwrap();
-    sha
+    let seed = sha2::Sha256::digest(name.as_bytes());
+    let picture = image::RgbImage::from_fn(4, 4, |x, y| image::Rgb([seed[(x + 4 * y) as usize], seed[16], seed[17]]));
+    let mut png = Vec::new();
+    picture.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
+    let actor = hall::store::Actor { user_id: None, at: f.clock.now() };
+    let mut store = f.app.store();
+    let dir = store.data_dir().to_owned();
+    store.write(|tx| hall::store::attachments::put(tx, &actor, &dir, &format!("{name}.png"), &png)).unwrap().sha256
 }
 
 fn docs(f: &Fixture, kinds: &[DocumentKind]) -> Vec<DocumentRef> {
@@ -161,13 +160,14 @@ fn advance_to(f: &Fixture, clerk: &str, manager: &str, mut view: Value, until: O
 /// Row counts of everything an application write touches.
 fn footprint(f: &Fixture) -> Vec<i64> {
     let store = f.app.store();
+    // Attachments are added before intake, by their own command: not counted here.
     let mut counts: Vec<i64> = [
         "applications",
         "application_steps",
         "application_events",
         "application_documents",
-        "outbox",
-        "audit_log",
+        "outbox WHERE kind NOT LIKE 'attachment%'",
+        "audit_log WHERE action NOT LIKE 'attachment%'",
         "customers",
         "customer_history",
     ]
@@ -743,4 +743,30 @@ fn notes_attachments_and_reassignment_are_on_the_timeline() {
     assert_eq!(actions, ["accept", "note", "attach", "reassign"]);
     assert_eq!(view["timeline"][3]["note"], "→ 陈建国：主任跟进");
     assert_eq!(view["version"], 4);
+}
+
+#[test]
+fn the_acceptance_slip_carries_the_number_the_promises_and_a_verifiable_code() {
+    let f = common::fixture();
+    let clerk = f.login("clerk");
+    let view = create(&f, &clerk, low_voltage(&f)).unwrap();
+    let pdf = ok(&f, &clerk, Request::ApplicationSlip(ApplicationRef { id: view["id"].as_str().unwrap().into() }));
+    assert_eq!(pdf["file_name"], "受理回执-YK330106-01-1-000001.pdf");
+    let bytes = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, pdf["base64"].as_str().unwrap()).unwrap();
+    assert!(bytes.starts_with(b"%PDF"), "a PDF");
+    assert!(bytes.len() < 50 * 1024, "{} bytes", bytes.len());
+    assert_eq!(pdf["bytes"].as_u64().unwrap() as usize, bytes.len());
+    // The text, read back where pdftotext is installed (CI has it; the docs branch's tests
+    // check the rendering itself).
+    let path = f.dir.path().join("slip.pdf");
+    std::fs::write(&path, &bytes).unwrap();
+    if let Ok(out) = std::process::Command::new("pdftotext").args(["-layout", path.to_str().unwrap(), "-"]).output() {
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("YK330106-01-1-000001"), "{text}");
+        // Accepted Mon 2 Mar: survey 2 days (Wed 4), supply plan 8 (Mon 16), promise 6 (Tue 10).
+        for expected in ["2026-03-04", "2026-03-16", "2026-03-10", "低压非居民新装"] {
+            assert!(text.contains(expected), "{expected} in {text}");
+        }
+        assert!(!text.contains("杭州小店"), "the applicant is masked");
+    }
 }

@@ -11,13 +11,16 @@ use ts_rs::TS;
 use super::{App, Caller, require_caller};
 use crate::calendar::Calendar;
 use crate::clock::{business_date, parse_stamp};
-use crate::error::{Error, Result, UserMessage};
+use crate::error::{Error, Lang, Result, UserMessage};
 pub use crate::model::application::{Act, ConnectionInput};
 use crate::model::application::{Action, ApplicationDraft, ApplicationKind, ApplicationState, DocumentKind, Step, StepKind};
+use crate::model::application_code;
 use crate::model::application_rules::{PlanInput, RuleBook};
 use crate::model::mask;
 use crate::model::workflow;
+use crate::print::slip::{SlipDoc, SlipStep};
 use crate::store::applications::{self as repo, Acting, Context, Cut, DueFilter, Filter, Record};
+use crate::store::{receipts, settings};
 
 /// An application as the UI shows it (applicant masked as receipts mask).
 #[derive(Debug, Clone, Serialize, TS)]
@@ -280,11 +283,57 @@ pub(super) fn counts(app: &App, caller: Option<&Caller>, _args: super::NoArgs) -
     Ok(DueCounts { due_today, overdue, at_risk, mine_overdue })
 }
 
-pub(super) fn slip(_app: &App, caller: Option<&Caller>, _args: ApplicationRef) -> Result<super::PdfFile> {
+/// The acceptance slip (受理回执) as PDF: the promised date of each step as planned at intake
+/// (each step taking its full limit after the one before), the total promise as it stands now
+/// (moved on by suspensions), and the number signed with the workstation's key.
+pub(super) fn slip(app: &App, caller: Option<&Caller>, args: ApplicationRef) -> Result<super::PdfFile> {
     require_caller(caller)?;
-    // The slip's PDF is rendered by print::slip on the apps-docs branch; until it is merged here
-    // this command says so rather than printing something else.
-    Err(Error::Internal("application.slip: not built yet (print::slip comes with the apps-docs branch)".into()))
+    let cal = calendar(app)?;
+    let store = app.store();
+    let conn = store.conn();
+    let record = repo::get(conn, &args.id)?;
+    let accepted = parse_stamp(&record.accepted_at).ok_or_else(|| Error::Internal("applications: bad accepted_at".into()))?;
+    let mut at = business_date(accepted);
+    let mut steps = Vec::with_capacity(record.steps.len());
+    for (i, s) in record.steps.iter().enumerate() {
+        let due = match (i, s.limit_days) {
+            (0, _) => Some(at),
+            (_, Some(days)) => {
+                at = cal.add_working_days(at, days)?;
+                Some(at)
+            }
+            (_, None) => None,
+        };
+        steps.push(SlipStep { name: s.kind.label(Lang::ZhCn).to_owned(), limit_days: s.limit_days, due_date: due });
+    }
+    let key = receipts::signing_key(conn)?;
+    let code = application_code::sign(&key, &record.number, &accepted.format("%Y%m%dT%H%M%SZ").to_string(), record.promised_date);
+    let doc = SlipDoc {
+        company: settings::get_or(conn, settings::COMPANY_NAME, settings::DEFAULT_COMPANY_NAME)?,
+        outlet: settings::get_or(conn, settings::OUTLET_NAME, settings::DEFAULT_OUTLET_NAME)?,
+        outlet_phone: settings::get(conn, settings::OUTLET_PHONE)?.unwrap_or_default(),
+        application_no: record.number.clone(),
+        accepted_at: accepted.with_timezone(&crate::clock::outlet_zone()).format("%Y-%m-%d %H:%M").to_string(),
+        clerk: record.accepted_by_name.clone(),
+        applicant_name: record.draft.applicant.name.clone(),
+        kind: record.kind.label(Lang::ZhCn).to_owned(),
+        address: record.draft.address.clone(),
+        capacity_kva: record.draft.capacity_kva,
+        voltage: record.draft.voltage.map(|v| v.label(Lang::ZhCn).to_owned()),
+        important: record.draft.important,
+        steps,
+        promise_days: record.promise_days,
+        promised_date: record.promised_date,
+        documents: record.documents.iter().map(|d| format!("{}：{}", d.kind.label(Lang::ZhCn), d.file_name)).collect(),
+        code,
+    };
+    let bytes = crate::print::slip::render(&doc)?;
+    use base64::Engine;
+    Ok(super::PdfFile {
+        file_name: format!("受理回执-{}.pdf", record.number),
+        bytes: bytes.len() as i64,
+        base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+    })
 }
 
 /// The view of a record for `caller`: applicant masked, the clock read now, the actions allowed.

@@ -3,6 +3,7 @@
 //! `hall::api`, as `hall shell` shows.
 
 mod bench;
+mod bench_applications;
 mod bench_money;
 mod crash;
 mod serve;
@@ -208,6 +209,17 @@ enum AuditCommand {
 
 #[derive(Subcommand)]
 enum BenchCommand {
+    /// The due-today, overdue and at-risk lists over many applications (p99 through the command
+    /// set), the calendar's add, and the acceptance slip's render time and size.
+    Applications {
+        #[arg(long, default_value_t = 100_000)]
+        applications: usize,
+        #[arg(long, default_value_t = 300)]
+        queries: usize,
+        /// Where to build the benchmark database (a temporary directory by default).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
     /// Payment posting latency against a raw one-row SQLite commit on the same disk; day-end over
     /// 5,000 payments.
     Payments {
@@ -380,6 +392,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve { port, ui } => serve::run(App::new(Store::open(&cli.db)?, clock), ui, port)?,
         Command::Bench(BenchCommand::Search { customers, queries, dir }) => bench::search(customers, queries, dir.as_deref())?,
         Command::Bench(BenchCommand::Backup { customers, queries, dir }) => bench::backup(customers, queries, dir.as_deref())?,
+        Command::Bench(BenchCommand::Applications { applications, queries, dir }) => {
+            bench_applications::applications(applications, queries, dir.as_deref())?
+        }
         Command::Bench(BenchCommand::Payments { payments, dir }) => bench_money::payments(payments, dir.as_deref())?,
         Command::Bench(BenchCommand::Receipt { receipts }) => bench_money::receipt(receipts)?,
         Command::Receipt(ReceiptCommand::Verify { code, keys }) => {

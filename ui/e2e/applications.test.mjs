@@ -286,6 +286,10 @@ test("intake of a 低压非居民新装 with its documents, the slip, every step
   await page.getByTestId("customer-profile").waitFor();
   await page.getByRole("tab", { name: "业扩申请" }).click();
   await page.getByTestId("customer-applications").getByText(number).waitFor();
+  // The customer's history names the application that created the record.
+  await page.getByRole("tab", { name: "变更记录" }).click();
+  await page.getByTestId("history-application").first().waitFor();
+  assert.equal(await page.getByTestId("history-application").first().innerText(), number);
   await shot("09-profile-zh");
   await logout();
 });
@@ -372,7 +376,7 @@ async function keyboardIntake({ name, id, phone, address }) {
   await page.getByTestId("intake-address").waitFor();
   await page.keyboard.type(address); // 220 V, 8 kVA, residential: the defaults of the kind
   await page.keyboard.press("Enter");
-  await page.getByTestId("checklist").waitFor();
+  await page.locator("[data-testid=upload-id_proof]:focus").waitFor();
   // The first upload button has the focus; after each upload the next missing one has it, then Next.
   await upload(null, idPdf, { keyboard: true });
   await page.getByTestId("uploaded").first().waitFor();

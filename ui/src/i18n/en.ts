@@ -459,4 +459,5 @@ export const en: Record<MessageKey, string> = {
   "verify.application": "Acceptance slip {no} · accepted {at} · promised by {date}",
   "verify.notLocalApplication": "not accepted at this workstation",
   "search.applicationHit": "Application {number} · {kind} · {name} · {state} (Enter or click to open)",
+  "history.application": "Application",
 };

@@ -457,6 +457,7 @@ export const zhCN = {
   "verify.application": "受理回执 {no} · 受理于 {at} · 承诺办结 {date}",
   "verify.notLocalApplication": "非本工作站受理",
   "search.applicationHit": "业扩申请 {number} · {kind} · {name} · {state}（回车或点击打开）",
+  "history.application": "业扩申请",
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

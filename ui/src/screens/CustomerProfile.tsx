@@ -144,6 +144,7 @@ export function CustomerProfile({ id, onBack }: { id: string; onBack: () => void
                     { title: t("history.old"), dataIndex: "old", ellipsis: true },
                     { title: t("history.new"), dataIndex: "new", ellipsis: true },
                     { title: t("history.user"), dataIndex: "user_name", width: 100, render: (v: string | null) => v ?? "—" },
+                    { title: t("history.application"), dataIndex: "application_number", width: 150, render: (v: string | null) => (v ? <span className="mono" data-testid="history-application">{v}</span> : "—") },
                     { title: t("history.workstation"), dataIndex: "workstation_id", width: 130, render: (v: string) => <span className="mono">{v.slice(-8)}</span> },
                   ]}
                 />

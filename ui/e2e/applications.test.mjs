@@ -463,10 +463,11 @@ test("bad input: a renamed program refused, a missing document named, a double p
   await page.getByTestId("accept").focus();
   await page.keyboard.press("Enter");
   await page.keyboard.press("Enter");
-  await page.getByTestId("accept").click({ force: true }).catch(() => {});
-  await page.locator("[data-testid=slip-page][data-state=done]").waitFor();
+  // A click where the button was: on the slip's mask by now, which closes the slip to the detail.
+  await page.getByTestId("accept").click({ force: true, timeout: 2000 }).catch(() => {});
+  await page.locator("[data-testid=slip-preview], [data-testid=application-detail]").first().waitFor();
   assert.equal(await applicationsTotal(), before + 1, "accepted once");
-  await page.keyboard.press("Escape");
+  if (await page.getByTestId("slip-preview").isVisible()) await page.keyboard.press("Escape");
   await page.getByTestId("application-detail").waitFor();
   await logout();
 });

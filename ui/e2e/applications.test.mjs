@@ -253,6 +253,8 @@ test("intake of a 低压非居民新装 with its documents, the slip, every step
   await page.getByTestId("attachment-thumbnail").waitFor();
   await page.locator("[data-testid=attachment-pdf-page][data-state=done]").first().waitFor();
   await shot("06-detail-zh");
+  await page.getByTestId("attachments").scrollIntoViewIfNeeded();
+  await shot("06b-attachments-zh");
   await logout();
 
   // Every step advanced by a branch manager; at 装表接电 the new customer's account, meter and tariff.
@@ -279,6 +281,7 @@ test("intake of a 低压非居民新装 with its documents, the slip, every step
   assert.equal(await page.getByTestId("application-state").innerText(), "已归档");
   assert.equal(await page.getByTestId("application-account").innerText(), "3391000001");
   assert.ok((await page.getByTestId("step-met").count()) > 0, "steps done on the day are met");
+  await page.getByTestId("act-dialog").waitFor({ state: "detached" }).catch(() => {});
   await shot("08-completed-zh");
 
   // The new customer, found by the counter's search, with the application on the profile.

@@ -458,6 +458,16 @@ export const zhCN = {
   "verify.notLocalApplication": "非本工作站受理",
   "search.applicationHit": "业扩申请 {number} · {kind} · {name} · {state}（回车或点击打开）",
   "history.application": "业扩申请",
+  "apps.workingDay": "{n} 个工作日",
+  "apps.act.suspend": "暂停",
+  "apps.act.resume": "恢复",
+  "apps.act.attach": "上传附件",
+  "apps.act.note": "备注",
+  "apps.act.reassign": "转派",
+  "apps.act.withdraw": "客户撤回",
+  "apps.act.reject": "驳回",
+  "apps.act.advance": "完成环节",
+  "apps.act.accept": "受理",
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

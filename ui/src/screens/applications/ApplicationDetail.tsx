@@ -13,7 +13,7 @@ import { type MessageKey, useI18n } from "../../i18n";
 import { outletTime } from "../../time";
 import { StateTag } from "./ApplicationsScreen";
 import { AttachmentTile } from "./Attachments";
-import { NEW_CONNECTIONS, days, errorText, pickAttachment } from "./common";
+import { NEW_CONNECTIONS, days, errorText, pickAttachment, workingDays } from "./common";
 import { SlipDialog } from "./SlipDialog";
 
 /** The step actions in the order the bar shows them; `accept` is the wizard's. */
@@ -73,7 +73,7 @@ export function ApplicationDetail({ id, onBack, onChanged }: { id: string; onBac
       <Space wrap data-testid="actions">
         {ACTIONS.filter((a) => view.actions.includes(a)).map((a) => (
           <Button key={a} type={a === "advance" ? "primary" : "default"} danger={a === "reject" || a === "withdraw"} onClick={() => setActing(a)} data-testid={`act-${a}`}>
-            {a === "advance" && current ? t("apps.advanceStep", { step: label("step_kinds", current.kind) }) : label("application_actions", a)}
+            {a === "advance" && current ? t("apps.advanceStep", { step: label("step_kinds", current.kind) }) : t(`apps.act.${a}` as MessageKey)}
           </Button>
         ))}
       </Space>
@@ -99,7 +99,7 @@ export function ApplicationDetail({ id, onBack, onChanged }: { id: string; onBac
           columns={[
             { title: t("apps.step"), render: (_, s) => label("step_kinds", s.kind) },
             { title: t("apps.stepOwner"), dataIndex: "owner_name", render: (v: string | null) => v ?? "—" },
-            { title: t("apps.limit"), align: "right", render: (_, s) => (s.limit_days == null ? "—" : t("apps.workingDays", { n: s.limit_days })) },
+            { title: t("apps.limit"), align: "right", render: (_, s) => (s.limit_days == null ? "—" : workingDays(t, s.limit_days)) },
             { title: t("apps.started"), dataIndex: "started_at", render: (v: string | null) => (v ? outletTime(v) : "—") },
             { title: t("apps.promised"), dataIndex: "due_date", render: (v: string | null) => <span data-testid="step-due">{v ?? "—"}</span> },
             { title: t("apps.finished"), dataIndex: "finished_at", render: (v: string | null) => (v ? outletTime(v) : "—") },
@@ -221,7 +221,7 @@ function ActDialog(props: { view: ApplicationView; action: Action | null; onClos
     }
   }
 
-  const title = action ? (action === "advance" && current ? t("apps.advanceStep", { step: label("step_kinds", current.kind) }) : label("application_actions", action)) : "";
+  const title = action ? (action === "advance" && current ? t("apps.advanceStep", { step: label("step_kinds", current.kind) }) : t(`apps.act.${action}` as MessageKey)) : "";
   const textLabel: MessageKey = reasonNeeded ? "apps.reason" : "field.notes";
   return (
     <Modal open={!!action} title={title} onCancel={() => { setError(null); props.onClose(); }} onOk={() => form.submit()} confirmLoading={busy}

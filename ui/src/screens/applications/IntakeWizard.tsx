@@ -13,7 +13,7 @@ import type { SearchHit } from "../../api/generated/SearchHit";
 import type { Voltage } from "../../api/generated/Voltage";
 import { useLabels } from "../../catalog";
 import { useI18n } from "../../i18n";
-import { NEW_CONNECTIONS, errorText, pickAttachment } from "./common";
+import { NEW_CONNECTIONS, errorText, pickAttachment, workingDays } from "./common";
 import { SlipDialog } from "./SlipDialog";
 
 /** The order of the kinds in the first step; the digit keys 1…9 pick the first nine. */
@@ -162,6 +162,11 @@ export function IntakeWizard(props: { customerId?: string; onCancel: () => void;
     }
   }
 
+  // A refusal shows above the step: brought into view when the clerk is further down.
+  useEffect(() => {
+    if (error) document.querySelector("[data-testid=intake-error]")?.scrollIntoView({ block: "nearest" });
+  }, [error]);
+
   const missing = (requirements?.documents ?? []).filter((d) => d.required && !uploaded.some((u) => u.kind === d.kind));
   const titles = ["intake.step.kind", "intake.step.applicant", "intake.step.details", "intake.step.documents", "intake.step.review"] as const;
 
@@ -222,7 +227,7 @@ export function IntakeWizard(props: { customerId?: string; onCancel: () => void;
             ]} />
             <Table size="small" pagination={false} rowKey="kind" dataSource={requirements.steps} data-testid="planned-steps" columns={[
               { title: t("apps.step"), render: (_, s) => label("step_kinds", s.kind) },
-              { title: t("apps.limit"), align: "right", render: (_, s) => (s.limit_days == null ? "—" : t("apps.workingDays", { n: s.limit_days })) },
+              { title: t("apps.limit"), align: "right", render: (_, s) => (s.limit_days == null ? "—" : workingDays(t, s.limit_days)) },
               { title: t("apps.promised"), dataIndex: "due_date", render: (v: string | null) => v ?? "—" },
             ]} footer={() => (
               <span data-testid="total-promise">{t("intake.totalPromise", { n: requirements.promise_days, date: requirements.promised_date })}</span>

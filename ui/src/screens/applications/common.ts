@@ -2,7 +2,7 @@ import { createContext, useContext } from "react";
 import { CommandError, chooseFile, inDesktopApp, invoke } from "../../api/invoke";
 import type { ApplicationKind } from "../../api/generated/ApplicationKind";
 import type { AttachmentInfo } from "../../api/generated/AttachmentInfo";
-import { coreText, type Lang } from "../../i18n";
+import { coreText, type Lang, type MessageKey } from "../../i18n";
 
 /** The kinds that create a customer: no existing customer, the applicant becomes one. */
 export const NEW_CONNECTIONS: ApplicationKind[] = ["residential_new", "low_voltage_new", "high_voltage_single", "high_voltage_dual"];
@@ -15,6 +15,10 @@ export function errorText(lang: Lang, e: unknown): string {
 
 /** Working days from the core's hundredths of a day, as a clerk reads them. */
 export const days = (centidays: number | null | undefined) => (centidays == null ? "—" : (centidays / 100).toFixed(centidays % 100 === 0 ? 0 : 1));
+
+/** "1 working day", "3 working days" (Chinese has one form). */
+export const workingDays = (t: (key: MessageKey, vars?: Record<string, string | number>) => string, n: number) =>
+  t(n === 1 ? "apps.workingDay" : "apps.workingDays", { n });
 
 /** The shell's way to open an application or the intake wizard from another section. */
 export interface AppNavigation {

@@ -161,11 +161,20 @@ test("an administrator chooses the backup folder in the native dialog", async ()
 
 // A scanned document attached at intake through the shell's file dialog: the core reads the file
 // from the path the dialog gave (the browser sends bytes instead).
-test("a document is attached at intake through the native file dialog", async () => {
+test("documents are attached at intake through the native file dialog, and the slip is drawn", async () => {
   const folder = mkdtempSync(join(tmpdir(), "hall-scan-"));
   // A PNG of 1×1 pixel, as a scanner's smallest picture.
   writeFileSync(join(folder, "id-card.png"), Buffer.from(
     "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c49444154789c63f8ffff3f0005fe02fe0def46b80000000049454e44ae426082", "hex"));
+  // A clerk takes applications (an administrator takes none).
+  await browser.$("//button[contains(., '退出')]").click();
+  const username = await browser.$("input#username");
+  await username.waitForExist({ timeout: 15_000 });
+  await username.setValue("clerk");
+  await browser.$("input#password").setValue("clerk1234");
+  await browser.$("button[type=submit]").click();
+  await browser.$("[data-testid=current-user]").waitForExist({ timeout: 15_000 });
+  writeFileSync(join(folder, "property.pdf"), onePagePdf("Property certificate"));
   await browser.$("//li[contains(., '业扩')]").click();
   const create = await browser.$("[data-testid=new-application]");
   await create.waitForExist({ timeout: 15_000 });
@@ -190,4 +199,41 @@ test("a document is attached at intake through the native file dialog", async ()
     throw e;
   });
   await browser.saveScreenshot(join(artifacts, "desktop-attach.png"));
+
+  // The second document, a PDF, through the dialog too; then accepted, and the slip's first page
+  // drawn by pdf.js inside the app's WebKit under its CSP.
+  await browser.$("[data-testid=upload-property_proof]").click();
+  await chooseInGtkDialog(folder, { title: "选择附件", file: "property.pdf" });
+  await browser.waitUntil(async () => /property\.pdf · application\/pdf/.test(await listed()), { timeout: 15_000, timeoutMsg: "the PDF was never attached" });
+  await browser.$("[data-testid=intake-next]").click();
+  const accept = await browser.$("[data-testid=accept]");
+  await accept.waitForExist({ timeout: 10_000 });
+  await accept.click();
+  const drawn = () => browser.execute(() => document.querySelector("[data-testid=slip-page]")?.getAttribute("data-state") ?? "");
+  await browser.waitUntil(async () => ["done", "failed"].includes(await drawn()), { timeout: 20_000, timeoutMsg: "the slip was never drawn" });
+  await new Promise((r) => setTimeout(r, 500));
+  await browser.saveScreenshot(join(artifacts, "desktop-slip.png"));
+  assert.equal(await drawn(), "done", "pdf.js draws the slip in the desktop app");
 });
+
+/** A one-page PDF with a line of text, its cross-reference table at the right offsets. */
+function onePagePdf(text) {
+  const content = `BT /F1 24 Tf 72 720 Td (${text}) Tj ET`;
+  const objects = [
+    "<< /Type /Catalog /Pages 2 0 R >>",
+    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+    "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+  ];
+  let out = "%PDF-1.4\n";
+  const offsets = objects.map((body, i) => {
+    const at = out.length;
+    out += `${i + 1} 0 obj\n${body}\nendobj\n`;
+    return at;
+  });
+  const xref = out.length;
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, "0")} 00000 n \n`).join("")}`;
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out, "latin1");
+}

@@ -470,4 +470,5 @@ export const en: Record<MessageKey, string> = {
   "apps.act.reject": "Reject",
   "apps.act.advance": "Complete the step",
   "apps.act.accept": "Accept",
+  "calendar.path": "Full path of the published year's file",
 };

@@ -468,6 +468,7 @@ export const zhCN = {
   "apps.act.reject": "驳回",
   "apps.act.advance": "完成环节",
   "apps.act.accept": "受理",
+  "calendar.path": "已发布年度日历文件的完整路径",
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

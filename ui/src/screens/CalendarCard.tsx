@@ -48,7 +48,7 @@ export function CalendarCard() {
         ]} />
         <Typography.Text type="secondary">{t("calendar.hint")}</Typography.Text>
         <Space.Compact style={{ width: "100%" }}>
-          {!inDesktopApp() && <Input className="mono" placeholder={t("data.path")} value={path} onChange={(e) => setPath(e.target.value)} onPressEnter={() => void load()} data-testid="calendar-path" />}
+          {!inDesktopApp() && <Input className="mono" placeholder={t("calendar.path")} value={path} onChange={(e) => setPath(e.target.value)} onPressEnter={() => void load()} data-testid="calendar-path" />}
           <Button loading={busy} onClick={() => void load()} data-testid="calendar-load">{inDesktopApp() ? `${t("calendar.load")}…` : t("calendar.load")}</Button>
         </Space.Compact>
         {message && <Alert type={message.type} showIcon message={message.text} data-testid="calendar-message" />}

@@ -226,7 +226,7 @@ function ActDialog(props: { view: ApplicationView; action: Action | null; onClos
   return (
     <Modal open={!!action} title={title} onCancel={() => { setError(null); props.onClose(); }} onOk={() => form.submit()} confirmLoading={busy}
       okText={action === "attach" ? t("intake.upload") : t("apps.confirm")} okButtonProps={{ danger: action === "reject" || action === "withdraw", ...({ "data-testid": "act-confirm" } as Record<`data-${string}`, string>) }}
-      destroyOnHidden data-testid="act-dialog">
+      destroyOnHidden>
       {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 12 }} data-testid="act-error" />}
       {action === "suspend" && <Typography.Paragraph type="secondary">{t("apps.suspendHint")}</Typography.Paragraph>}
       <Form form={form} layout="vertical" onFinish={submit} initialValues={{ meter_kind: "single_phase", multiplier: 1, document_kind: "other", supply_area: "" }}>

@@ -485,6 +485,18 @@ test("on 1 December every user is told that 2027 is missing; a manager sees the 
   await page.getByTestId("calendar-warning").waitFor();
   assert.match(await page.getByTestId("calendar-warning").innerText(), /2027年的节假日安排尚未发布/);
   await shot("17-calendar-warning-zh");
+  // A month on, the applications still open from 2 November are overdue: the badge counts them
+  // and the list's overdue filter shows them, each marked.
+  const open = (await call(server.url, "application.list", { due: "overdue", kind: null, state: null, owner: null, customer_id: null, offset: 0, limit: 1 }, token)).total;
+  assert.ok(open >= 3, `overdue applications: ${open}`);
+  await page.getByTestId("overdue-badge").getByText(String(open)).waitFor();
+  await openSection();
+  await page.getByTestId("filter-due").getByText("已超期").click();
+  await page.getByTestId("application-list").getByText("超期").first().waitFor();
+  const rows = page.getByTestId("application-list").locator("tbody tr.ant-table-row");
+  await page.waitForFunction((n) => document.querySelectorAll("[data-testid=application-list] tbody tr.ant-table-row").length === n, Math.min(open, 20));
+  assert.equal(await rows.count(), Math.min(open, 20));
+  await shot("17b-overdue-zh");
   await logout();
   await login("manager", "manager1234");
   await page.keyboard.press("Alt+7");

@@ -198,7 +198,12 @@ fn a_residential_intake_gets_its_number_steps_and_promised_dates() {
     let req = ok(
         &f,
         &clerk,
-        Request::ApplicationRequirements(RequirementsArgs { kind: ApplicationKind::ResidentialNew, important: false, simplified: false }),
+        Request::ApplicationRequirements(RequirementsArgs {
+            kind: ApplicationKind::ResidentialNew,
+            important: false,
+            simplified: false,
+            customer_id: None,
+        }),
     );
     // Accepted Mon 2 Mar: the promise of 5 working days is Mon 9 Mar (3, 4, 5, 6, 9).
     assert_eq!(date_of(&req["promised_date"]), d(3, 9));
@@ -287,6 +292,18 @@ fn every_kind_is_accepted_with_its_documents() {
         assert_eq!(view["promise_days"], promise, "{kind:?}");
         assert_eq!(view["kind"], kind.code());
     }
+    // A residential customer's 增容 follows the residential connection: 5 days, not 6.
+    let req = ok(
+        &f,
+        &clerk,
+        Request::ApplicationRequirements(RequirementsArgs {
+            kind: ApplicationKind::CapacityIncrease,
+            important: false,
+            simplified: false,
+            customer_id: Some(id.clone()),
+        }),
+    );
+    assert_eq!(req["promise_days"], 5);
     // 恢复 needs a suspended supply: refused now, accepted once the suspension is completed.
     let resume = change(&f, ApplicationKind::Resumption, &id, &[DocumentKind::IdProof]);
     assert_eq!(create(&f, &clerk, resume.clone()).unwrap_err().code(), "customer.not_suspended");
@@ -638,12 +655,14 @@ fn each_change_completes_through_the_customer_file_with_history() {
 
     let out = complete(&f, change(&f, ApplicationKind::Suspension, &id, &[DocumentKind::IdProof]));
     assert_eq!((out["tagged"][0]["field"].as_str(), out["tagged"][0]["new"].as_str()), (Some("supply_suspended"), Some("true")));
+    assert_eq!(out["customer"]["supply_suspended"], true);
     assert_eq!(
         create(&f, &clerk, change(&f, ApplicationKind::Suspension, &id, &[DocumentKind::IdProof])).unwrap_err().code(),
         "customer.already_suspended"
     );
     let out = complete(&f, change(&f, ApplicationKind::Resumption, &id, &[DocumentKind::IdProof]));
     assert_eq!(out["tagged"][0]["new"], "false");
+    assert_eq!(out["customer"]["supply_suspended"], false);
 
     let mut closure = change(&f, ApplicationKind::Closure, &id, &[DocumentKind::IdProof]);
     closure.applicant = applicant("李新主", 3);

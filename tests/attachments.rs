@@ -299,3 +299,45 @@ fn a_backup_carries_its_attachments_incrementally_and_a_restore_brings_them_back
     assert_eq!(files(&f).len(), 2, "only the restored database's files: {:?}", files(&f));
     assert_eq!(fetch(&f, &clerk, Request::AttachmentContent, &later.sha256).unwrap_err().code(), "attachment.not_found");
 }
+
+#[test]
+fn copies_no_remaining_backup_lists_are_pruned_with_their_backups() {
+    use hall::api::NoArgs;
+    use hall::api::backup::{RestoreArgs, run_if_due};
+    let f = common::fixture();
+    let admin = f.login("admin");
+    let backups = tempfile::tempdir().unwrap();
+    for (key, value) in [("backup.dir", backups.path().display().to_string()), ("backup.keep_days", "1".into())] {
+        f.app.call(Some(&admin), Request::SetSetting(SetSettingArgs { key: key.into(), value })).unwrap();
+    }
+    let run = |f: &Fixture| -> String {
+        let status: hall::api::backup::BackupStatus =
+            serde_json::from_value(f.app.call(Some(&admin), Request::RunBackup(NoArgs {})).unwrap()).unwrap();
+        status.last.unwrap().file.unwrap()
+    };
+    let before = run(&f);
+    f.clock.advance(chrono::Duration::minutes(1));
+    let kept = add(&f, &admin, "kept.png", &encoded(30, 30, image::ImageFormat::Png)).unwrap();
+    run(&f);
+    let copy = backups.path().join("attachments").join(&kept.sha256[..2]).join(&kept.sha256);
+    assert!(copy.is_file());
+    // Back to the backup without it: no later backup lists the file.
+    f.app.call(Some(&admin), Request::RestoreBackup(RestoreArgs { file: before })).unwrap();
+    f.clock.advance(chrono::Duration::days(3));
+    let third = run_if_due(&f.app).unwrap().unwrap();
+    assert_eq!(third.error, None);
+    // keep_days 1: the two older backups went, and with them the only backups listing the copy.
+    assert_eq!(hall::store::backup::list(backups.path()).unwrap().len(), 1);
+    assert!(!copy.exists(), "the copy no remaining backup lists is removed");
+}
+
+#[test]
+fn a_file_lost_from_disk_is_put_back_when_the_same_bytes_come_again() {
+    let f = common::fixture();
+    let clerk = f.login("clerk");
+    let bytes = encoded(12, 12, image::ImageFormat::Png);
+    let info = add(&f, &clerk, "a.png", &bytes).unwrap();
+    std::fs::remove_file(attachments_dir(&f).join(&info.sha256[..2]).join(&info.sha256)).unwrap();
+    assert_eq!(add(&f, &clerk, "a.png", &bytes).unwrap(), info);
+    assert_eq!(fetch(&f, &clerk, Request::AttachmentContent, &info.sha256).unwrap().1, bytes);
+}

@@ -87,6 +87,11 @@ pub struct RequirementsArgs {
     pub kind: ApplicationKind,
     pub important: bool,
     pub simplified: bool,
+    /// The existing customer (optional): a 增容 follows the new connection of its voltage and
+    /// class, so its steps and promise depend on the customer.
+    #[serde(default)]
+    #[ts(optional)]
+    pub customer_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -184,7 +189,17 @@ pub(super) fn requirements(app: &App, caller: Option<&Caller>, args: Requirement
     let cal = calendar(app)?;
     let ctx = Context { rules: RuleBook::shipped(), calendar: &cal };
     let today = business_date(app.clock().now());
-    let input = PlanInput { kind: args.kind, important: args.important, simplified: args.simplified, class: None, voltage: None };
+    let customer = match args.customer_id.as_deref() {
+        Some(id) => Some(crate::store::customers::get(app.store().conn(), id)?.record),
+        None => None,
+    };
+    let input = PlanInput {
+        kind: args.kind,
+        important: args.important,
+        simplified: args.simplified,
+        class: customer.as_ref().map(|c| c.class),
+        voltage: customer.as_ref().map(|c| c.voltage),
+    };
     let (rules_version, plan, dues, promised_date) = repo::requirements(&ctx, input, today)?;
     let documents = plan
         .required

@@ -144,6 +144,10 @@ pub struct Customer {
     pub updated_at: String,
     pub closed_at: Option<String>,
     pub close_reason: Option<String>,
+    /// Supply suspended at the customer's request (暂停, until its 恢复): set by those
+    /// applications, shown in the history as `supply_suspended`.
+    #[serde(default)]
+    pub supply_suspended: bool,
     #[serde(flatten)]
     #[ts(flatten)]
     pub record: CustomerDraft,

@@ -475,7 +475,7 @@ fn check_change(conn: &Connection, d: &mut ApplicationDraft, c: &Customer, today
             d.capacity_kva = None;
         }
         ApplicationKind::Suspension | ApplicationKind::Resumption => {
-            let suspended = supply_suspended(conn, &c.id)?;
+            let suspended = c.supply_suspended;
             if d.kind == ApplicationKind::Suspension && suspended {
                 errors.push(
                     UserMessage::new("customer.already_suspended", "该户已暂停用电", "This customer's supply is already suspended")
@@ -507,10 +507,6 @@ fn arrears_message(owed: Fen) -> UserMessage {
         format!("该户尚欠电费{owed}元，结清后方可销户"),
         format!("The customer still owes {owed} yuan: the account can be closed once it is paid"),
     )
-}
-
-fn supply_suspended(conn: &Connection, customer_id: &str) -> Result<bool> {
-    Ok(conn.prepare_cached("SELECT supply_suspended FROM customers WHERE id = ?1")?.query_row([customer_id], |r| r.get(0))?)
 }
 
 /// Accepts an application: checks it, takes its number and writes it with its steps (受理 done,

@@ -89,7 +89,9 @@ pub fn put(tx: &Tx, actor: &Actor, data_dir: &Path, file_name: &str, bytes: &[u8
     let (mime, page_count) = judge(&file_name, bytes)?;
     let sha256 = hex::encode(Sha256::digest(bytes));
     if let Some(existing) = info(tx, &sha256)? {
-        // The row exists, so the file was stored (rows are written only after the file is).
+        // The row exists, so the file was stored (rows are written only after the file is); one
+        // lost since is put back from these bytes.
+        store_file(data_dir, &sha256, bytes)?;
         audit::append(tx, actor, "attachment.add", &sha256, &serde_json::json!({ "file_name": file_name, "again": true }))?;
         return Ok(existing);
     }
@@ -305,6 +307,25 @@ pub fn copy_missing(from: &Path, to: &Path, hashes: &[String]) -> Result<Copied>
         done.copied += 1;
     }
     Ok(done)
+}
+
+/// Removes from `root`'s attachments folder every file whose hash is not in `keep` (a backup
+/// folder's, once the backups that listed them are gone); returns how many went. Temporary files
+/// of a copy under way are left alone.
+pub fn remove_others(root: &Path, keep: &std::collections::HashSet<String>) -> Result<usize> {
+    let mut removed = 0;
+    let Ok(folders) = std::fs::read_dir(root.join(DIR)) else { return Ok(0) };
+    for folder in folders.filter_map(|e| e.ok()).filter(|e| e.path().is_dir()) {
+        for file in std::fs::read_dir(folder.path())?.filter_map(|e| e.ok()) {
+            let name = file.file_name().to_string_lossy().into_owned();
+            let hash = name.strip_suffix(".thumb.png").unwrap_or(&name);
+            if is_hash(hash) && !keep.contains(hash) {
+                std::fs::remove_file(file.path())?;
+                removed += 1;
+            }
+        }
+    }
+    Ok(removed)
 }
 
 fn copy_atomically(source: &Path, dest: &Path) -> Result<()> {

@@ -92,7 +92,37 @@ pub fn prune(dir: &Path, now: DateTime<Utc>, keep_days: i64) -> Result<Vec<Strin
             removed.push(backup.file);
         }
     }
+    if !removed.is_empty() {
+        prune_attachments(dir)?;
+    }
     Ok(removed)
+}
+
+/// Removes the attachment copies in `dir` that no backup left there records. Any backup that
+/// cannot be read leaves every copy in place: a file is removed only when it is known unused.
+fn prune_attachments(dir: &Path) -> Result<()> {
+    // A backup being written (by another process) has copied files it does not list yet.
+    let writing = std::fs::read_dir(dir)?.filter_map(|e| e.ok()).any(|e| e.file_name().to_string_lossy().ends_with(".partial"));
+    if writing {
+        return Ok(());
+    }
+    let mut keep = std::collections::HashSet::new();
+    for backup in list(dir)? {
+        let listed = Connection::open_with_flags(dir.join(&backup.file), OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .map_err(Error::from)
+            .and_then(|conn| attachments::hashes(&conn));
+        match listed {
+            Ok(hashes) => keep.extend(hashes),
+            // A backup from before attachments (no table) holds none.
+            Err(e) if e.to_string().contains("no such table") => {}
+            Err(e) => {
+                eprintln!("backup: {} not read, its attachments kept: {e}", backup.file);
+                return Ok(());
+            }
+        }
+    }
+    attachments::remove_others(dir, &keep)?;
+    Ok(())
 }
 
 /// A name in `dir` for a backup taken at `at` that no file has yet.

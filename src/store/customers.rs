@@ -58,6 +58,7 @@ pub fn create(tx: &Tx, actor: &Actor, draft: &CustomerDraft, audit_each: AuditEa
         updated_at: now,
         closed_at: None,
         close_reason: None,
+        supply_suspended: false,
         record: draft,
     };
     outbox::append(tx, actor, "customer.created", &id, &customer)?;
@@ -581,7 +582,7 @@ pub fn set_supply_suspended(tx: &Tx, actor: &Actor, id: &str, suspended: bool) -
     if current.status == CustomerStatus::Closed {
         return Err(Error::Conflict(UserMessage::new("customer.closed", "该户已销户", "This account is closed")));
     }
-    let was: bool = tx.prepare_cached("SELECT supply_suspended FROM customers WHERE pk = ?1")?.query_row([pk], |r| r.get(0))?;
+    let was = current.supply_suspended;
     if was == suspended {
         return Err(Error::Conflict(if suspended {
             UserMessage::new("customer.already_suspended", "该户已暂停用电", "This customer's supply is already suspended")
@@ -685,7 +686,7 @@ pub fn for_each(conn: &Connection, mut f: impl FnMut(Customer) -> Result<()>) ->
 
 const COLUMNS: &str = "pk, id, account, name, class, id_kind, id_number, address, supply_area, voltage, capacity_kva,
     tariff_code, payment_method, credit_rating, big_customer, account_manager, tags, notes, status, version,
-    created_at, updated_at, closed_at, close_reason";
+    created_at, updated_at, closed_at, close_reason, supply_suspended";
 
 fn load(conn: &Connection, key_column: &str, key: &str) -> Result<Option<(i64, Customer)>> {
     let found = conn
@@ -727,6 +728,7 @@ fn from_row(row: &Row) -> Result<(i64, Customer)> {
         updated_at: row.get(21)?,
         closed_at: row.get(22)?,
         close_reason: row.get(23)?,
+        supply_suspended: row.get(24)?,
         record: CustomerDraft {
             account: row.get(2)?,
             name: row.get(3)?,

@@ -10,6 +10,7 @@ const customer: Customer = {
   updated_at: "2026-03-02T01:30:00.000Z",
   closed_at: null,
   close_reason: null,
+  supply_suspended: false,
   account: "3300000001",
   name: "张三",
   class: "residential",
@@ -37,8 +38,8 @@ describe("customer form", () => {
   });
 
   it("round-trips a stored customer through the form unchanged", () => {
-    const { id, status, version, created_at, updated_at, closed_at, close_reason, ...draft } = customer;
-    void [id, status, version, created_at, updated_at, closed_at, close_reason];
+    const { id, status, version, created_at, updated_at, closed_at, close_reason, supply_suspended, ...draft } = customer;
+    void [id, status, version, created_at, updated_at, closed_at, close_reason, supply_suspended];
     expect(toDraft(fromCustomer(customer))).toEqual(draft);
   });
 

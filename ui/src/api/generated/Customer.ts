@@ -14,7 +14,12 @@ export type Customer = { id: string, status: CustomerStatus,
 /**
  * Incremented by every edit; an edit names the version it started from.
  */
-version: number, created_at: string, updated_at: string, closed_at: string | null, close_reason: string | null, account: string, name: string, class: CustomerClass, id_kind: IdKind, id_number: string, phones: Array<string>, address: string, 
+version: number, created_at: string, updated_at: string, closed_at: string | null, close_reason: string | null, 
+/**
+ * Supply suspended at the customer's request (暂停, until its 恢复): set by those
+ * applications, shown in the history as `supply_suspended`.
+ */
+supply_suspended: boolean, account: string, name: string, class: CustomerClass, id_kind: IdKind, id_number: string, phones: Array<string>, address: string, 
 /**
  * 台区 / 供电所.
  */

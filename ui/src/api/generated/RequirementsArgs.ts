@@ -4,4 +4,9 @@ import type { ApplicationKind } from "./ApplicationKind";
 /**
  * What a kind needs at intake: its steps with their limits and the documents to hand in.
  */
-export type RequirementsArgs = { kind: ApplicationKind, important: boolean, simplified: boolean, };
+export type RequirementsArgs = { kind: ApplicationKind, important: boolean, simplified: boolean, 
+/**
+ * The existing customer (optional): a 增容 follows the new connection of its voltage and
+ * class, so its steps and promise depend on the customer.
+ */
+customer_id?: string, };

@@ -471,4 +471,5 @@ export const en: Record<MessageKey, string> = {
   "apps.act.advance": "Complete the step",
   "apps.act.accept": "Accept",
   "calendar.path": "Full path of the published year's file",
+  "profile.supplySuspended": "Supply suspended",
 };

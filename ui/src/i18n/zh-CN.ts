@@ -469,6 +469,7 @@ export const zhCN = {
   "apps.act.advance": "完成环节",
   "apps.act.accept": "受理",
   "calendar.path": "已发布年度日历文件的完整路径",
+  "profile.supplySuspended": "暂停用电",
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

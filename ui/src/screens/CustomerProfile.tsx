@@ -63,6 +63,7 @@ export function CustomerProfile({ id, onBack }: { id: string; onBack: () => void
         </Typography.Title>
         {c.status === "closed" && <Tag color="red">{t("profile.closedTag")}</Tag>}
         {c.big_customer && <Tag color="gold">{t("profile.bigCustomer")}</Tag>}
+        {c.supply_suspended && <Tag color="orange" data-testid="supply-suspended">{t("profile.supplySuspended")}</Tag>}
         {c.tags.map((tag) => (
           <Tag key={tag}>{tag}</Tag>
         ))}

@@ -111,7 +111,9 @@ export function IntakeWizard(props: { customerId?: string; onCancel: () => void;
   async function toDocuments() {
     setError(null);
     try {
-      setRequirements(await invoke("application.requirements", { kind, important: details.important, simplified: details.simplified }));
+      setRequirements(await invoke("application.requirements", {
+        kind, important: details.important, simplified: details.simplified, ...(!isNew && customer ? { customer_id: customer.id } : {}),
+      }));
       setStep(3);
     } catch (e) {
       setError(errorText(lang, e));

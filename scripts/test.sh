@@ -44,7 +44,7 @@ fi
 npm --prefix ui test
 cargo build --locked -p hall-desktop
 
-node --test ui/e2e/browser.test.mjs ui/e2e/cashday.test.mjs ui/e2e/people.test.mjs ui/e2e/closed_day.test.mjs ui/e2e/operation.test.mjs
+node --test ui/e2e/browser.test.mjs ui/e2e/cashday.test.mjs ui/e2e/people.test.mjs ui/e2e/closed_day.test.mjs ui/e2e/operation.test.mjs ui/e2e/applications.test.mjs
 xvfb-run -a -s "-screen 0 1366x768x24" node --test ui/e2e/desktop.test.mjs
 # Nor do the tests leave anything behind outside the git-ignored test-artifacts/ and target/.
 clean_tree "after the tests"

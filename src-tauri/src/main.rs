@@ -22,7 +22,9 @@ async fn dispatch(app: State<'_, Arc<HallApp>>, body: String, token: Option<Stri
 }
 
 /// A native file dialog; returns the chosen path, or nothing if the clerk cancelled. `purpose`:
-/// `open` or `save` a CSV file, `save-pdf` a receipt or a day-end paper (named `suggested`).
+/// `open` or `save` a CSV file, `save-pdf` a receipt or a day-end paper (named `suggested`),
+/// `attach` a scanned document (the core reads its type from the bytes; the filter only helps),
+/// `calendar` a year of the working-day calendar published by head office.
 #[tauri::command]
 async fn choose_file(handle: AppHandle, purpose: String, suggested: Option<String>) -> Option<String> {
     let picked = match purpose.as_str() {
@@ -32,6 +34,13 @@ async fn choose_file(handle: AppHandle, purpose: String, suggested: Option<Strin
             .add_filter("PDF", &["pdf"])
             .set_file_name(suggested.unwrap_or_else(|| "receipt.pdf".into()))
             .blocking_save_file(),
+        "attach" => handle
+            .dialog()
+            .file()
+            .set_title("选择附件 Choose a document")
+            .add_filter("PDF, JPEG, PNG", &["pdf", "jpg", "jpeg", "png"])
+            .blocking_pick_file(),
+        "calendar" => handle.dialog().file().blocking_pick_file(),
         "save" => handle.dialog().file().add_filter("CSV", &["csv"]).set_file_name("customers.csv").blocking_save_file(),
         _ => handle.dialog().file().add_filter("CSV", &["csv"]).blocking_pick_file(),
     };

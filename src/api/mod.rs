@@ -208,6 +208,7 @@ commands! {
     "user.set_active" => SetUserActive(SetActiveArgs) -> User, Access::Roles(STAFF_ADMIN), users::set_active;
     "user.unlock" => UnlockUser(UsernameArgs) -> User, Access::Roles(STAFF_ADMIN), users::unlock;
     "user.change_own_password" => ChangeOwnPassword(ChangeOwnPasswordArgs) -> Done, Access::OwnAccount, users::change_own_password;
+    "user.assignable" => AssignableUsers(NoArgs) -> AssignableList, Access::Roles(MANAGERS), users::assignable;
     "audit.verify" => VerifyAudit(NoArgs) -> crate::store::audit::Verification, Access::Roles(AUDITORS), system::verify_audit;
     "audit.recent" => RecentAudit(RecentArgs) -> AuditEntries, Access::Roles(AUDITORS), system::recent_audit;
     "workstation.status" => WorkstationStatus(NoArgs) -> StatusInfo, Access::AnyUser, system::status;

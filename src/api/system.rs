@@ -6,6 +6,7 @@ use ts_rs::TS;
 use super::{App, Caller, NoArgs};
 use crate::clock::{business_date, stamp};
 use crate::error::{Lang, Result};
+use crate::model::application::{Action, ApplicationKind, ApplicationState, DocumentKind, StepKind};
 use crate::model::customer::{CreditRating, CustomerClass, CustomerStatus, IdKind, MeterKind, PaymentMethod, Voltage};
 use crate::model::payment::{DENOMINATIONS, PaymentKind, PaymentStatus, ReasonCode, TenderKind, denomination_label};
 use crate::model::user::Role;
@@ -50,6 +51,11 @@ pub struct Catalog {
     pub payment_statuses: Vec<CodeLabel>,
     /// The notes and coins a desk counts; the code is the value in fen.
     pub denominations: Vec<CodeLabel>,
+    pub application_kinds: Vec<CodeLabel>,
+    pub application_states: Vec<CodeLabel>,
+    pub step_kinds: Vec<CodeLabel>,
+    pub document_kinds: Vec<CodeLabel>,
+    pub application_actions: Vec<CodeLabel>,
 }
 
 macro_rules! labels {
@@ -79,6 +85,11 @@ pub(super) fn catalog(_: &App, _: Option<&Caller>, _: NoArgs) -> Result<Catalog>
             .iter()
             .map(|&d| CodeLabel { code: d.to_string(), zh: denomination_label(d, Lang::ZhCn), en: denomination_label(d, Lang::En) })
             .collect(),
+        application_kinds: labels!(ApplicationKind),
+        application_states: labels!(ApplicationState),
+        step_kinds: labels!(StepKind),
+        document_kinds: labels!(DocumentKind),
+        application_actions: labels!(Action),
     })
 }
 

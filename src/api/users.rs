@@ -56,6 +56,22 @@ pub(super) fn list(app: &App, _: Option<&Caller>, _: NoArgs) -> Result<UserList>
     Ok(UserList { users: repo::list(app.store().conn(), app.clock().now())? })
 }
 
+/// The users an application's step can be given to (active clerks and branch managers), for the
+/// manager's reassign: without the administrator's details (lockouts, password state).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AssignableList {
+    pub users: Vec<User>,
+}
+
+pub(super) fn assignable(app: &App, _: Option<&Caller>, _: NoArgs) -> Result<AssignableList> {
+    let users = repo::list(app.store().conn(), app.clock().now())?
+        .into_iter()
+        .map(|s| s.user)
+        .filter(|u| u.active && matches!(u.role, Role::Clerk | Role::Manager))
+        .collect();
+    Ok(AssignableList { users })
+}
+
 pub(super) fn create(app: &App, caller: Option<&Caller>, args: CreateUserArgs) -> Result<User> {
     let actor = app.actor(caller.map(|c| &c.user));
     app.store().write(|tx| repo::create(tx, &actor, &args.username, &args.display_name, args.role, &args.password, PasswordKind::Temporary))

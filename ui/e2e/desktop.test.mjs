@@ -88,18 +88,18 @@ test("a day-end paper opens in the system's PDF viewer", async () => {
 
 // The GTK folder dialog is a native window, out of WebDriver's reach: xdotool focuses it by its
 // title, opens its location field (Ctrl+L), types the folder and presses Enter, as a person would.
-const dialogWindow = () => {
+const dialogWindow = (title = "选择备份目录") => {
   try {
-    return execFileSync("xdotool", ["search", "--onlyvisible", "--name", "选择备份目录"], { encoding: "utf8" }).trim().split("\n").pop();
+    return execFileSync("xdotool", ["search", "--onlyvisible", "--name", title], { encoding: "utf8" }).trim().split("\n").pop();
   } catch {
     return null; // xdotool exits with 1 when no window matches
   }
 };
 
-async function chooseInGtkDialog(folder) {
+async function chooseInGtkDialog(folder, { title = "选择备份目录", file = null } = {}) {
   let dialog = null;
   for (let i = 0; i < 100 && !dialog; i++) {
-    dialog = dialogWindow();
+    dialog = dialogWindow(title);
     if (!dialog) await new Promise((r) => setTimeout(r, 150));
   }
   assert.ok(dialog, "the folder dialog never opened");
@@ -115,18 +115,18 @@ async function chooseInGtkDialog(folder) {
   execFileSync("xdotool", ["windowfocus", "--sync", dialog]);
   execFileSync("xdotool", ["key", "--clearmodifiers", "ctrl+l"]);
   await pause();
-  execFileSync("xdotool", ["type", "--delay", "20", `${folder}/`]);
+  execFileSync("xdotool", ["type", "--delay", "20", file ? join(folder, file) : `${folder}/`]);
   await pause();
   // A picture of the native dialog for a person to look at, where x11-apps and netpbm are installed.
   try {
-    execFileSync("sh", ["-c", `xwd -root | xwdtopnm 2>/dev/null | pnmtopng > ${join(artifacts, "desktop-folder-dialog.png")}`]);
+    execFileSync("sh", ["-c", `xwd -root | xwdtopnm 2>/dev/null | pnmtopng > ${join(artifacts, file ? "desktop-file-dialog.png" : "desktop-folder-dialog.png")}`]);
   } catch {
     // not needed for the test
   }
   execFileSync("xdotool", ["key", "Return"]);
   await pause();
   // Enter on a folder path may open the folder first; a second Enter chooses the folder shown.
-  if (dialogWindow()) {
+  if (dialogWindow(title)) {
     execFileSync("xdotool", ["windowfocus", "--sync", dialog]);
     execFileSync("xdotool", ["key", "Return"]);
   }
@@ -158,3 +158,82 @@ test("an administrator chooses the backup folder in the native dialog", async ()
   await new Promise((r) => setTimeout(r, 500));
   await browser.saveScreenshot(join(artifacts, "desktop-backup-folder.png"));
 });
+
+// A scanned document attached at intake through the shell's file dialog: the core reads the file
+// from the path the dialog gave (the browser sends bytes instead).
+test("documents are attached at intake through the native file dialog, and the slip is drawn", async () => {
+  const folder = mkdtempSync(join(tmpdir(), "hall-scan-"));
+  // A PNG of 1×1 pixel, as a scanner's smallest picture.
+  writeFileSync(join(folder, "id-card.png"), Buffer.from(
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c49444154789c63f8ffff3f0005fe02fe0def46b80000000049454e44ae426082", "hex"));
+  // A clerk takes applications (an administrator takes none).
+  await browser.$("//button[contains(., '退出')]").click();
+  const username = await browser.$("input#username");
+  await username.waitForExist({ timeout: 15_000 });
+  await username.setValue("clerk");
+  await browser.$("input#password").setValue("clerk1234");
+  await browser.$("button[type=submit]").click();
+  await browser.$("[data-testid=current-user]").waitForExist({ timeout: 15_000 });
+  writeFileSync(join(folder, "property.pdf"), onePagePdf("Property certificate"));
+  await browser.$("//li[contains(., '业扩')]").click();
+  const create = await browser.$("[data-testid=new-application]");
+  await create.waitForExist({ timeout: 15_000 });
+  await create.click();
+  await browser.$("[data-testid=kind-residential_new]").click();
+  await browser.$("[data-testid=applicant-name]").setValue("孙立新");
+  await browser.$("[data-testid=applicant-id]").setValue("11010519491231002X");
+  await browser.$("[data-testid=applicant-phone]").setValue("13700004444");
+  await browser.keys("Enter");
+  const address = await browser.$("[data-testid=intake-address]");
+  await address.waitForExist({ timeout: 10_000 });
+  await address.setValue("浙江省杭州市西湖区文一路100号翠苑一区8幢1单元101室");
+  await browser.keys("Enter");
+  const upload = await browser.$("[data-testid=upload-id_proof]");
+  await upload.waitForExist({ timeout: 10_000 });
+  await upload.click();
+  await chooseInGtkDialog(folder, { title: "选择附件", file: "id-card.png" });
+  const listed = () => browser.execute(() => document.querySelector("[data-testid=checklist]")?.textContent ?? "");
+  await browser.waitUntil(async () => /id-card\.png · image\/png/.test(await listed()), { timeout: 15_000, timeoutMsg: "the chosen file was never attached" }).catch(async (e) => {
+    await browser.saveScreenshot(join(artifacts, "desktop-failure.png"));
+    console.log("checklist:", JSON.stringify(await listed()));
+    throw e;
+  });
+  await browser.saveScreenshot(join(artifacts, "desktop-attach.png"));
+
+  // The second document, a PDF, through the dialog too; then accepted, and the slip's first page
+  // drawn by pdf.js inside the app's WebKit under its CSP.
+  await browser.$("[data-testid=upload-property_proof]").click();
+  await chooseInGtkDialog(folder, { title: "选择附件", file: "property.pdf" });
+  await browser.waitUntil(async () => /property\.pdf · application\/pdf/.test(await listed()), { timeout: 15_000, timeoutMsg: "the PDF was never attached" });
+  await browser.$("[data-testid=intake-next]").click();
+  const accept = await browser.$("[data-testid=accept]");
+  await accept.waitForExist({ timeout: 10_000 });
+  await accept.click();
+  const drawn = () => browser.execute(() => document.querySelector("[data-testid=slip-page]")?.getAttribute("data-state") ?? "");
+  await browser.waitUntil(async () => ["done", "failed"].includes(await drawn()), { timeout: 20_000, timeoutMsg: "the slip was never drawn" });
+  await new Promise((r) => setTimeout(r, 500));
+  await browser.saveScreenshot(join(artifacts, "desktop-slip.png"));
+  assert.equal(await drawn(), "done", "pdf.js draws the slip in the desktop app");
+});
+
+/** A one-page PDF with a line of text, its cross-reference table at the right offsets. */
+function onePagePdf(text) {
+  const content = `BT /F1 24 Tf 72 720 Td (${text}) Tj ET`;
+  const objects = [
+    "<< /Type /Catalog /Pages 2 0 R >>",
+    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+    "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+  ];
+  let out = "%PDF-1.4\n";
+  const offsets = objects.map((body, i) => {
+    const at = out.length;
+    out += `${i + 1} 0 obj\n${body}\nendobj\n`;
+    return at;
+  });
+  const xref = out.length;
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, "0")} 00000 n \n`).join("")}`;
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out, "latin1");
+}

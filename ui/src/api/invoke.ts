@@ -84,7 +84,7 @@ export const invoke = client.invoke;
  * A native file dialog in the desktop app; in a browser there is none, and the caller asks for a
  * path instead (`hall serve` runs on the same machine). Returns null when cancelled or unavailable.
  */
-export async function chooseFile(purpose: "open" | "save" | "save-pdf", suggested?: string): Promise<string | null> {
+export async function chooseFile(purpose: "open" | "save" | "save-pdf" | "attach" | "calendar", suggested?: string): Promise<string | null> {
   if (!inDesktopApp()) return null;
   const { invoke: tauriInvoke } = await import("@tauri-apps/api/core");
   return tauriInvoke<string | null>("choose_file", { purpose, suggested: suggested ?? null });

@@ -11,6 +11,7 @@ import { CloseCustomerDialog } from "./CloseCustomerDialog";
 import { outletTime } from "../time";
 import { CustomerFormDrawer } from "./CustomerForm";
 import { BillsTab, PaymentsTab } from "./ProfileMoneyTabs";
+import { CustomerApplicationsTab } from "./applications/CustomerApplications";
 
 export function CustomerProfile({ id, onBack }: { id: string; onBack: () => void }) {
   const { t, lang } = useI18n();
@@ -62,6 +63,7 @@ export function CustomerProfile({ id, onBack }: { id: string; onBack: () => void
         </Typography.Title>
         {c.status === "closed" && <Tag color="red">{t("profile.closedTag")}</Tag>}
         {c.big_customer && <Tag color="gold">{t("profile.bigCustomer")}</Tag>}
+        {c.supply_suspended && <Tag color="orange" data-testid="supply-suspended">{t("profile.supplySuspended")}</Tag>}
         {c.tags.map((tag) => (
           <Tag key={tag}>{tag}</Tag>
         ))}
@@ -123,6 +125,9 @@ export function CustomerProfile({ id, onBack }: { id: string; onBack: () => void
             },
             { key: "bills", label: t("profile.tab.bills"), children: <BillsTab customerId={id} meters={c.meters.map((m) => m.number)} /> },
             { key: "payments", label: t("profile.tab.payments"), children: <PaymentsTab customerId={id} /> },
+            ...(can("application.list")
+              ? [{ key: "applications", label: t("profile.tab.applications"), children: <CustomerApplicationsTab customerId={id} closed={c.status === "closed"} /> }]
+              : []),
             {
               key: "history",
               label: t("profile.tab.history"),
@@ -140,6 +145,7 @@ export function CustomerProfile({ id, onBack }: { id: string; onBack: () => void
                     { title: t("history.old"), dataIndex: "old", ellipsis: true },
                     { title: t("history.new"), dataIndex: "new", ellipsis: true },
                     { title: t("history.user"), dataIndex: "user_name", width: 100, render: (v: string | null) => v ?? "—" },
+                    { title: t("history.application"), dataIndex: "application_number", width: 150, render: (v: string | null) => (v ? <span className="mono" data-testid="history-application">{v}</span> : "—") },
                     { title: t("history.workstation"), dataIndex: "workstation_id", width: 130, render: (v: string) => <span className="mono">{v.slice(-8)}</span> },
                   ]}
                 />

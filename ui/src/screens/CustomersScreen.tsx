@@ -2,6 +2,7 @@ import { PlusOutlined, SearchOutlined } from "@ant-design/icons";
 import { Alert, Button, Input, type InputRef, Space, Typography } from "antd";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { CommandError, invoke } from "../api/invoke";
+import type { ApplicationHit } from "../api/generated/ApplicationHit";
 import type { MatchKind } from "../api/generated/MatchKind";
 import type { SearchHit } from "../api/generated/SearchHit";
 import { useLabels } from "../catalog";
@@ -9,10 +10,13 @@ import { useImeSafe } from "../components/useImeSafe";
 import { coreText, type MessageKey, useI18n } from "../i18n";
 import { CustomerFormDrawer } from "./CustomerForm";
 import { CustomerProfile } from "./CustomerProfile";
+import { useAppNav } from "./applications/common";
 
 const PAGE = 20;
 /** A scanner types a 10-digit account and Enter; so does a clerk who knows the account. */
 const ACCOUNT = /^\d{10}$/;
+/** An application number (受理回执 or typed): YK and the outlet, workstation and sequence. */
+const APPLICATION = /^YK[0-9A-Z-]+$/i;
 
 export function CustomersScreen() {
   const { t, lang } = useI18n();
@@ -20,6 +24,7 @@ export function CustomersScreen() {
   const [text, setText] = useState("");
   const [searched, setSearched] = useState("");
   const [hits, setHits] = useState<SearchHit[]>([]);
+  const [applicationHit, setApplicationHit] = useState<ApplicationHit | null>(null);
   const [hasMore, setHasMore] = useState(false);
   const [active, setActive] = useState(0);
   const [openId, setOpenId] = useState<string | null>(null);
@@ -27,11 +32,13 @@ export function CustomersScreen() {
   const [error, setError] = useState<string | null>(null);
   const inputRef = useRef<InputRef>(null);
   const latest = useRef(0);
+  const appNav = useAppNav();
 
   const search = useCallback(async (query: string, offset = 0) => {
     const ticket = ++latest.current;
     if (query.trim() === "") {
       setHits([]);
+      setApplicationHit(null);
       setHasMore(false);
       setSearched("");
       return;
@@ -40,6 +47,7 @@ export function CustomersScreen() {
       const page = await invoke("customer.search", { text: query, offset, limit: PAGE });
       if (ticket !== latest.current) return; // a newer keystroke has its own answer coming
       setHits((previous) => (offset === 0 ? page.hits : [...previous, ...page.hits]));
+      if (offset === 0) setApplicationHit(page.application);
       setHasMore(page.has_more);
       setSearched(query);
       setError(null);
@@ -64,6 +72,15 @@ export function CustomersScreen() {
     }
   }
 
+  async function openApplication(number: string) {
+    try {
+      const view = await invoke("application.by_number", { number: number.toUpperCase() });
+      appNav.openApplication(view.id);
+    } catch (e) {
+      setError(e instanceof CommandError ? coreText(lang, e.error.messages[0]) : String(e));
+    }
+  }
+
   function onKeyDown(e: React.KeyboardEvent<HTMLInputElement>) {
     if (ime.isComposing(e)) return;
     if (e.key === "ArrowDown") {
@@ -76,6 +93,8 @@ export function CustomersScreen() {
       e.preventDefault();
       const typed = e.currentTarget.value.trim();
       if (ACCOUNT.test(typed)) void openAccount(typed);
+      else if (applicationHit && searched === typed) appNav.openApplication(applicationHit.id);
+      else if (APPLICATION.test(typed)) void openApplication(typed);
       else if (hits[active] && searched === typed) setOpenId(hits[active].id);
     } else if (e.key === "Escape") {
       setText("");
@@ -112,6 +131,13 @@ export function CustomersScreen() {
       </Space.Compact>
       <Typography.Text type="secondary">{t("search.hint")}</Typography.Text>
       {error && <Alert type="warning" showIcon message={error} closable onClose={() => setError(null)} />}
+      {applicationHit && (
+        <Alert type="info" showIcon data-testid="application-hit" style={{ cursor: "pointer" }} onClick={() => appNav.openApplication(applicationHit.id)}
+          message={t("search.applicationHit", {
+            number: applicationHit.number, kind: label("application_kinds", applicationHit.kind),
+            name: applicationHit.applicant_name, state: label("application_states", applicationHit.state),
+          })} />
+      )}
       {searched && (
         // A plain table rather than Ant Design's: it is redrawn on every keystroke.
         <table className="results" data-testid="search-results">

@@ -406,8 +406,10 @@ function VerifyReceipt() {
           result.fields
             ? `${result.fields.receipt_no} · ${result.fields.account} · ¥${yuan(result.fields.amount)} · ${result.posted_local}` +
               (result.status ? ` · ${label("payment_statuses", result.status)}` : ` · ${t("verify.notLocal")}`)
-            : `${result.application?.application_no} · ${result.posted_local} · ${result.application?.promised_date}` +
-              (result.application_state ? ` · ${result.application_state}` : ` · ${t("verify.notLocal")}`)
+            : <span data-testid="verify-application">
+                {t("verify.application", { no: result.application?.application_no ?? "", at: result.posted_local, date: result.application?.promised_date ?? "" })}
+                {result.application_state ? ` · ${label("application_states", result.application_state)}` : ` · ${t("verify.notLocalApplication")}`}
+              </span>
         } />
       )}
       {error && <Alert type="error" showIcon data-testid="verify-result" message={t("verify.invalid")} description={error} />}

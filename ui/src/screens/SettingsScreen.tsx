@@ -6,6 +6,7 @@ import type { StatusInfo } from "../api/generated/StatusInfo";
 import { coreText, type Lang, useI18n } from "../i18n";
 import { useCan } from "../session";
 import { BackupCard } from "./BackupCard";
+import { CalendarCard } from "./CalendarCard";
 import { CollectionSettingsCard } from "./CollectionSettingsCard";
 import { DataTransferCard } from "./DataTransferCard";
 
@@ -50,6 +51,7 @@ export function SettingsScreen({ session, status }: { session: SessionInfo; stat
       {can("customers.import") && <DataTransferCard />}
       {can("backup.status") && <BackupCard canChange={can("backup.run")} />}
       <CollectionSettingsCard />
+      {can("calendar.load") && <CalendarCard />}
       <Card title={t("settings.workstation")}>
         <Descriptions column={1} size="small">
           <Descriptions.Item label="ID">{session.workstation_id}</Descriptions.Item>

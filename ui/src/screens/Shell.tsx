@@ -2,14 +2,17 @@ import {
   AccountBookOutlined, BarChartOutlined, CalendarOutlined, CloudSyncOutlined, FileAddOutlined, LockOutlined,
   LogoutOutlined, SettingOutlined, SolutionOutlined, TeamOutlined, UserSwitchOutlined,
 } from "@ant-design/icons";
-import { Button, Layout, Menu, Space, Tag, Tooltip, Typography } from "antd";
-import { useEffect, useMemo, useState } from "react";
+import { Alert, Button, Layout, Menu, Space, Tag, Tooltip, Typography } from "antd";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { invoke } from "../api/invoke";
 import type { CommandName } from "../api/generated/commands";
 import type { SessionInfo } from "../api/generated/SessionInfo";
 import type { StatusInfo } from "../api/generated/StatusInfo";
+import type { UserMessage } from "../api/generated/UserMessage";
 import { useLabels } from "../catalog";
-import { type MessageKey, useI18n } from "../i18n";
+import { coreText, type MessageKey, useI18n } from "../i18n";
+import { ApplicationsScreen, type AppsView, OverdueBadge } from "./applications/ApplicationsScreen";
+import { AppNavContext, type AppNavigation } from "./applications/common";
 import { CustomersScreen } from "./CustomersScreen";
 import { DayEndScreen } from "./DayEndScreen";
 import { PaymentsScreen } from "./PaymentsScreen";
@@ -37,14 +40,41 @@ export function Shell(props: { session: SessionInfo; onLock: (byUser: boolean) =
   const can = useCan();
   const nav = useMemo(() => NAV.filter((n) => !n.needs || can(n.needs)), [can]);
   const [status, setStatus] = useState<StatusInfo | null>(null);
+  const [overdue, setOverdue] = useState(0);
+  const [calendarWarning, setCalendarWarning] = useState<UserMessage | null>(null);
+  const [apps, setApps] = useState<AppsView>({ page: "list" });
+  const canCount = can("application.counts");
 
-  // The sync status in the top bar, refreshed while the app is open.
+  // The sync status and the overdue applications in the navigation, refreshed while the app is open.
+  const loadCounts = useCallback(() => {
+    if (canCount) invoke("application.counts", {}).then((c) => setOverdue(c.overdue), () => {});
+  }, [canCount]);
   useEffect(() => {
-    const load = () => invoke("workstation.status", {}).then(setStatus, () => {});
+    const load = () => {
+      invoke("workstation.status", {}).then(setStatus, () => {});
+      loadCounts();
+    };
     load();
     const timer = window.setInterval(load, 30_000);
     return () => window.clearInterval(timer);
+  }, [loadCounts]);
+
+  // A calendar without next year's table: every user is told, plainly, until it is loaded.
+  useEffect(() => {
+    const load = () => invoke("calendar.status", {}).then((s) => setCalendarWarning(s.warning), () => {});
+    load();
+    const timer = window.setInterval(load, 600_000);
+    window.addEventListener("hall:calendar-changed", load);
+    return () => {
+      window.clearInterval(timer);
+      window.removeEventListener("hall:calendar-changed", load);
+    };
   }, []);
+
+  const appNav: AppNavigation = useMemo(() => ({
+    openApplication: (id) => { setApps({ page: "detail", id }); setPage("applications"); },
+    startIntake: (customerId) => { setApps({ page: "intake", customerId }); setPage("applications"); },
+  }), []);
 
   // Lock after the configured idle minutes; the core refuses commands from an idle session too.
   useEffect(() => {
@@ -67,12 +97,14 @@ export function Shell(props: { session: SessionInfo; onLock: (byUser: boolean) =
       const index = Number(e.key) - 1;
       if (e.altKey && index >= 0 && index < nav.length) {
         e.preventDefault();
+        // Pressed again in the 业扩 section, its shortcut goes back to the list.
+        if (nav[index].key === "applications" && page === "applications") setApps({ page: "list" });
         setPage(nav[index].key);
       }
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [nav]);
+  }, [nav, page]);
 
   const pending = status?.pending_events ?? 0;
   // The collection screen, once shown, stays mounted (hidden) while another section is open, so a
@@ -85,6 +117,7 @@ export function Shell(props: { session: SessionInfo; onLock: (byUser: boolean) =
     : page === "day-end" ? <DayEndScreen />
     : page === "settings" ? <SettingsScreen session={props.session} status={status} />
     : page === "users" ? <UsersScreen session={props.session} />
+    : page === "applications" ? <ApplicationsScreen view={apps} onView={setApps} onChanged={loadCounts} />
     : <UpcomingScreen section={page} />;
 
   return (
@@ -94,8 +127,15 @@ export function Shell(props: { session: SessionInfo; onLock: (byUser: boolean) =
         <Menu
           mode="inline"
           selectedKeys={[page]}
-          onClick={(e) => setPage(e.key)}
-          items={nav.map((n, i) => ({ key: n.key, icon: n.icon, label: t(n.label), title: `Alt+${i + 1}` }))}
+          onClick={(e) => {
+            // The section's entry goes back to its list, as a second click on a tab does.
+            if (e.key === "applications") setApps({ page: "list" });
+            setPage(e.key);
+          }}
+          items={nav.map((n, i) => ({
+            key: n.key, icon: n.icon, title: `Alt+${i + 1}`,
+            label: n.key === "applications" && overdue > 0 ? <OverdueBadge n={overdue}>{t(n.label)}</OverdueBadge> : t(n.label),
+          }))}
           data-testid="nav"
         />
       </Layout.Sider>
@@ -123,8 +163,13 @@ export function Shell(props: { session: SessionInfo; onLock: (byUser: boolean) =
           </Space>
         </Layout.Header>
         <Layout.Content className="content">
+          {calendarWarning && (
+            <Alert type="warning" showIcon banner style={{ marginBottom: 12 }} data-testid="calendar-warning" message={coreText(lang, calendarWarning)} />
+          )}
+          <AppNavContext.Provider value={appNav}>
           {content}
           {collecting && <div hidden={page !== "payments"} data-testid="payments-section"><PaymentsScreen active={page === "payments"} /></div>}
+          </AppNavContext.Provider>
         </Layout.Content>
       </Layout>
     </Layout>

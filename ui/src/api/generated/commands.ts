@@ -7,6 +7,7 @@ import type { ApplicationList } from "./ApplicationList";
 import type { ApplicationNumberRef } from "./ApplicationNumberRef";
 import type { ApplicationRef } from "./ApplicationRef";
 import type { ApplicationView } from "./ApplicationView";
+import type { AssignableList } from "./AssignableList";
 import type { AttachmentContent } from "./AttachmentContent";
 import type { AttachmentInfo } from "./AttachmentInfo";
 import type { AttachmentRef } from "./AttachmentRef";
@@ -112,6 +113,7 @@ export type Commands = {
   "user.set_active": { args: SetActiveArgs; result: User };
   "user.unlock": { args: UsernameArgs; result: User };
   "user.change_own_password": { args: ChangeOwnPasswordArgs; result: Done };
+  "user.assignable": { args: NoArgs; result: AssignableList };
   "audit.verify": { args: NoArgs; result: Verification };
   "audit.recent": { args: RecentArgs; result: AuditEntries };
   "workstation.status": { args: NoArgs; result: StatusInfo };

@@ -89,6 +89,7 @@ export function ApplicationDetail({ id, onBack, onChanged }: { id: string; onBac
           { key: "accepted", label: t("apps.acceptedAt"), children: `${outletTime(view.accepted_at)} · ${view.accepted_by}` },
           { key: "promised", label: t("apps.promisedDate"), children: <span data-testid="promised-date">{view.promised_date}</span> },
           { key: "used", label: t("apps.used"), children: <span data-testid="used-days">{t("apps.usedOf", { used: days(view.used_centidays), limit: view.promise_days })}</span> },
+          ...(view.met == null ? [] : [{ key: "met", label: t("apps.met"), children: <span data-testid="application-met">{view.met ? t("apps.metYes") : t("apps.metNo")}</span> }]),
           { key: "rules", label: t("apps.rules"), children: view.rules_version },
           ...(d.notes ? [{ key: "notes", label: t("field.notes"), children: d.notes, span: 3 }] : []),
         ]} />

@@ -106,7 +106,19 @@ fn open_store(handle: &AppHandle) -> Result<Store, Box<dyn std::error::Error>> {
 }
 
 fn chrono_now() -> chrono::DateTime<chrono::Utc> {
-    hall::clock::Clock::now(&hall::clock::SystemClock)
+    hall::clock::Clock::now(&*clock())
+}
+
+/// The machine's clock; in a debug build `HALL_NOW` (RFC 3339) starts it at that instant instead,
+/// running on from there, so that the desktop suite sees the dates its deadlines were worked out
+/// for. A release build always reads the machine's clock.
+fn clock() -> Arc<dyn hall::clock::Clock> {
+    if cfg!(debug_assertions)
+        && let Some(start) = std::env::var("HALL_NOW").ok().and_then(|text| hall::clock::parse_stamp(&text))
+    {
+        return Arc::new(hall::clock::ShiftedClock::starting_at(start));
+    }
+    Arc::new(hall::clock::SystemClock)
 }
 
 fn build_menu(handle: &AppHandle) -> tauri::Result<tauri::menu::Menu<tauri::Wry>> {
@@ -132,7 +144,7 @@ fn main() {
         .plugin(tauri_plugin_opener::init())
         .setup(|app| {
             let store = open_store(app.handle())?;
-            let workstation = Arc::new(HallApp::new(store, Arc::new(hall::clock::SystemClock)));
+            let workstation = Arc::new(HallApp::new(store, clock()));
             // The daily backup, on its own thread and its own read connection.
             hall::api::backup::start(Arc::clone(&workstation));
             app.manage(workstation);

@@ -242,6 +242,9 @@ fn decode(bytes: &[u8], format: image::ImageFormat) -> image::ImageResult<image:
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(MAX_IMAGE_SIDE);
     limits.max_image_height = Some(MAX_IMAGE_SIDE);
+    // A small, highly compressed file can claim a huge picture: 300 MiB holds a 600 dpi A3 colour
+    // scan (7000 × 10000 × 3 bytes), not a 12,000-pixel square of 16-bit colour.
+    limits.max_alloc = Some(300 * 1024 * 1024);
     reader.limits(limits);
     reader.decode()
 }

@@ -24,6 +24,11 @@ function viewerStandIn() {
   return dir;
 }
 
+// The demo database and the app (a debug build reads HALL_NOW, its clock running on from there)
+// live on Monday 2 November 2026: an intake's promised dates then fall in the published 2026
+// calendar whatever day the suite runs.
+process.env.HALL_NOW = "2026-11-02T09:00:00+08:00";
+
 before(async () => {
   rmSync(opened, { force: true });
   // The app reads HALL_DB; tauri-driver passes its environment on to the app it starts.

@@ -791,10 +791,12 @@ fn the_acceptance_slip_carries_the_number_the_promises_and_a_verifiable_code() {
     if let Ok(out) = std::process::Command::new("pdftotext").args(["-layout", path.to_str().unwrap(), "-"]).output() {
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(text.contains("YK330106-01-1-000001"), "{text}");
-        // Accepted Mon 2 Mar: survey 2 days (Wed 4), supply plan 8 (Mon 16), promise 6 (Tue 10).
-        for expected in ["2026-03-04", "2026-03-16", "2026-03-10", "低压非居民新装"] {
+        // Accepted Mon 2 Mar: survey 2 days (Wed 4), promise 6 (Tue 10); supply plan 8 would be
+        // Mon 16, past the promise, so it and every later step are promised by Tue 10.
+        for expected in ["2026-03-04", "2026-03-10", "低压非居民新装"] {
             assert!(text.contains(expected), "{expected} in {text}");
         }
+        assert!(!text.contains("2026-03-16"), "no step promised past the promise: {text}");
         assert!(!text.contains("杭州小店"), "the applicant is masked");
     }
 }

@@ -304,7 +304,8 @@ pub(super) fn counts(app: &App, caller: Option<&Caller>, _args: super::NoArgs) -
 }
 
 /// The acceptance slip (受理回执) as PDF: the promised date of each step as planned at intake
-/// (each step taking its full limit after the one before), the total promise as it stands now
+/// (each step taking its full limit after the one before, none past the promise made at
+/// intake), the total promise as it stands now
 /// (moved on by suspensions), and the number signed with the workstation's key.
 pub(super) fn slip(app: &App, caller: Option<&Caller>, args: ApplicationRef) -> Result<super::PdfFile> {
     require_caller(caller)?;
@@ -313,19 +314,15 @@ pub(super) fn slip(app: &App, caller: Option<&Caller>, args: ApplicationRef) -> 
     let conn = store.conn();
     let record = repo::get(conn, &args.id)?;
     let accepted = parse_stamp(&record.accepted_at).ok_or_else(|| Error::Internal("applications: bad accepted_at".into()))?;
-    let mut at = business_date(accepted);
-    let mut steps = Vec::with_capacity(record.steps.len());
-    for (i, s) in record.steps.iter().enumerate() {
-        let due = match (i, s.limit_days) {
-            (0, _) => Some(at),
-            (_, Some(days)) => {
-                at = cal.add_working_days(at, days)?;
-                Some(at)
-            }
-            (_, None) => None,
-        };
-        steps.push(SlipStep { name: s.kind.label(Lang::ZhCn).to_owned(), limit_days: s.limit_days, due_date: due });
-    }
+    let accepted_on = business_date(accepted);
+    let promised_at_intake = cal.add_working_days(accepted_on, record.promise_days)?;
+    let dues = repo::planned_step_dates(&cal, accepted_on, record.steps.iter().map(|s| s.limit_days), promised_at_intake)?;
+    let steps = record
+        .steps
+        .iter()
+        .zip(dues)
+        .map(|(s, due_date)| SlipStep { name: s.kind.label(Lang::ZhCn).to_owned(), limit_days: s.limit_days, due_date })
+        .collect();
     let key = receipts::signing_key(conn)?;
     let code = application_code::sign(&key, &record.number, &accepted.format("%Y%m%dT%H%M%SZ").to_string(), record.promised_date);
     let doc = SlipDoc {

@@ -155,22 +155,31 @@ pub fn requirements(ctx: &Context, input: PlanInput, today: NaiveDate) -> Result
 fn planned_dates(cal: &Calendar, plan: &Plan, today: NaiveDate) -> Result<(Vec<Option<NaiveDate>>, NaiveDate)> {
     cal.is_working(today)?;
     let promised = cal.add_working_days(today, plan.promise_days)?;
-    let mut at = today;
-    let mut dues = Vec::with_capacity(plan.steps.len());
-    for (i, (_, limit)) in plan.steps.iter().enumerate() {
-        if i == 0 {
-            dues.push(Some(today));
-            continue;
-        }
-        match limit {
-            Some(days) => {
-                at = due_within_promise(cal, at, *days, promised)?;
-                dues.push(Some(at));
-            }
-            None => dues.push(None),
-        }
-    }
+    let dues = planned_step_dates(cal, today, plan.steps.iter().map(|(_, limit)| *limit), promised)?;
     Ok((dues, promised))
+}
+
+/// Each step's planned date from `accepted_on`: the first step that day, each later one its
+/// limit after the one before, none past `promised`. The slip prints these.
+pub fn planned_step_dates(
+    cal: &Calendar,
+    accepted_on: NaiveDate,
+    limits: impl Iterator<Item = Option<u32>>,
+    promised: NaiveDate,
+) -> Result<Vec<Option<NaiveDate>>> {
+    let mut at = accepted_on;
+    let mut dues = Vec::new();
+    for (i, limit) in limits.enumerate() {
+        dues.push(match (i, limit) {
+            (0, _) => Some(accepted_on),
+            (_, Some(days)) => {
+                at = due_within_promise(cal, at, days, promised)?;
+                Some(at)
+            }
+            (_, None) => None,
+        });
+    }
+    Ok(dues)
 }
 
 /// `days` working days after `from`, or the promise when that is earlier. A count that runs

@@ -238,6 +238,7 @@ test("intake of a 低压非居民新装 with its documents, the slip, every step
   assert.ok(number, `an application number on the slip: ${text}`);
   assert.match(text, /低压非居民新装/);
   assert.match(text, /2026-11-10/);
+  assert.doesNotMatch(text, /2026-11-(1[1-9]|2\d|30)|2026-12-/, "no step promised past the total promise");
   assert.doesNotMatch(text, /13867112233/, "the applicant's phone is masked as receipts mask");
   execFileSync("pdftoppm", ["-png", "-r", "80", "-singlefile", slipPath, join(artifacts, "applications-slip")]);
   assert.ok(readFileSync(join(artifacts, "applications-slip.png")).length > 5000, "the slip drawn as a picture");

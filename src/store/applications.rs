@@ -648,36 +648,16 @@ fn deadline(step_due: Option<NaiveDate>, promised: NaiveDate) -> NaiveDate {
     step_due.map_or(promised, |d| d.min(promised))
 }
 
-pub struct ApplicationNumber {
-    pub text: String,
-    pub epoch: i64,
-    pub seq: i64,
-}
+pub type ApplicationNumber = super::numbering::Number;
 
 /// Takes the next application number of this workstation's series (in the caller's transaction).
 pub fn allocate_number(tx: &Tx) -> Result<ApplicationNumber> {
-    let (outlet, counter, epoch, seq): (String, i64, i64, i64) = tx
-        .prepare_cached("SELECT outlet_code, counter_no, epoch, next_application_seq FROM workstation")?
-        .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
-    tx.prepare_cached("UPDATE workstation SET next_application_seq = ?1")?.execute([seq + 1])?;
-    Ok(ApplicationNumber { text: format!("YK{outlet}-{counter:02}-{epoch}-{seq:06}"), epoch, seq })
+    super::numbering::allocate(tx, super::numbering::Series::Application)
 }
 
 /// The sequence numbers missing from each epoch's series of application numbers.
 pub fn number_gaps(conn: &Connection) -> Result<Vec<(i64, i64)>> {
-    let mut stmt = conn.prepare("SELECT number_epoch, number_seq FROM applications ORDER BY number_epoch, number_seq")?;
-    let mut gaps = Vec::new();
-    let mut last: Option<(i64, i64)> = None;
-    for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
-        let (epoch, seq) = row?;
-        let expected = match last {
-            Some((e, s)) if e == epoch => s + 1,
-            _ => 1,
-        };
-        gaps.extend((expected..seq).map(|missing| (epoch, missing)));
-        last = Some((epoch, seq));
-    }
-    Ok(gaps)
+    super::numbering::gaps(conn, super::numbering::Series::Application)
 }
 
 fn add_event(tx: &Tx, pk: i64, at: &str, by: &str, action: Action, step: Option<u32>, note: &str) -> Result<()> {

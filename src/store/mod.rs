@@ -15,6 +15,7 @@ pub mod dayend;
 pub mod desk;
 pub mod memory;
 mod migrations;
+pub mod numbering;
 pub mod outbox;
 pub mod payments;
 pub mod receipts;

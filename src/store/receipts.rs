@@ -15,39 +15,17 @@ use crate::error::{Error, Result};
 use crate::model::signed_code::key_id;
 
 /// A receipt number and its place in the workstation's series.
-pub struct ReceiptNumber {
-    pub text: String,
-    pub epoch: i64,
-    pub seq: i64,
-}
+pub type ReceiptNumber = super::numbering::Number;
 
 /// Takes the next number of this workstation's series. The caller records it on the payment it
 /// prints, in the same transaction; a voided number stays on its reversed payment.
 pub fn allocate(tx: &Tx) -> Result<ReceiptNumber> {
-    // A read and an update rather than `UPDATE … RETURNING`, which builds a temporary table per
-    // call; the caller's write transaction keeps the two together.
-    let (outlet, counter, epoch, seq): (String, i64, i64, i64) = tx
-        .prepare_cached("SELECT outlet_code, counter_no, epoch, next_receipt_seq FROM workstation")?
-        .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
-    tx.prepare_cached("UPDATE workstation SET next_receipt_seq = ?1")?.execute([seq + 1])?;
-    Ok(ReceiptNumber { text: format!("{outlet}-{counter:02}-{epoch}-{seq:06}"), epoch, seq })
+    super::numbering::allocate(tx, super::numbering::Series::Receipt)
 }
 
 /// The sequence numbers missing from each epoch's series (empty when the series is whole).
 pub fn gaps(conn: &Connection) -> Result<Vec<(i64, i64)>> {
-    let mut stmt = conn.prepare("SELECT receipt_epoch, receipt_seq FROM payments ORDER BY receipt_epoch, receipt_seq")?;
-    let mut gaps = Vec::new();
-    let mut last: Option<(i64, i64)> = None;
-    for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
-        let (epoch, seq) = row?;
-        let expected = match last {
-            Some((e, s)) if e == epoch => s + 1,
-            _ => 1,
-        };
-        gaps.extend((expected..seq).map(|missing| (epoch, missing)));
-        last = Some((epoch, seq));
-    }
-    Ok(gaps)
+    super::numbering::gaps(conn, super::numbering::Series::Receipt)
 }
 
 /// Gives the workstation its signing key on first open.

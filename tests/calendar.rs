@@ -5,9 +5,8 @@
 
 mod common;
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Command, Output};
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use hall::api::{LoadCalendarArgs, NoArgs, Request};
@@ -405,21 +404,6 @@ proptest! {
 
 // ---- the oracle ----
 
-/// The oracle's interpreter: `HALL_PYTHON` (scripts/test.sh sets it to the .venv that
-/// scripts/setup.sh fills from scripts/oracles.txt), else the checkout's own .venv.
-fn python() -> PathBuf {
-    let python = std::env::var_os("HALL_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python"));
-    assert!(
-        python.exists(),
-        "the oracle environment is missing: {} does not exist. Set HALL_PYTHON to a Python with \
-         chinesecalendar (scripts/oracles.txt), or create .venv with scripts/setup.sh",
-        python.display()
-    );
-    python
-}
-
 /// For each date on standard input, 1 if chinesecalendar counts it a workday, else 0.
 const CHINESE_CALENDAR: &str = r#"
 import sys, datetime
@@ -434,17 +418,7 @@ fn every_day_of_2025_and_2026_agrees_with_chinesecalendar() {
     let days: Vec<NaiveDate> = d("2025-01-01").iter_days().take_while(|day| day.year() <= 2026).collect();
     assert_eq!(days.len(), 730);
     let input: String = days.iter().map(|day| format!("{day}\n")).collect();
-    let mut child = Command::new(python())
-        .args(["-c", CHINESE_CALENDAR])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start the oracle");
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(output.status.success(), "the oracle failed: {}", String::from_utf8_lossy(&output.stderr));
-    let answers = String::from_utf8(output.stdout).unwrap();
+    let answers = common::oracle(CHINESE_CALENDAR, &input);
     let mut disagreements = Vec::new();
     let mut compared = 0;
     for (day, line) in days.iter().zip(answers.lines()) {

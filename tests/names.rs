@@ -6,12 +6,10 @@
 
 mod common;
 
-use std::io::Write;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 
 use chrono::NaiveDate;
-use common::{draft, fixture};
+use common::{draft, fixture, oracle};
 use hall::api::*;
 use hall::model::ids::{resident_id, resident_id_check_char};
 use hall::model::name_keys::{full_pinyin, initials, keyboard_form};
@@ -161,29 +159,6 @@ fn with_check(first17: &str) -> String {
 
 fn repo_path(relative: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(relative)
-}
-
-/// Runs a Python program in the oracle environment with `input` on its standard input and returns
-/// what it prints. A missing environment fails the test: the oracle is part of the test.
-fn oracle(program: &str, input: &str) -> String {
-    let python = repo_path(".venv/bin/python");
-    assert!(
-        python.exists(),
-        "the oracle environment is missing: {} does not exist. Create it with scripts/setup.sh, or: \
-         python3 -m venv .venv && .venv/bin/pip install -r scripts/oracles.txt (pypinyin, python-stdnum)",
-        python.display()
-    );
-    let mut child = Command::new(&python)
-        .args(["-c", program])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start the oracle");
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(output.status.success(), "the oracle failed: {}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8(output.stdout).unwrap()
 }
 
 /// For each surname of the table: pypinyin's reading of the surname followed by 明 (its phrase

@@ -64,3 +64,32 @@ pub fn resident_id(serial: u32) -> String {
 pub fn draft(account: &str, name: &str) -> CustomerDraft {
     hall::demo::sample_customer(account, name)
 }
+
+/// Runs a Python program of a test oracle (an independent implementation of a published rule,
+/// from PyPI: scripts/oracles.txt) with `input` on its standard input and returns what it prints.
+/// The interpreter is `HALL_PYTHON` (scripts/test.sh sets it) or the checkout's `.venv`. A missing
+/// environment fails the test: the oracle is part of it.
+pub fn oracle(program: &str, input: &str) -> String {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let python = std::env::var_os("HALL_PYTHON")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python"));
+    assert!(
+        python.exists(),
+        "the oracle environment is missing: {} does not exist. Set HALL_PYTHON, or create .venv with scripts/setup.sh \
+         (python3 -m venv .venv && .venv/bin/pip install -r scripts/oracles.txt)",
+        python.display()
+    );
+    let mut child = Command::new(&python)
+        .args(["-c", program])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the oracle");
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "the oracle failed: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap()
+}

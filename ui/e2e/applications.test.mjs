@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { deflateSync } from "node:zlib";
 import jsQR from "jsqr";
 import { after, afterEach, before, test } from "node:test";
-import { artifacts, call, counterPage, hallBinary, launchChromium, loginAs, serve } from "./harness.mjs";
+import { artifacts, call, counterPage, hallBinary, launchChromium, loginAs, onePagePdf, serve } from "./harness.mjs";
 
 /** Monday 2 November 2026, 10:00 in the outlet (CST). */
 const NOW = "2026-11-02T02:00:00Z";
@@ -27,27 +27,6 @@ const files = mkdtempSync(join(tmpdir(), "hall-apps-"));
 
 // ---- Files made here: a one-page PDF, a PNG, and a Windows program renamed to .pdf. ----
 
-/** A one-page PDF with one line of text, its cross-reference table at the right offsets. */
-function makePdf(text) {
-  const content = `BT /F1 24 Tf 72 720 Td (${text}) Tj ET`;
-  const objects = [
-    "<< /Type /Catalog /Pages 2 0 R >>",
-    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
-    "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
-  ];
-  let out = "%PDF-1.4\n";
-  const offsets = objects.map((body, i) => {
-    const at = out.length;
-    out += `${i + 1} 0 obj\n${body}\nendobj\n`;
-    return at;
-  });
-  const xref = out.length;
-  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, "0")} 00000 n \n`).join("")}`;
-  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return Buffer.from(out, "latin1");
-}
 
 const crcTable = Array.from({ length: 256 }, (_, n) => {
   let c = n;
@@ -89,8 +68,8 @@ const licencePdf = join(files, "营业执照.pdf");
 const idPdf = join(files, "身份证明.pdf");
 const propertyPng = join(files, "产权证明.png");
 const renamedExe = join(files, "scan.pdf");
-writeFileSync(licencePdf, makePdf("Business licence 91330106MA27XK1234"));
-writeFileSync(idPdf, makePdf("ID card of the applicant"));
+writeFileSync(licencePdf, onePagePdf("Business licence 91330106MA27XK1234"));
+writeFileSync(idPdf, onePagePdf("ID card of the applicant"));
 writeFileSync(propertyPng, makePng(640, 400));
 // The start of a Windows program (MZ, the DOS stub), named as a PDF.
 writeFileSync(renamedExe, Buffer.concat([Buffer.from("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff", "latin1"), Buffer.alloc(400, 0x90)]));

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { remote } from "webdriverio";
-import { artifacts, demoDatabase, root } from "./harness.mjs";
+import { artifacts, demoDatabase, onePagePdf, root } from "./harness.mjs";
 
 const application = process.env.HALL_DESKTOP_BIN ?? join(root, "target/debug/hall-desktop");
 let driver, browser;
@@ -221,24 +221,3 @@ test("documents are attached at intake through the native file dialog, and the s
   assert.equal(await drawn(), "done", "pdf.js draws the slip in the desktop app");
 });
 
-/** A one-page PDF with a line of text, its cross-reference table at the right offsets. */
-function onePagePdf(text) {
-  const content = `BT /F1 24 Tf 72 720 Td (${text}) Tj ET`;
-  const objects = [
-    "<< /Type /Catalog /Pages 2 0 R >>",
-    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
-    "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
-  ];
-  let out = "%PDF-1.4\n";
-  const offsets = objects.map((body, i) => {
-    const at = out.length;
-    out += `${i + 1} 0 obj\n${body}\nendobj\n`;
-    return at;
-  });
-  const xref = out.length;
-  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, "0")} 00000 n \n`).join("")}`;
-  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return Buffer.from(out, "latin1");
-}

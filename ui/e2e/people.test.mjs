@@ -262,11 +262,16 @@ test("the administrator changes a role, disables and enables a user, and lifts a
   await row.getByRole("button", { name: "Change role" }).focus();
   await page.keyboard.press("Enter");
   await page.locator(".ant-modal #role:focus").waitFor();
-  await page.keyboard.press("ArrowDown"); // opens the list on the current role, Clerk
-  await page.locator(".ant-select-dropdown:not(.ant-select-dropdown-hidden)").waitFor();
-  await page.keyboard.press("ArrowDown");
-  // A key pressed before the list has opened moves nothing: wait for the option under the keys.
-  await page.locator(".ant-select-item-option-active", { hasText: "Branch manager" }).waitFor();
+  // ArrowDown opens the list on the current role (Clerk), then moves down it. A key pressed while
+  // the list is still opening can be lost, or the list close again (seen in CI), so the keys go
+  // on, one at a time, until the visible list's active option is Branch manager.
+  const openList = page.locator(".ant-select-dropdown:not(.ant-select-dropdown-hidden)");
+  const managerActive = openList.locator(".ant-select-item-option-active", { hasText: "Branch manager" });
+  for (let tries = 0; tries < 12 && !(await managerActive.isVisible()); tries++) {
+    await page.keyboard.press("ArrowDown");
+    await page.waitForTimeout(250);
+  }
+  await managerActive.waitFor();
   await page.keyboard.press("Enter"); // Branch manager
   await page.keyboard.press("Tab"); // to Save
   await page.keyboard.press("Enter");

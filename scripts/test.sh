@@ -32,7 +32,7 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 export HALL_PYTHON="$PWD/.venv/bin/python"
 
 # The core, on real SQLite files. This also regenerates the UI's TypeScript types.
-cargo test --locked -p hall --all-targets
+cargo test --locked -p hall -p hall-domain -p hall-protocol --all-targets
 
 # The generated TypeScript types must be committed as generated (the UI above was built with them).
 if ! git diff --quiet -- ui/src/api/generated || [ -n "$(git ls-files --others --exclude-standard ui/src/api/generated)" ]; then

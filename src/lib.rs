@@ -2,14 +2,11 @@
 //! framework. See ARCHITECTURE.md for the map.
 
 pub mod api;
-pub mod billing;
-pub mod calendar;
-pub mod clock;
 pub mod demo;
-pub mod error;
-pub mod model;
 pub mod print;
 pub mod store;
 pub mod transfer;
 
+// The domain lives in crates/domain (shared with head office); its modules keep their paths here.
 pub use error::{Error, Result};
+pub use hall_domain::{billing, calendar, clock, error, model};

@@ -565,7 +565,7 @@ fn a_published_later_year_loaded_by_a_manager_makes_its_dates_work() {
     assert_eq!(refused.code(), "calendar.both", "{refused}");
     assert_eq!(load(&manager, &f.dir.path().join("absent.toml")).unwrap_err().code(), "calendar.file");
     assert_eq!(counts(&f), untouched);
-    assert!(Calendar::load(f.app.store().conn()).unwrap().is_working(d("2027-01-04")).is_err());
+    assert!(hall::store::calendar::load(f.app.store().conn()).unwrap().is_working(d("2027-01-04")).is_err());
 
     // The manager loads it: 2027 is listed as loaded from a file, the warning is gone.
     let loaded = load(&manager, &file).unwrap();
@@ -576,7 +576,7 @@ fn a_published_later_year_loaded_by_a_manager_makes_its_dates_work() {
     assert_eq!([years, outbox, audit], [untouched[0] + 1, untouched[1] + 1, untouched[2] + 1]);
 
     // 2027 dates now work, across the year end too.
-    let calendar = Calendar::load(f.app.store().conn()).unwrap();
+    let calendar = hall::store::calendar::load(f.app.store().conn()).unwrap();
     assert_eq!(calendar.source(2027), Some(Source::File));
     assert!(calendar.is_working(d("2027-01-04")).unwrap());
     assert!(!calendar.is_working(d("2027-01-01")).unwrap());
@@ -618,7 +618,7 @@ fn a_stored_year_replaces_the_shipped_one() {
     std::fs::write(&file, &corrected).unwrap();
     let loaded = f.app.call(Some(&manager), Request::LoadCalendar(LoadCalendarArgs { path: file.display().to_string() })).unwrap();
     assert_eq!(loaded["years"][1], serde_json::json!({ "year": 2026, "source": "file", "holidays": 34, "working_weekends": 6 }));
-    let calendar = Calendar::load(f.app.store().conn()).unwrap();
+    let calendar = hall::store::calendar::load(f.app.store().conn()).unwrap();
     assert!(!calendar.is_working(d("2026-03-02")).unwrap());
     assert!(Calendar::shipped().is_working(d("2026-03-02")).unwrap());
     let events = hall::store::outbox::all(f.app.store().conn()).unwrap();

@@ -186,7 +186,7 @@ pub struct DueCounts {
 }
 
 fn calendar(app: &App) -> Result<Calendar> {
-    Calendar::load(app.store().conn())
+    crate::store::calendar::load(app.store().conn())
 }
 
 pub(super) fn requirements(app: &App, caller: Option<&Caller>, args: RequirementsArgs) -> Result<Requirements> {

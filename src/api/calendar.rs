@@ -56,7 +56,7 @@ fn status_on(calendar: &Calendar, today: NaiveDate) -> CalendarStatus {
 }
 
 pub(super) fn status(app: &App, _caller: Option<&Caller>, _args: super::NoArgs) -> Result<CalendarStatus> {
-    let calendar = Calendar::load(app.store().conn())?;
+    let calendar = crate::store::calendar::load(app.store().conn())?;
     Ok(status_on(&calendar, business_date(app.clock().now())))
 }
 
@@ -68,7 +68,7 @@ pub(super) fn load(app: &App, caller: Option<&Caller>, args: LoadCalendarArgs) -
     let actor = app.actor(Some(&caller.user));
     let mut store = app.store();
     store.write(|tx| crate::store::calendar::publish(tx, &actor, &body, Source::File))?;
-    let calendar = Calendar::load(store.conn())?;
+    let calendar = crate::store::calendar::load(store.conn())?;
     Ok(status_on(&calendar, business_date(app.clock().now())))
 }
 

@@ -10,7 +10,7 @@
 //! Numbers are `YK<outlet>-<counter>-<epoch>-<seq>`, taken from the workstation row inside the
 //! intake's transaction, so that they have no gaps and need no network (as receipt numbers).
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 use ts_rs::TS;
@@ -25,22 +25,7 @@ use crate::model::application_rules::{Plan, PlanInput, RuleBook, Rules};
 use crate::model::customer::{CreditRating, Customer, CustomerClass, CustomerDraft, CustomerStatus, PaymentMethod, Voltage};
 use crate::model::money::Fen;
 use crate::model::user::{Role, User};
-use crate::model::workflow::{self, Suspension, WorkingDays};
-
-impl WorkingDays for Calendar {
-    fn is_working(&self, date: NaiveDate) -> Result<bool> {
-        Calendar::is_working(self, date)
-    }
-    fn add_working_days(&self, date: NaiveDate, n: u32) -> Result<NaiveDate> {
-        Calendar::add_working_days(self, date, n)
-    }
-    fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> Result<i64> {
-        Calendar::working_days_between(self, from, to)
-    }
-    fn working_seconds_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<i64> {
-        Calendar::working_seconds_between(self, from, to)
-    }
-}
+use crate::model::workflow::{self, Suspension};
 
 /// A stored application with its steps, timeline and documents.
 #[derive(Debug, Clone)]

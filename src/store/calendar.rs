@@ -1,5 +1,5 @@
 //! Published calendar years beyond the shipped ones (`calendar_years`, migration 012): a year the
-//! operator loaded from a file or, with sync, one head office published. `Calendar::load` reads
+//! operator loaded from a file or, with sync, one head office published. [`load`] reads
 //! them; a stored year replaces a shipped or earlier stored one.
 
 use rusqlite::OptionalExtension;
@@ -42,4 +42,24 @@ pub fn publish(tx: &Tx, actor: &Actor, body: &str, source: Source) -> Result<Yea
     event["body"] = json!(body);
     outbox::append(tx, actor, "calendar.published", &year.to_string(), &event)?;
     Ok(table)
+}
+
+/// The shipped years plus those stored in `calendar_years` (a stored year replaces a shipped one).
+pub fn load(conn: &rusqlite::Connection) -> Result<Calendar> {
+    let mut calendar = Calendar::shipped().clone();
+    let mut stmt = conn.prepare_cached("SELECT year, body, source FROM calendar_years ORDER BY year")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, i32>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
+    for row in rows {
+        let (year, body, source) = row?;
+        // The body was checked when it was stored; failing now means the file was altered.
+        let table = Calendar::parse_year(&body)
+            .map_err(|e| Error::Internal(format!("calendar_years {year}: the stored table does not parse: {e}")))?;
+        let source =
+            Source::from_code(&source).ok_or_else(|| Error::Internal(format!("calendar_years {year}: unknown source {source}")))?;
+        if table.year() != year {
+            return Err(Error::Internal(format!("calendar_years {year}: the stored table is for {}", table.year())));
+        }
+        calendar.insert(table, source);
+    }
+    Ok(calendar)
 }

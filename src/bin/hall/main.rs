@@ -485,7 +485,7 @@ fn calendar(db: &Path, db_given: bool, command: CalendarCommand, actor: Actor) -
             }
             return Ok(Calendar::shipped().clone());
         }
-        Ok(Calendar::load(Store::open(db)?.conn())?)
+        Ok(hall::store::calendar::load(Store::open(db)?.conn())?)
     };
     match command {
         CalendarCommand::IsWorking { date } => {

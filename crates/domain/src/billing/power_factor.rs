@@ -60,7 +60,7 @@ fn tables() -> &'static [StandardTable] {
     static TABLES: OnceLock<Vec<StandardTable>> = OnceLock::new();
     TABLES.get_or_init(|| {
         let file: TableFile =
-            toml::from_str(include_str!("../../assets/tariffs/power-factor.toml")).expect("the shipped power-factor table is valid");
+            toml::from_str(include_str!("../../../../assets/tariffs/power-factor.toml")).expect("the shipped power-factor table is valid");
         file.standard
     })
 }

@@ -12,7 +12,7 @@ use super::customer::{CustomerClass, Voltage};
 use crate::error::{Error, Result, UserMessage};
 
 /// The rule files shipped with the program, oldest first.
-pub const SHIPPED: &[&str] = &[include_str!("../../assets/applications/rules-2025-01-01.toml")];
+pub const SHIPPED: &[&str] = &[include_str!("../../../../assets/applications/rules-2025-01-01.toml")];
 
 /// Whether a limit is one SPEC §5 publishes or one the outlet chose where none is published.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -53,7 +53,7 @@ impl LateFeeBook {
         static BOOK: OnceLock<LateFeeBook> = OnceLock::new();
         BOOK.get_or_init(|| {
             let file: RulesFile =
-                toml::from_str(include_str!("../../assets/tariffs/late-fee.toml")).expect("the shipped late-fee rules are valid");
+                toml::from_str(include_str!("../../../../assets/tariffs/late-fee.toml")).expect("the shipped late-fee rules are valid");
             LateFeeBook::new(file.version)
         })
     }

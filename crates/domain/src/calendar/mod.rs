@@ -22,7 +22,7 @@ pub use year::{Holiday, YearTable};
 use crate::error::{Error, Result, UserMessage};
 
 /// The years shipped with this build.
-const SHIPPED: &[&str] = &[include_str!("../../assets/calendar/2025.toml"), include_str!("../../assets/calendar/2026.toml")];
+const SHIPPED: &[&str] = &[include_str!("../../../../assets/calendar/2025.toml"), include_str!("../../../../assets/calendar/2026.toml")];
 
 const DAY_SECONDS: i64 = 86_400;
 
@@ -78,26 +78,6 @@ impl Calendar {
             }
             calendar
         })
-    }
-
-    /// The shipped years plus those stored in `calendar_years` (a stored year replaces a shipped one).
-    pub fn load(conn: &rusqlite::Connection) -> Result<Calendar> {
-        let mut calendar = Calendar::shipped().clone();
-        let mut stmt = conn.prepare_cached("SELECT year, body, source FROM calendar_years ORDER BY year")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, i32>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
-        for row in rows {
-            let (year, body, source) = row?;
-            // The body was checked when it was stored; failing now means the file was altered.
-            let table =
-                year::parse(&body).map_err(|e| Error::Internal(format!("calendar_years {year}: the stored table does not parse: {e}")))?;
-            let source =
-                Source::from_code(&source).ok_or_else(|| Error::Internal(format!("calendar_years {year}: unknown source {source}")))?;
-            if table.year() != year {
-                return Err(Error::Internal(format!("calendar_years {year}: the stored table is for {}", table.year())));
-            }
-            calendar.insert(table, source);
-        }
-        Ok(calendar)
     }
 
     /// Parses one published year (the assets' TOML format) and checks it.
@@ -194,6 +174,22 @@ impl Calendar {
             total += worked(last)? * to_secs;
         }
         Ok(total)
+    }
+}
+
+/// The workflow counts its deadlines on this calendar.
+impl crate::model::workflow::WorkingDays for Calendar {
+    fn is_working(&self, date: NaiveDate) -> Result<bool> {
+        Calendar::is_working(self, date)
+    }
+    fn add_working_days(&self, date: NaiveDate, n: u32) -> Result<NaiveDate> {
+        Calendar::add_working_days(self, date, n)
+    }
+    fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> Result<i64> {
+        Calendar::working_days_between(self, from, to)
+    }
+    fn working_seconds_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<i64> {
+        Calendar::working_seconds_between(self, from, to)
     }
 }
 

@@ -78,7 +78,7 @@ struct TariffFile {
 }
 
 /// The tables shipped with the program; head office publishes later versions by sync.
-pub const DEFAULT_TABLES: &[&str] = &[include_str!("../../assets/tariffs/zhejiang.toml")];
+pub const DEFAULT_TABLES: &[&str] = &[include_str!("../../../../assets/tariffs/zhejiang.toml")];
 
 /// Parses a published tariff file and checks every version in it.
 pub fn parse_file(text: &str) -> Result<Vec<TariffVersion>> {

@@ -12,7 +12,7 @@ use pinyin::ToPinyin;
 /// pinyin crate gives a character's common reading (单 → dan, 曾 → ceng), which is wrong for a
 /// surname in first position.
 static SURNAMES: LazyLock<HashMap<&'static str, Vec<&'static str>>> = LazyLock::new(|| {
-    include_str!("../../assets/surnames.tsv")
+    include_str!("../../../../assets/surnames.tsv")
         .lines()
         .filter(|line| !line.is_empty() && !line.starts_with('#'))
         .map(|line| {

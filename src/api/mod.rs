@@ -15,6 +15,7 @@ mod desk;
 mod payments;
 mod session;
 mod settings;
+mod sync;
 mod system;
 mod transfer;
 mod users;
@@ -35,6 +36,7 @@ pub use desk::*;
 pub use payments::*;
 pub use session::*;
 pub use settings::*;
+pub use sync::*;
 pub use system::*;
 pub use transfer::*;
 pub use users::*;
@@ -258,6 +260,13 @@ commands! {
     "application.list" => ListApplications(ListArgs) -> ApplicationList, Access::Roles(COUNTER), applications::list;
     "application.counts" => ApplicationCounts(NoArgs) -> DueCounts, Access::Roles(COUNTER), applications::counts;
     "application.slip" => ApplicationSlip(ApplicationRef) -> PdfFile, Access::Roles(COUNTER), applications::slip;
+    "sync.status" => GetSyncStatus(NoArgs) -> SyncStatus, Access::AnyUser, sync::status;
+    "sync.now" => SyncNow(NoArgs) -> SyncStatus, Access::Roles(COUNTER), sync::now;
+    // Public for the first-start screen (no user exists yet); the handler refuses an enrolled
+    // workstation, and one holding its own records, unless an administrator calls it.
+    "sync.enrol" => Enrol(EnrolArgs) -> SyncStatus, Access::Public, sync::enrol;
+    "setup.state" => GetSetupState(NoArgs) -> SetupState, Access::Public, sync::setup_state;
+    "setup.demo" => SetupDemo(NoArgs) -> SetupState, Access::Public, sync::setup_demo;
 }
 
 /// Arguments of commands that take none.

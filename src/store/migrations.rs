@@ -20,6 +20,8 @@ const STEPS: &[&str] = &[
     include_str!("sql/011_attachments.sql"),
     include_str!("sql/012_calendar_years.sql"),
     include_str!("sql/013_applications.sql"),
+    include_str!("sql/014_sync.sql"),
+    include_str!("sql/015_field_clocks.sql"),
 ];
 
 pub const LATEST_VERSION: usize = STEPS.len();

@@ -1,0 +1,1 @@
+-- Placeholder of the sync issue's contract: filled in by its branch.

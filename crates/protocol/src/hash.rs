@@ -27,6 +27,7 @@ mod tests {
             entity_id: entity.into(),
             payload: payload.into(),
             recorded_at: "2026-12-01T01:00:00Z".into(),
+            records: Vec::new(),
         }
     }
 

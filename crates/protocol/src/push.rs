@@ -25,6 +25,11 @@ pub struct WireEvent {
     pub payload: String,
     /// RFC 3339 UTC, the workstation's clock when it was recorded.
     pub recorded_at: String,
+    /// For `customers.imported` (whose payload names customers by id only): the named customers as
+    /// they stand when sent. Not covered by the event hash, since a resend may carry later values;
+    /// those merge by their own stamps.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub records: Vec<crate::records::CustomerRecord>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// One outbox event as recorded at the workstation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct WireEvent {
     pub epoch: i64,
     pub seq: i64,
@@ -32,7 +32,7 @@ pub struct WireEvent {
     pub records: Vec<crate::records::CustomerRecord>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct PushRequest {
     /// Must be the authenticated workstation's id (`push.wrong_workstation` otherwise).
     pub workstation_id: String,

@@ -71,7 +71,8 @@ fn build(customers: u64, queries: usize, dir: Option<&Path>) -> anyhow::Result<B
 pub fn search(customers: u64, queries: usize, dir: Option<&Path>) -> anyhow::Result<()> {
     println!("machine: {}", machine());
     println!("customers: {customers}");
-    let BenchDb { store, samples, import_secs, path: db_path, .. } = build(customers, queries, dir)?;
+    // The temporary directory is bound, not left to `..`: a field left out is dropped at once.
+    let BenchDb { _temp: _dir, store, samples, import_secs, path: db_path } = build(customers, queries, dir)?;
     let mut rng = StdRng::seed_from_u64(11);
     let db_bytes = std::fs::metadata(&db_path)?.len();
     println!("import_seconds: {import_secs:.1}");

@@ -489,3 +489,105 @@ fn a_customer_written_before_field_clocks_is_stamped_by_its_last_write() {
     assert!(record.fields.values().all(|s| s.hlc == Hlc { millis: updated, counter: 0, node: "old-ws".into() }));
     assert_eq!(customer_clocks::last(store.conn()).unwrap().millis, updated);
 }
+
+#[test]
+fn a_customer_from_another_outlet_names_its_home_outlet_in_every_replica() {
+    let mut places = vec![place(), place()];
+    places[1].store.set_outlet_code("330102").unwrap();
+    let mut hq = HeadOffice::new();
+    let id = shared_customer(&mut places, &mut hq);
+    places[1].edit(&at(5), &id, |d| d.notes = "邻所代办".into());
+    let from_b = places[1].record(&id);
+    assert_eq!(from_b.outlet_code, "330101", "b edits a's customer; it stays a's");
+    places[0].apply(&at(6), &from_b);
+    assert_converged(&places, &id);
+    // b's own customers are b's.
+    let own = places[1].create(&at(7), "3300000002", "李四");
+    assert_eq!(places[1].record(&own.id).outlet_code, "330102");
+}
+
+mod interleavings {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    #[derive(Debug, Clone)]
+    enum Step {
+        /// Place `.0` edits field choice `.1` to value `.2` at minute `.3` of its (unsynchronised) wall clock.
+        Edit(usize, u8, u8, i64),
+        Push(usize),
+        Pull(usize),
+    }
+
+    fn step() -> impl Strategy<Value = Step> {
+        prop_oneof![
+            4 => (0usize..3, 0u8..5, 0u8..3, 0i64..40).prop_map(|(p, f, v, m)| Step::Edit(p, f, v, m)),
+            1 => (0usize..3).prop_map(Step::Push),
+            1 => (0usize..3).prop_map(Step::Pull),
+        ]
+    }
+
+    fn edit(place: &mut Place, id: &str, field: u8, value: u8, minute: i64) {
+        let actor = at(minute);
+        let result = match field {
+            0 => {
+                let current = customers::get(place.store.conn(), id).unwrap();
+                let mut next = current.record.clone();
+                next.notes = format!("备注{value}");
+                place.store.write(|tx| customers::update(tx, &actor, id, current.version, &next)).map(|_| ())
+            }
+            1 => {
+                let current = customers::get(place.store.conn(), id).unwrap();
+                let mut next = current.record.clone();
+                next.name = ["张三", "张叁", "章三"][value as usize].into();
+                next.tags = vec![format!("标签{value}")];
+                place.store.write(|tx| customers::update(tx, &actor, id, current.version, &next)).map(|_| ())
+            }
+            2 => {
+                let current = customers::get(place.store.conn(), id).unwrap();
+                let mut next = current.record.clone();
+                next.phones = vec![format!("1380000000{value}")];
+                place.store.write(|tx| customers::update(tx, &actor, id, current.version, &next)).map(|_| ())
+            }
+            3 => place.store.write(|tx| customers::set_supply_suspended(tx, &actor, id, value % 2 == 0)).map(|_| ()),
+            _ => place.store.write(|tx| customers::close(tx, &actor, id, "迁出", "m")).map(|_| ()),
+        };
+        // A refused edit (closed account, already suspended) leaves nothing, which is all it must do here.
+        if let Err(e) = result {
+            assert!(matches!(e, hall::error::Error::Conflict(_)), "{e:?}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+        /// Three workstations edit one customer while pushes to and pulls from head office
+        /// interleave at random; after everyone has pushed and pulled once more, every replica and
+        /// head office hold the same record.
+        #[test]
+        fn any_interleaving_of_edits_pushes_and_pulls_converges(steps in prop::collection::vec(step(), 1..25)) {
+            let mut places = vec![place(), place(), place()];
+            let mut hq = HeadOffice::new();
+            let id = shared_customer(&mut places, &mut hq);
+            let mut minute = 2;
+            for step in steps {
+                minute += 1;
+                match step {
+                    Step::Edit(p, field, value, wall) => edit(&mut places[p], &id, field, value, wall),
+                    Step::Push(p) => hq.push(&places[p].record(&id), start_time() + Duration::minutes(minute)),
+                    Step::Pull(p) => { places[p].apply(&at(minute), hq.record()); }
+                }
+            }
+            for p in 0..3 {
+                hq.push(&places[p].record(&id), start_time() + Duration::minutes(60));
+            }
+            for place in &mut places {
+                place.apply(&at(61), hq.record());
+            }
+            for place in &places {
+                prop_assert_eq!(&place.record(&id), hq.record());
+            }
+            assert_converged(&places, &id);
+        }
+    }
+}

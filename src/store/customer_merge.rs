@@ -71,8 +71,21 @@ fn from_values(id: &str, version: i64, updated_at: &str, fields: &serde_json::Ma
     })
 }
 
-fn outlet_code(conn: &Connection) -> Result<String> {
-    Ok(conn.prepare_cached("SELECT outlet_code FROM workstation")?.query_row([], |r| r.get(0))?)
+/// The outlet a customer belongs to: the one it arrived from (`home_outlet`), or this one.
+fn home_outlet(conn: &Connection, id: &str) -> Result<String> {
+    Ok(conn
+        .prepare_cached("SELECT coalesce(c.home_outlet, w.outlet_code) FROM customers c CROSS JOIN workstation w WHERE c.id = ?1")?
+        .query_row([id], |r| r.get(0))?)
+}
+
+/// Records the outlet of a customer merged from elsewhere (NULL when it is this one's).
+fn set_home_outlet(tx: &Tx, pk: i64, outlet_code: &str) -> Result<()> {
+    tx.prepare_cached(
+        "UPDATE customers SET home_outlet = nullif(?2, (SELECT outlet_code FROM workstation)) WHERE pk = ?1
+         AND home_outlet IS NOT nullif(?2, (SELECT outlet_code FROM workstation))",
+    )?
+    .execute(params![pk, outlet_code])?;
+    Ok(())
 }
 
 fn record_of(conn: &Connection, customer: &Customer, stamps: &Stamps) -> Result<CustomerRecord> {
@@ -83,7 +96,12 @@ fn record_of(conn: &Connection, customer: &Customer, stamps: &Stamps) -> Result<
             (field, Stamped { value, hlc })
         })
         .collect();
-    Ok(CustomerRecord { id: customer.id.clone(), outlet_code: outlet_code(conn)?, area: customer.record.supply_area.clone(), fields })
+    Ok(CustomerRecord {
+        id: customer.id.clone(),
+        outlet_code: home_outlet(conn, &customer.id)?,
+        area: customer.record.supply_area.clone(),
+        fields,
+    })
 }
 
 /// The named fields of a customer, all stamped `hlc`: what a local write's outbox event carries.
@@ -93,7 +111,12 @@ pub(crate) fn stamped_record(conn: &Connection, customer: &Customer, fields: &[&
         .iter()
         .filter_map(|field| values.remove(*field).map(|value| (field.to_string(), Stamped { value, hlc: hlc.clone() })))
         .collect();
-    Ok(CustomerRecord { id: customer.id.clone(), outlet_code: outlet_code(conn)?, area: customer.record.supply_area.clone(), fields })
+    Ok(CustomerRecord {
+        id: customer.id.clone(),
+        outlet_code: home_outlet(conn, &customer.id)?,
+        area: customer.record.supply_area.clone(),
+        fields,
+    })
 }
 
 /// The customer as it stands here, every field with its stamp: what sync sends for the customers
@@ -188,6 +211,7 @@ fn create_from(tx: &Tx, actor: &Actor, remote: &CustomerRecord) -> Result<Applie
     let base = remote.fields.values().map(|s| &s.hlc).min().cloned().unwrap_or_else(|| Hlc::zero(&tx.workstation_id));
     let pk = customers::insert_record(tx, actor, &remote.id, &customer.record, &now, &base)?;
     write_lifecycle(tx, pk, &customer)?;
+    set_home_outlet(tx, pk, &remote.outlet_code)?;
     let mut stamps = Stamps { base, fields: Default::default() };
     for (field, s) in &remote.fields {
         stamps.set(field, &s.hlc);
@@ -228,6 +252,9 @@ fn merge_into(tx: &Tx, actor: &Actor, pk: i64, current: Customer, remote: &Custo
         .collect();
     if stamps != old_stamps {
         stamps.write(tx, pk)?;
+    }
+    if merged.record.outlet_code != local.outlet_code {
+        set_home_outlet(tx, pk, &merged.record.outlet_code)?;
     }
     if changed.is_empty() {
         return Ok(Applied {

@@ -12,6 +12,9 @@ ALTER TABLE customers ADD COLUMN hlc_ms INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE customers ADD COLUMN hlc_counter INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE customers ADD COLUMN hlc_node TEXT;
 ALTER TABLE customers ADD COLUMN field_hlcs TEXT;
+-- The outlet a customer merged from elsewhere belongs to (head office files it there); NULL for
+-- this workstation's own outlet, so every replica's record names the same outlet.
+ALTER TABLE customers ADD COLUMN home_outlet TEXT;
 
 -- The workstation's clock: the last stamp it issued or observed, kept with the data it stamped
 -- (in the same transactions), so that a restart never goes back. It starts after every record

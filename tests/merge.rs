@@ -549,7 +549,7 @@ mod interleavings {
                 next.phones = vec![format!("1380000000{value}")];
                 place.store.write(|tx| customers::update(tx, &actor, id, current.version, &next)).map(|_| ())
             }
-            3 => place.store.write(|tx| customers::set_supply_suspended(tx, &actor, id, value % 2 == 0)).map(|_| ()),
+            3 => place.store.write(|tx| customers::set_supply_suspended(tx, &actor, id, value.is_multiple_of(2))).map(|_| ()),
             _ => place.store.write(|tx| customers::close(tx, &actor, id, "迁出", "m")).map(|_| ()),
         };
         // A refused edit (closed account, already suspended) leaves nothing, which is all it must do here.
@@ -578,8 +578,8 @@ mod interleavings {
                     Step::Pull(p) => { places[p].apply(&at(minute), hq.record()); }
                 }
             }
-            for p in 0..3 {
-                hq.push(&places[p].record(&id), start_time() + Duration::minutes(60));
+            for place in &places {
+                hq.push(&place.record(&id), start_time() + Duration::minutes(60));
             }
             for place in &mut places {
                 place.apply(&at(61), hq.record());

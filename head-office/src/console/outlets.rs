@@ -3,13 +3,12 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use hall_protocol::push::{SeqRange, SeriesHead};
 use tokio_postgres::Row;
 
 use super::auth::Operator;
 use super::error::{ConsoleError, ConsoleResult};
 use super::sql::utc;
-use super::types::{EnrolmentCodeView, NewCodeArgs, NewCodeReply, NewOutletArgs, OutletDetail, OutletSummary, WorkstationView};
+use super::types::{EnrolmentCodeView, GapView as SeqRange, SeriesView as SeriesHead, NewCodeArgs, NewCodeReply, NewOutletArgs, OutletDetail, OutletSummary, WorkstationView};
 use crate::AppState;
 
 fn summary_sql(filter: &str) -> String {

@@ -3,7 +3,6 @@
 //! `ui/src/console/generated/`; nothing is written twice by hand.
 
 use hall_domain::model::receipt::SignedFields;
-use hall_protocol::push::{SeqRange, SeriesHead};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -77,10 +76,27 @@ pub struct WorkstationView {
     pub last_push_at: Option<String>,
     pub lag_seconds: Option<i64>,
     pub events: i64,
-    pub series: Vec<SeriesHead>,
-    pub gaps: Vec<SeqRange>,
+    pub series: Vec<SeriesView>,
+    pub gaps: Vec<GapView>,
     /// The id of its receipt-signing key (`model::signed_code::key_id`).
     pub key_id: String,
+}
+
+/// One epoch of a workstation's series as head office holds it (the protocol's `SeriesHead`).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SeriesView {
+    pub epoch: i64,
+    /// Every seq from 1 through this one is stored.
+    pub contiguous_through: i64,
+    pub highest: i64,
+}
+
+/// A run of missing sequence numbers, both ends included (the protocol's `SeqRange`).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct GapView {
+    pub epoch: i64,
+    pub from_seq: i64,
+    pub to_seq: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]

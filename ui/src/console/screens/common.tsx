@@ -8,15 +8,22 @@ export function useLoad<T>(load: () => Promise<T>) {
   const [data, setData] = useState<T | null>(null);
   const [loading, setLoading] = useState(true);
   const report = useReport();
+  const fetchNow = useCallback(
+    () =>
+      load()
+        .then(setData, report)
+        .finally(() => setLoading(false)),
+    // `load` is a fresh closure each render; what it reads is fixed for the screen's life.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [],
+  );
   const reload = useCallback(() => {
     setLoading(true);
-    load()
-      .then(setData, report)
-      .finally(() => setLoading(false));
-    // `load` is a fresh closure each render; the caller names what it depends on with `reload`.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
-  useEffect(reload, [reload]);
+    void fetchNow();
+  }, [fetchNow]);
+  useEffect(() => {
+    void fetchNow();
+  }, [fetchNow]);
   return { data, loading, reload, setData };
 }
 

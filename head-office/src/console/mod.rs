@@ -22,6 +22,15 @@ pub use error::ConsoleError;
 
 use crate::AppState;
 
+/// hq-server's error (from the shared operator actions in `crate::admin`) as the console's.
+fn hq_error(error: crate::error::Error) -> ConsoleError {
+    if matches!(error, crate::error::Error::Database(_) | crate::error::Error::Pool(_) | crate::error::Error::Internal(_)) {
+        eprintln!("console: {error}");
+    }
+    let body = error.body();
+    ConsoleError { status: error.status(), body: types::ConsoleErrorBody { code: body.code, zh: body.zh, en: body.en } }
+}
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/login", post(auth::login))

@@ -63,8 +63,8 @@ pub async fn create(
     _: Operator,
     Json(args): Json<NewOutletArgs>,
 ) -> ConsoleResult<Json<OutletSummary>> {
+    crate::admin::outlet_add(&state.pool, args.code.trim(), &args.name, &args.areas).await.map_err(super::hq_error)?;
     let client = state.pool.get().await?;
-    crate::admin::add_outlet(&client, &args.code, &args.name, &args.areas).await.map_err(super::hq_error)?;
     Ok(Json(outlet_summary(&client, args.code.trim()).await?))
 }
 
@@ -176,9 +176,13 @@ pub async fn new_code(
     if !(1..=99).contains(&args.counter_no) {
         return Err(ConsoleError::bad_request("enrol.counter_no", "柜台号须在 1 至 99 之间", "The counter number must be 1 to 99"));
     }
-    let made = crate::admin::add_workstation_code(&client, &code, args.counter_no).await.map_err(super::hq_error)?;
+    let made = crate::admin::workstation_add(&state.pool, &code, args.counter_no).await.map_err(super::hq_error)?;
     eprintln!("console: {} made an enrolment code for {code} counter {}", operator.username, args.counter_no);
-    Ok(Json(NewCodeReply { code: made.code, outlet_code: code, counter_no: args.counter_no, expires_at: made.expires_at }))
+    let expires_at: String = client
+        .query_one(&format!("SELECT {} FROM enrol_codes WHERE outlet_code = $1 ORDER BY created_at DESC LIMIT 1", utc("expires_at")), &[&code])
+        .await?
+        .get(0);
+    Ok(Json(NewCodeReply { code: made, outlet_code: code, counter_no: args.counter_no, expires_at }))
 }
 
 pub async fn revoke(
@@ -192,12 +196,7 @@ pub async fn revoke(
         .await?
         .map(|r| r.get(0));
     let outlet = outlet.ok_or_else(|| ConsoleError::not_found("workstation.unknown", "没有这台工作站", "No such workstation"))?;
-    client
-        .execute(
-            "UPDATE workstations SET revoked_at = coalesce(revoked_at, now()) WHERE outlet_code = $1 AND workstation_id = $2",
-            &[&outlet, &id],
-        )
-        .await?;
+    crate::admin::workstation_revoke(&state.pool, &outlet, &id).await.map_err(super::hq_error)?;
     load_detail(&client, &outlet)
         .await?
         .workstations

@@ -243,8 +243,9 @@ pub enum PublishKind {
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct PublishArgs {
     pub kind: PublishKind,
-    /// The outlet whose areas receive it.
-    pub outlet_code: String,
+    /// The tariff table's version (tariffs only; ignored otherwise). Tariffs and calendars go to
+    /// every outlet; each bill goes to the outlets serving its area; each user names its outlet.
+    pub version: String,
     /// The file as uploaded: tariff or calendar TOML, users JSON, the billing centre's bills CSV.
     pub body: String,
 }
@@ -259,8 +260,12 @@ pub struct RejectedLine {
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct PublishReply {
     pub kind: PublishKind,
-    pub areas: Vec<String>,
-    /// Records published (new change-log rows the outlets will pull).
+    /// What was published, in both languages (`2027 calendar`, `3 tariff versions`, …).
+    pub zh: String,
+    pub en: String,
+    /// Valid records read (for bills: lines accepted).
+    pub accepted: i64,
+    /// Rows written or changed (bills: across the outlets serving their areas).
     pub published: i64,
     pub rejected: Vec<RejectedLine>,
 }

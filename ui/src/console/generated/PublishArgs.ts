@@ -3,9 +3,10 @@ import type { PublishKind } from "./PublishKind";
 
 export type PublishArgs = { kind: PublishKind, 
 /**
- * The outlet whose areas receive it.
+ * The tariff table's version (tariffs only; ignored otherwise). Tariffs and calendars go to
+ * every outlet; each bill goes to the outlets serving its area; each user names its outlet.
  */
-outlet_code: string, 
+version: string, 
 /**
  * The file as uploaded: tariff or calendar TOML, users JSON, the billing centre's bills CSV.
  */

@@ -2,8 +2,16 @@
 import type { PublishKind } from "./PublishKind";
 import type { RejectedLine } from "./RejectedLine";
 
-export type PublishReply = { kind: PublishKind, areas: Array<string>, 
+export type PublishReply = { kind: PublishKind, 
 /**
- * Records published (new change-log rows the outlets will pull).
+ * What was published, in both languages (`2027 calendar`, `3 tariff versions`, …).
+ */
+zh: string, en: string, 
+/**
+ * Valid records read (for bills: lines accepted).
+ */
+accepted: number, 
+/**
+ * Rows written or changed (bills: across the outlets serving their areas).
  */
 published: number, rejected: Array<RejectedLine>, };

@@ -22,7 +22,7 @@ export function LateMoneyScreen() {
   };
   const reason = (r: string) => {
     const k = `late.reason.${r}` as ConsoleKey;
-    return k === "late.reason.closed_day" || k === "late.reason.superseded_bill" ? t(k) : r;
+    return k === "late.reason.day_closed" || k === "late.reason.bill_superseded" ? t(k) : r;
   };
   return (
     <Card title={t("late.title")} extra={<Button onClick={reload}>{t("common.refresh")}</Button>}>

@@ -5,26 +5,26 @@ import type { PublishReply } from "../generated/PublishReply";
 import type { RejectedLine } from "../generated/RejectedLine";
 import { call } from "../api";
 import { useT } from "../i18n";
-import { useLoad, useReport } from "./common";
+import { useReport } from "./common";
 
 const KINDS: PublishKind[] = ["tariffs", "calendar", "users", "bills"];
 
 export function PublishScreen() {
   const { t, text } = useT();
   const report = useReport();
-  const outlets = useLoad(() => call("GET /outlets", null));
-  const [form] = Form.useForm<{ kind: PublishKind; outlet_code: string; body: string }>();
+  const [form] = Form.useForm<{ kind: PublishKind; version: string; body: string }>();
+  const kind = Form.useWatch("kind", form);
   const [reply, setReply] = useState<PublishReply | null>(null);
   const [busy, setBusy] = useState(false);
 
   const choose = async (file: File | undefined) => {
     if (file) form.setFieldValue("body", await file.text());
   };
-  const publish = async (values: { kind: PublishKind; outlet_code: string; body: string }) => {
+  const publish = async (values: { kind: PublishKind; version?: string; body: string }) => {
     setBusy(true);
     setReply(null);
     try {
-      setReply(await call("POST /publish", values));
+      setReply(await call("POST /publish", { kind: values.kind, version: values.version ?? "", body: values.body }));
     } catch (e) {
       report(e);
     } finally {
@@ -38,9 +38,11 @@ export function PublishScreen() {
         <Form.Item name="kind" label={t("pub.kind")} rules={[{ required: true }]}>
           <Select options={KINDS.map((k) => ({ value: k, label: t(`pub.kind.${k}`) }))} />
         </Form.Item>
-        <Form.Item name="outlet_code" label={t("pub.outlet")} rules={[{ required: true }]}>
-          <Select options={(outlets.data ?? []).map((o) => ({ value: o.code, label: `${o.code} ${o.name}（${o.areas.join("、")}）` }))} />
-        </Form.Item>
+        {kind === "tariffs" && (
+          <Form.Item name="version" label={t("pub.version")} rules={[{ required: true }]}>
+            <Input />
+          </Form.Item>
+        )}
         <Form.Item label={t("pub.file")}>
           <input type="file" aria-label={t("pub.choose")} accept=".toml,.json,.csv,.txt" onChange={(e) => void choose(e.target.files?.[0])} />
         </Form.Item>
@@ -53,7 +55,7 @@ export function PublishScreen() {
       </Form>
       {reply && (
         <>
-          <Alert style={{ marginTop: 12 }} type={reply.rejected.length ? "warning" : "success"} message={t("pub.done", { n: reply.published, areas: reply.areas.join("、") })} />
+          <Alert style={{ marginTop: 12 }} type={reply.rejected.length ? "warning" : "success"} message={t("pub.done", { what: text(reply), n: reply.published })} />
           {reply.rejected.length > 0 && (
             <Table<RejectedLine>
               style={{ marginTop: 12 }}

@@ -2,8 +2,8 @@
 //! make an outlet and an enrolment code, a workstation enrols and pushes, a forked key is
 //! quarantined and resolved (lifting the fence), late money is reviewed, a receipt is verified.
 
-use ed25519_dalek::SigningKey;
 use base64::Engine;
+use ed25519_dalek::SigningKey;
 use hall_domain::model::money::Fen;
 use hall_domain::model::receipt::{self, SignedFields};
 use hall_domain::model::signed_code::key_id;
@@ -40,10 +40,7 @@ impl Console {
 
 fn http(server: &TestServer) -> reqwest::Client {
     head_office::app::install_crypto();
-    reqwest::Client::builder()
-        .add_root_certificate(reqwest::Certificate::from_pem(server.ca_pem.as_bytes()).unwrap())
-        .build()
-        .unwrap()
+    reqwest::Client::builder().add_root_certificate(reqwest::Certificate::from_pem(server.ca_pem.as_bytes()).unwrap()).build().unwrap()
 }
 
 async fn sync(http: &reqwest::Client, url: &str, path: &str, credential: Option<&str>, body: Value) -> (StatusCode, Value) {
@@ -95,22 +92,29 @@ async fn an_operator_enrols_a_workstation_and_resolves_its_quarantined_event() {
     let workstation = uuid::Uuid::now_v7().to_string();
     let public = base64::engine::general_purpose::STANDARD.encode(key.verifying_key().as_bytes());
     let sync_http = http(&server);
-    let (status, enrolled) = sync(&sync_http, &server.url, "/v1/enrol", None, json!({
+    let (status, enrolled) = sync(
+        &sync_http,
+        &server.url,
+        "/v1/enrol",
+        None,
+        json!({
         "code": code, "workstation_id": workstation, "epoch": 1, "receipt_public_key": public,
-        "hostname": "counter-2", "app_version": "0.1.0" })).await;
+        "hostname": "counter-2", "app_version": "0.1.0" }),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{enrolled}");
     let credential = enrolled["credential"].as_str().unwrap().to_owned();
     let receipt_no = format!("{outlet}-02-1-000001");
     let payment = json!({ "receipt_no": receipt_no, "business_date": "2026-11-20", "amount": 12345, "account": "3300000001",
         "customer_name": "张三", "late_fees": 100, "prepaid_after": 0, "posted_at": "2026-11-20T01:30:00.000Z", "settled": [] });
-    let events = vec![
-        event(1, "day.closed", "2026-11-20", json!({ "date": "2026-11-20" })),
-        event(2, "payment.posted", &receipt_no, payment),
-    ];
-    let (status, pushed) = sync(&sync_http, &server.url, "/v1/push", Some(&credential), json!({ "workstation_id": workstation, "events": events })).await;
+    let events =
+        vec![event(1, "day.closed", "2026-11-20", json!({ "date": "2026-11-20" })), event(2, "payment.posted", &receipt_no, payment)];
+    let (status, pushed) =
+        sync(&sync_http, &server.url, "/v1/push", Some(&credential), json!({ "workstation_id": workstation, "events": events })).await;
     assert_eq!(status, StatusCode::OK, "{pushed}");
     let fork = vec![event(2, "customer.updated", "c-1", json!({ "name": "李四" }))];
-    let (status, forked) = sync(&sync_http, &server.url, "/v1/push", Some(&credential), json!({ "workstation_id": workstation, "events": fork })).await;
+    let (status, forked) =
+        sync(&sync_http, &server.url, "/v1/push", Some(&credential), json!({ "workstation_id": workstation, "events": fork })).await;
     assert_eq!(status, StatusCode::CONFLICT, "{forked}");
 
     let (_, detail) = console.get(&format!("/outlets/{outlet}")).await;
@@ -132,17 +136,15 @@ async fn an_operator_enrols_a_workstation_and_resolves_its_quarantined_event() {
     assert_eq!((resolved["resolution"]["choice"].as_str(), resolved["resolution"]["unfenced"].as_bool()), (Some("accept_new"), Some(true)));
     let (status, twice) = console.post(&format!("/quarantine/{id}/resolve"), json!({ "choice": "discard", "note": "" })).await;
     assert_eq!((status, twice["code"].as_str()), (StatusCode::CONFLICT, Some("quarantine.resolved")));
-    let forks: i64 = client
-        .query_one("SELECT count(*) FROM fork_resolution WHERE outlet_code = $1 AND seq = 2", &[&outlet])
-        .await
-        .unwrap()
-        .get(0);
+    let forks: i64 =
+        client.query_one("SELECT count(*) FROM fork_resolution WHERE outlet_code = $1 AND seq = 2", &[&outlet]).await.unwrap().get(0);
     assert_eq!(forks, 1);
     let (_, detail) = console.get(&format!("/outlets/{outlet}")).await;
     assert!(detail["workstations"][0]["fenced"].is_null(), "{detail}");
     // Unfenced: the workstation pushes again.
     let next = vec![event(3, "customer.updated", "c-2", json!({ "name": "王五" }))];
-    let (status, body) = sync(&sync_http, &server.url, "/v1/push", Some(&credential), json!({ "workstation_id": workstation, "events": next })).await;
+    let (status, body) =
+        sync(&sync_http, &server.url, "/v1/push", Some(&credential), json!({ "workstation_id": workstation, "events": next })).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 
     // The payment for the closed day is in the late-money bucket; marking it reviewed sticks.
@@ -181,7 +183,8 @@ async fn an_operator_enrols_a_workstation_and_resolves_its_quarantined_event() {
     let (status, revoked) = console.post(&format!("/workstations/{workstation}/revoke"), Value::Null).await;
     assert_eq!(status, StatusCode::OK, "{revoked}");
     assert!(revoked["revoked_at"].is_string());
-    let (status, _) = sync(&sync_http, &server.url, "/v1/push", Some(&credential), json!({ "workstation_id": workstation, "events": [] })).await;
+    let (status, _) =
+        sync(&sync_http, &server.url, "/v1/push", Some(&credential), json!({ "workstation_id": workstation, "events": [] })).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _) = console.post("/logout", Value::Null).await;
     assert_eq!(status, StatusCode::OK);

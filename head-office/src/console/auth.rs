@@ -2,11 +2,11 @@
 //! token of which head office keeps only the SHA-256, ending 12 hours after login or after 30
 //! minutes without a request.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use axum::Json;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
-use axum::Json;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
@@ -44,26 +44,13 @@ fn password_matches(password: &str, phc: &str) -> bool {
 }
 
 /// Adds an operator, or sets the password and name of an existing one.
-pub async fn upsert_operator(
-    client: &tokio_postgres::Client,
-    username: &str,
-    display_name: &str,
-    password: &str,
-) -> ConsoleResult<()> {
+pub async fn upsert_operator(client: &tokio_postgres::Client, username: &str, display_name: &str, password: &str) -> ConsoleResult<()> {
     let username = username.trim();
     if username.is_empty() || username.len() > 64 {
-        return Err(ConsoleError::bad_request(
-            "operator.username",
-            "用户名须为 1 至 64 个字符",
-            "The username must be 1 to 64 characters",
-        ));
+        return Err(ConsoleError::bad_request("operator.username", "用户名须为 1 至 64 个字符", "The username must be 1 to 64 characters"));
     }
     if password.chars().count() < 8 {
-        return Err(ConsoleError::bad_request(
-            "operator.password_short",
-            "密码至少 8 位",
-            "The password must have at least 8 characters",
-        ));
+        return Err(ConsoleError::bad_request("operator.password_short", "密码至少 8 位", "The password must have at least 8 characters"));
     }
     let hash = hash_password(password)?;
     let name = if display_name.trim().is_empty() { username } else { display_name.trim() };
@@ -78,21 +65,13 @@ pub async fn upsert_operator(
 }
 
 fn login_failed() -> ConsoleError {
-    ConsoleError::new(
-        axum::http::StatusCode::UNAUTHORIZED,
-        "console.login_failed",
-        "用户名或密码不正确",
-        "Wrong username or password",
-    )
+    ConsoleError::new(axum::http::StatusCode::UNAUTHORIZED, "console.login_failed", "用户名或密码不正确", "Wrong username or password")
 }
 
 pub async fn login(State(state): State<AppState>, Json(args): Json<LoginArgs>) -> ConsoleResult<Json<LoginReply>> {
     let client = state.pool.get().await?;
     let row = client
-        .query_opt(
-            "SELECT display_name, password_hash FROM console_operator WHERE username = $1 AND active",
-            &[&args.username.trim()],
-        )
+        .query_opt("SELECT display_name, password_hash FROM console_operator WHERE username = $1 AND active", &[&args.username.trim()])
         .await?;
     let Some(row) = row else {
         let password = args.password.clone();
@@ -101,9 +80,7 @@ pub async fn login(State(state): State<AppState>, Json(args): Json<LoginArgs>) -
     };
     let (display_name, phc): (String, String) = (row.get(0), row.get(1));
     let password = args.password.clone();
-    let matches = tokio::task::spawn_blocking(move || password_matches(&password, &phc))
-        .await
-        .map_err(ConsoleError::internal)?;
+    let matches = tokio::task::spawn_blocking(move || password_matches(&password, &phc)).await.map_err(ConsoleError::internal)?;
     if !matches {
         return Err(login_failed());
     }

@@ -8,7 +8,10 @@ use tokio_postgres::Row;
 use super::auth::Operator;
 use super::error::{ConsoleError, ConsoleResult};
 use super::sql::utc;
-use super::types::{EnrolmentCodeView, GapView as SeqRange, SeriesView as SeriesHead, NewCodeArgs, NewCodeReply, NewOutletArgs, OutletDetail, OutletSummary, WorkstationView};
+use super::types::{
+    EnrolmentCodeView, GapView as SeqRange, NewCodeArgs, NewCodeReply, NewOutletArgs, OutletDetail, OutletSummary,
+    SeriesView as SeriesHead, WorkstationView,
+};
 use crate::AppState;
 
 fn summary_sql(filter: &str) -> String {
@@ -58,21 +61,13 @@ async fn outlet_summary(client: &tokio_postgres::Client, code: &str) -> ConsoleR
     row.as_ref().map(summary).ok_or_else(no_outlet)
 }
 
-pub async fn create(
-    State(state): State<AppState>,
-    _: Operator,
-    Json(args): Json<NewOutletArgs>,
-) -> ConsoleResult<Json<OutletSummary>> {
+pub async fn create(State(state): State<AppState>, _: Operator, Json(args): Json<NewOutletArgs>) -> ConsoleResult<Json<OutletSummary>> {
     crate::admin::outlet_add(&state.pool, args.code.trim(), &args.name, &args.areas).await.map_err(super::hq_error)?;
     let client = state.pool.get().await?;
     Ok(Json(outlet_summary(&client, args.code.trim()).await?))
 }
 
-pub async fn detail(
-    State(state): State<AppState>,
-    _: Operator,
-    Path(code): Path<String>,
-) -> ConsoleResult<Json<OutletDetail>> {
+pub async fn detail(State(state): State<AppState>, _: Operator, Path(code): Path<String>) -> ConsoleResult<Json<OutletDetail>> {
     let client = state.pool.get().await?;
     Ok(Json(load_detail(&client, &code).await?))
 }
@@ -179,22 +174,19 @@ pub async fn new_code(
     let made = crate::admin::workstation_add(&state.pool, &code, args.counter_no).await.map_err(super::hq_error)?;
     eprintln!("console: {} made an enrolment code for {code} counter {}", operator.username, args.counter_no);
     let expires_at: String = client
-        .query_one(&format!("SELECT {} FROM enrol_codes WHERE outlet_code = $1 ORDER BY created_at DESC LIMIT 1", utc("expires_at")), &[&code])
+        .query_one(
+            &format!("SELECT {} FROM enrol_codes WHERE outlet_code = $1 ORDER BY created_at DESC LIMIT 1", utc("expires_at")),
+            &[&code],
+        )
         .await?
         .get(0);
     Ok(Json(NewCodeReply { code: made, outlet_code: code, counter_no: args.counter_no, expires_at }))
 }
 
-pub async fn revoke(
-    State(state): State<AppState>,
-    _: Operator,
-    Path(id): Path<String>,
-) -> ConsoleResult<Json<WorkstationView>> {
+pub async fn revoke(State(state): State<AppState>, _: Operator, Path(id): Path<String>) -> ConsoleResult<Json<WorkstationView>> {
     let client = state.pool.get().await?;
-    let outlet: Option<String> = client
-        .query_opt("SELECT outlet_code FROM workstations WHERE workstation_id = $1", &[&id])
-        .await?
-        .map(|r| r.get(0));
+    let outlet: Option<String> =
+        client.query_opt("SELECT outlet_code FROM workstations WHERE workstation_id = $1", &[&id]).await?.map(|r| r.get(0));
     let outlet = outlet.ok_or_else(|| ConsoleError::not_found("workstation.unknown", "没有这台工作站", "No such workstation"))?;
     crate::admin::workstation_revoke(&state.pool, &outlet, &id).await.map_err(super::hq_error)?;
     load_detail(&client, &outlet)

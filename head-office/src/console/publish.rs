@@ -54,7 +54,11 @@ pub async fn publish(
             let rejected = report
                 .rejected
                 .iter()
-                .map(|(line, reason)| RejectedLine { line: *line as i64, zh: format!("第 {line} 行：{reason}"), en: format!("line {line}: {reason}") })
+                .map(|(line, reason)| RejectedLine {
+                    line: *line as i64,
+                    zh: format!("第 {line} 行：{reason}"),
+                    en: format!("line {line}: {reason}"),
+                })
                 .collect();
             reply(format!("{} 张账单", report.accepted), format!("{} bills", report.accepted), report.accepted, report.published, rejected)
         }

@@ -88,11 +88,7 @@ fn matches(fields: &SignedFields, record: &ReceiptRecord) -> bool {
         && fields.posted_at == signed_posted_at(&record.posted_at)
 }
 
-pub async fn verify(
-    State(state): State<AppState>,
-    _: Operator,
-    Json(args): Json<VerifyArgs>,
-) -> ConsoleResult<Json<VerifyReply>> {
+pub async fn verify(State(state): State<AppState>, _: Operator, Json(args): Json<VerifyArgs>) -> ConsoleResult<Json<VerifyReply>> {
     let client = state.pool.get().await?;
     let keys: Vec<(String, String, VerifyingKey)> = client
         .query("SELECT outlet_code, workstation_id, receipt_public_key FROM workstations", &[])

@@ -364,8 +364,7 @@ pub fn export_typescript(dir: &std::path::Path) -> Result<(), ts_rs::ExportError
     names.sort_unstable();
     names.dedup();
     let imports: String = names.iter().map(|t| format!("import type {{ {t} }} from \"./{t}\";\n")).collect();
-    let entries: String =
-        ENDPOINTS.iter().map(|(e, a, r)| format!("  \"{e}\": {{ body: {a}; result: {r} }};\n")).collect();
+    let entries: String = ENDPOINTS.iter().map(|(e, a, r)| format!("  \"{e}\": {{ body: {a}; result: {r} }};\n")).collect();
     let map = format!(
         "// Generated from head-office/src/console/types.rs by `cargo test`; do not edit.\n{imports}\nexport type Endpoints = {{\n{entries}}};\n\nexport type Endpoint = keyof Endpoints;\n"
     );

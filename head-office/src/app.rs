@@ -36,6 +36,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/v1", sync)
         .nest("/console/api", console_router())
+        .merge(crate::console::ui_router())
         // The limit applies to the body after decompression (the decompression layer is outside it).
         .layer(DefaultBodyLimit::max(hall_protocol::push::MAX_BATCH_BYTES))
         .layer(RequestDecompressionLayer::new().gzip(true).zstd(true))

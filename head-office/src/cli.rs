@@ -53,6 +53,11 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Operators of the head-office console.
+    Operator {
+        #[command(subcommand)]
+        command: OperatorCommand,
+    },
     /// Publishes reference data or bills to the outlets.
     Publish {
         #[command(subcommand)]
@@ -68,6 +73,17 @@ enum Command {
         key: PathBuf,
         #[arg(long = "host", default_values_t = ["localhost".to_string(), "127.0.0.1".to_string()])]
         hosts: Vec<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum OperatorCommand {
+    /// Adds an operator (or sets an existing one's password); the password comes from
+    /// HALL_HQ_PASSWORD or a line of standard input.
+    Add {
+        username: String,
+        #[arg(long, default_value = "")]
+        display_name: String,
     },
 }
 
@@ -219,6 +235,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let user = admin::user_add(&pool, &outlet, &username, &display_name, &role, &password).await?;
             println!("user {} ({}) added to {outlet}", user.username, user.id);
+        }
+        Command::Operator { command: OperatorCommand::Add { username, display_name } } => {
+            migrate::run(&pool).await?;
+            let password = crate::console::cli::read_password()?;
+            crate::console::cli::operator_add(&pool, &username, &display_name, &password).await?;
+            println!("operator {username} added");
         }
         Command::Publish { what } => publish(&pool, what).await?,
         Command::Status => {

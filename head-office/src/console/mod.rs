@@ -13,12 +13,14 @@ mod receipts;
 mod reviews;
 mod sql;
 pub mod types;
+mod ui;
 
 use axum::Router;
 use axum::routing::{get, post};
 
 pub use auth::upsert_operator;
 pub use error::ConsoleError;
+pub use ui::router as ui_router;
 
 use crate::AppState;
 

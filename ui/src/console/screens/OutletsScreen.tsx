@@ -48,7 +48,12 @@ export function OutletsScreen() {
         pagination={false}
         onRow={(o) => ({ onClick: () => setOpen(o.code), onKeyDown: (e) => e.key === "Enter" && setOpen(o.code), tabIndex: 0, style: { cursor: "pointer" } })}
         columns={[
-          { title: t("outlets.code"), dataIndex: "code", render: (code: string) => <Typography.Link onClick={() => setOpen(code)}>{code}</Typography.Link> },
+          { title: t("outlets.code"), dataIndex: "code", render: (code: string) => (
+              <Button type="link" size="small" style={{ padding: 0 }} onClick={() => setOpen(code)}>
+                {code}
+              </Button>
+            ),
+          },
           { title: t("outlets.name"), dataIndex: "name" },
           { title: t("outlets.areas"), dataIndex: "areas", render: (areas: string[]) => areas.join("、") },
           { title: t("outlets.workstations"), dataIndex: "workstations" },

@@ -87,7 +87,7 @@ pub async fn workstation_revoke(pool: &Pool, outlet: &str, workstation_id: &str)
     let client = pool.get().await?;
     let n = client
         .execute(
-            "UPDATE workstations SET revoked_at = coalesce(revoked_at, now()) WHERE outlet_code = $1 AND workstation_id = $2",
+            "UPDATE workstations SET revoked_at = least(revoked_at, now()) WHERE outlet_code = $1 AND workstation_id = $2",
             &[&outlet, &workstation_id],
         )
         .await?;

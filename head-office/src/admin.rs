@@ -89,7 +89,7 @@ pub async fn workstation_revoke(pool: &Pool, outlet: &str, workstation_id: &str)
     let client = pool.get().await?;
     let n = client
         .execute(
-            "UPDATE workstations SET revoked_at = coalesce(revoked_at, now()) WHERE outlet_code = $1 AND workstation_id = $2",
+            "UPDATE workstations SET revoked_at = least(revoked_at, now()) WHERE outlet_code = $1 AND workstation_id = $2",
             &[&outlet, &workstation_id],
         )
         .await?;
@@ -101,7 +101,10 @@ pub async fn unfence(pool: &Pool, outlet: &str, workstation_id: &str, operator: 
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
     let n = tx
-        .execute("UPDATE workstations SET fenced = NULL, fenced_at = NULL WHERE outlet_code = $1 AND workstation_id = $2", &[&outlet, &workstation_id])
+        .execute(
+            "UPDATE workstations SET fenced = NULL, fenced_at = NULL WHERE outlet_code = $1 AND workstation_id = $2",
+            &[&outlet, &workstation_id],
+        )
         .await?;
     if n == 0 {
         return Err(no_workstation());
@@ -189,7 +192,11 @@ pub async fn publish_users(pool: &Pool, users: &[(String, UserRecord)]) -> Resul
         }
         let phc = argon2::password_hash::PasswordHash::new(&user.password_hash).ok();
         if phc.is_none_or(|h| h.algorithm.as_str() != "argon2id") {
-            return Err(Error::invalid("user.password_hash", "密码哈希须为 Argon2id 的 PHC 字符串", "A password hash must be an Argon2id PHC string"));
+            return Err(Error::invalid(
+                "user.password_hash",
+                "密码哈希须为 Argon2id 的 PHC 字符串",
+                "A password hash must be an Argon2id PHC string",
+            ));
         }
         if user.display_name.is_empty() {
             return Err(Error::invalid("user.display_name", "姓名不能为空", "A display name is required"));
@@ -237,8 +244,11 @@ pub async fn publish_tariffs(pool: &Pool, version: &str, body: &str) -> Result<u
     )
     .await?;
     let record = TariffRecord { version: version.to_owned(), body: body.to_owned() };
-    append_global(&tx, &[NewChange { kind: records::TARIFF, key: version.to_owned(), body: serde_json::to_value(&record).expect("serialises") }])
-        .await?;
+    append_global(
+        &tx,
+        &[NewChange { kind: records::TARIFF, key: version.to_owned(), body: serde_json::to_value(&record).expect("serialises") }],
+    )
+    .await?;
     tx.commit().await?;
     Ok(versions.len())
 }
@@ -254,8 +264,11 @@ pub async fn publish_calendar(pool: &Pool, body: &str) -> Result<i32> {
     )
     .await?;
     let record = CalendarRecord { year, body: body.to_owned() };
-    append_global(&tx, &[NewChange { kind: records::CALENDAR, key: year.to_string(), body: serde_json::to_value(&record).expect("serialises") }])
-        .await?;
+    append_global(
+        &tx,
+        &[NewChange { kind: records::CALENDAR, key: year.to_string(), body: serde_json::to_value(&record).expect("serialises") }],
+    )
+    .await?;
     tx.commit().await?;
     Ok(year)
 }
@@ -326,14 +339,17 @@ fn bill(line: BillLine) -> std::result::Result<BillRecord, String> {
     })
 }
 
-/// Reads the billing centre's CSV: the valid bills and the rejected lines.
-pub fn parse_bills(csv_text: &str) -> (Vec<BillRecord>, Vec<(usize, String)>) {
+/// (line number, bill) of each valid line and (line number, reason) of each rejected one.
+pub type ParsedBills = (Vec<(usize, BillRecord)>, Vec<(usize, String)>);
+
+/// Reads the billing centre's CSV: the valid bills (with their line numbers) and the rejected lines.
+pub fn parse_bills(csv_text: &str) -> ParsedBills {
     let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::Headers).from_reader(csv_text.as_bytes());
     let (mut bills, mut rejected) = (Vec::new(), Vec::new());
     for (i, row) in reader.deserialize::<BillLine>().enumerate() {
         let line_no = i + 2; // after the header line
         match row.map_err(|e| e.to_string()).and_then(bill) {
-            Ok(bill) => bills.push(bill),
+            Ok(bill) => bills.push((line_no, bill)),
             Err(reason) => rejected.push((line_no, reason)),
         }
     }
@@ -349,13 +365,14 @@ pub async fn publish_bills(pool: &Pool, csv_text: &str) -> Result<BillsReport> {
     let (bills, mut rejected) = parse_bills(csv_text);
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
-    let outlets: Vec<(String, Vec<String>)> = tx.query("SELECT code, areas FROM outlets", &[]).await?.iter().map(|r| (r.get(0), r.get(1))).collect();
+    let outlets: Vec<(String, Vec<String>)> =
+        tx.query("SELECT code, areas FROM outlets", &[]).await?.iter().map(|r| (r.get(0), r.get(1))).collect();
     let mut per_outlet: BTreeMap<&str, Vec<&BillRecord>> = BTreeMap::new();
     let mut accepted = 0;
-    for (i, bill) in bills.iter().enumerate() {
+    for (line_no, bill) in &bills {
         let serving: Vec<&str> = outlets.iter().filter(|(_, areas)| areas.contains(&bill.area)).map(|(code, _)| code.as_str()).collect();
         if serving.is_empty() {
-            rejected.push((i + 2, format!("area {}: no outlet serves it", bill.area)));
+            rejected.push((*line_no, format!("area {}: no outlet serves it", bill.area)));
             continue;
         }
         accepted += 1;

@@ -88,12 +88,17 @@ pub async fn login(State(state): State<AppState>, Json(args): Json<LoginArgs>) -
     rand::rngs::OsRng.fill_bytes(&mut secret);
     let token = URL_SAFE_NO_PAD.encode(secret);
     let username = args.username.trim().to_owned();
+    client
+        .execute(
+            "INSERT INTO console_session (token_hash, username, expires_at)
+             VALUES ($1, $2, now() + make_interval(hours => $3))",
+            &[&token_hash(&token), &username, &SESSION_HOURS],
+        )
+        .await?;
     let row = client
         .query_one(
-            "INSERT INTO console_session (token_hash, username, expires_at)
-             VALUES ($1, $2, now() + make_interval(hours => $3))
-             RETURNING to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
-            &[&token_hash(&token), &username, &SESSION_HOURS],
+            "SELECT to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM console_session WHERE token_hash = $1",
+            &[&token_hash(&token)],
         )
         .await?;
     Ok(Json(LoginReply { token, operator: OperatorInfo { username, display_name }, expires_at: row.get(0) }))

@@ -17,16 +17,18 @@ use crate::AppState;
 fn summary_sql(filter: &str) -> String {
     format!(
         "SELECT o.code, o.name, o.areas,
-           (SELECT count(*) FROM workstations w WHERE w.outlet_code = o.code),
-           (SELECT count(*) FROM workstations w WHERE w.outlet_code = o.code AND w.revoked_at IS NOT NULL),
-           (SELECT count(*) FROM workstations w WHERE w.outlet_code = o.code AND w.fenced IS NOT NULL),
-           (SELECT count(*) FROM quarantine q WHERE q.outlet_code = o.code AND q.resolved_at IS NULL),
-           (SELECT coalesce(sum(s.highest - s.stored), 0)::bigint FROM series s WHERE s.outlet_code = o.code),
-           {last},
-           (SELECT extract(epoch FROM now() - max(w.last_push_at))::bigint FROM workstations w WHERE w.outlet_code = o.code),
-           (SELECT count(*) FROM late_money m WHERE m.outlet_code = o.code AND m.resolved_at IS NULL)
-         FROM outlets o {filter} ORDER BY o.code",
-        last = utc("(SELECT max(w.last_push_at) FROM workstations w WHERE w.outlet_code = o.code)"),
+           coalesce(w.total, 0), coalesce(w.revoked, 0), coalesce(w.fenced, 0), coalesce(q.open, 0),
+           coalesce(s.missing, 0)::bigint, {last},
+           extract(epoch FROM now() - w.last_push_at)::bigint, coalesce(m.open, 0)
+         FROM outlets o
+         LEFT JOIN (SELECT outlet_code, count(*) AS total, count(*) FILTER (WHERE revoked_at IS NOT NULL) AS revoked,
+                           count(*) FILTER (WHERE fenced IS NOT NULL) AS fenced, max(last_push_at) AS last_push_at
+                    FROM workstations GROUP BY outlet_code) w ON w.outlet_code = o.code
+         LEFT JOIN (SELECT outlet_code, count(*) AS open FROM quarantine WHERE resolved_at IS NULL GROUP BY outlet_code) q ON q.outlet_code = o.code
+         LEFT JOIN (SELECT outlet_code, sum(highest - stored) AS missing FROM series GROUP BY outlet_code) s ON s.outlet_code = o.code
+         LEFT JOIN (SELECT outlet_code, count(*) AS open FROM late_money WHERE resolved_at IS NULL GROUP BY outlet_code) m ON m.outlet_code = o.code
+         {filter} ORDER BY o.code",
+        last = utc("w.last_push_at"),
     )
 }
 

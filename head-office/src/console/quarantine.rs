@@ -88,12 +88,13 @@ pub async fn resolve(
 ) -> ConsoleResult<Json<QuarantinedEvent>> {
     let mut client = state.pool.get().await?;
     let tx = client.transaction().await?;
+    let outlet_of: Option<String> = tx.query_opt("SELECT outlet_code FROM quarantine WHERE id = $1", &[&id]).await?.map(|r| r.get(0));
     let row = tx
         .query_opt(
             "SELECT outlet_code, workstation_id, epoch, seq, kind, entity_id, payload, hash, recorded_at,
                resolved_at IS NOT NULL
-             FROM quarantine WHERE id = $1 FOR UPDATE",
-            &[&id],
+             FROM quarantine WHERE outlet_code = $2 AND id = $1 FOR UPDATE",
+            &[&id, &outlet_of.unwrap_or_default()],
         )
         .await?
         .ok_or_else(|| ConsoleError::not_found("quarantine.unknown", "没有这条隔离记录", "No such quarantined event"))?;

@@ -71,7 +71,7 @@ pub async fn late_money_reviewed(
     let tx = client.transaction().await?;
     let updated = tx
         .execute(
-            "UPDATE late_money SET resolved_at = coalesce(resolved_at, now()), resolved_by = coalesce(resolved_by, $5)
+            "UPDATE late_money SET resolved_at = least(resolved_at, now()), resolved_by = coalesce(resolved_by, $5)
              WHERE outlet_code = $1 AND workstation_id = $2 AND epoch = $3 AND seq = $4",
             &[&outlet, &workstation, &epoch, &seq, &operator.username],
         )

@@ -33,3 +33,30 @@ pub async fn copy_events(pool: &Pool) -> anyhow::Result<CopyRun> {
     client.batch_execute(&format!("DROP TABLE {table}")).await?;
     Ok(CopyRun { rows, events_per_s: if seconds > 0.0 { rows as f64 / seconds } else { 0.0 } })
 }
+
+/// `hall-hq bench seed-bills`: `per_customer` monthly bills (periods counting back from 2026-11) for
+/// every customer head office holds for the outlet, written in SQL as the billing centre's publish
+/// would leave them (BillRecord bodies), for the initial-snapshot benchmark. Returns the rows written.
+pub async fn seed_bills(pool: &Pool, outlet: &str, per_customer: i32) -> anyhow::Result<u64> {
+    let client = pool.get().await?;
+    let rows = client
+        .execute(
+            "INSERT INTO bills (outlet_code, id, area, record)
+             SELECT c.outlet_code, b.id, c.area, jsonb_build_object(
+                 'id', b.id, 'customer_id', c.id, 'account', c.record #>> '{fields,account,value}', 'area', c.area,
+                 'period', b.period, 'source', 'billing_centre', 'tariff_code', 'ZJ-RES-TIER',
+                 'tariff_effective_from', '2024-01-01', 'kwh', 100 + m, 'amount_fen', 5380 + m * 10,
+                 'due_date', to_char(b.month + interval '1 month' + interval '24 days', 'YYYY-MM-DD'),
+                 'lines', '[]'::jsonb, 'issued_at', to_char(b.month + interval '1 month', 'YYYY-MM-DD') || 'T00:00:00Z')
+             FROM customers c
+             CROSS JOIN generate_series(0, $2 - 1) AS m
+             CROSS JOIN LATERAL (SELECT date '2026-11-01' - make_interval(months => m) AS month) AS mm
+             CROSS JOIN LATERAL (SELECT mm.month, to_char(mm.month, 'YYYY-MM') AS period,
+                                        'SB-' || c.id || '-' || to_char(mm.month, 'YYYYMM') AS id) AS b
+             WHERE c.outlet_code = $1
+             ON CONFLICT DO NOTHING",
+            &[&outlet, &per_customer],
+        )
+        .await?;
+    Ok(rows)
+}

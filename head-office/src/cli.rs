@@ -90,6 +90,14 @@ enum Bench {
     /// COPY of the events table's rows into a fresh table of the same definition: `copy_rows`,
     /// `copy_events_per_s`.
     Copy,
+    /// Monthly bills for every customer head office holds for the outlet (push the customers
+    /// first); prints `seed_bills: N` and `seed_s: X`.
+    SeedBills {
+        #[arg(long)]
+        outlet: String,
+        #[arg(long, default_value_t = 12)]
+        per_customer: i32,
+    },
 }
 
 #[derive(Subcommand)]
@@ -253,6 +261,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let run = crate::bench::copy_events(&pool).await?;
             println!("copy_rows: {}", run.rows);
             println!("copy_events_per_s: {:.0}", run.events_per_s);
+        }
+        Command::Bench { what: Bench::SeedBills { outlet, per_customer } } => {
+            let started = std::time::Instant::now();
+            let rows = crate::bench::seed_bills(&pool, &outlet, per_customer).await?;
+            println!("seed_bills: {rows}");
+            println!("seed_s: {:.2}", started.elapsed().as_secs_f64());
         }
         Command::Cert { .. } | Command::Sandbox { .. } => unreachable!("handled above"),
     }

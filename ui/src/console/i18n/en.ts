@@ -83,6 +83,7 @@ export const consoleEn: Record<ConsoleKey, string> = {
   "q.unfenced": "The workstation was unfenced",
   "q.stillFenced": "The workstation has other open quarantined events and stays fenced",
   "q.none": "No quarantined events",
+  "q.resolvedTag": "Resolved",
   "q.missingStored": "(no stored event under this key)",
   "late.title": "Late money review",
   "late.explain": "Payments for a closed day or a superseded bill: stored, counted in the totals and acknowledged, waiting for a review.",

@@ -81,6 +81,7 @@ export const consoleZh = {
   "q.unfenced": "工作站已解除隔离",
   "q.stillFenced": "该工作站仍有未处理的隔离事件，仍处于隔离",
   "q.none": "没有隔离事件",
+  "q.resolvedTag": "已处理",
   "q.missingStored": "（总部没有该键的已存事件）",
   "late.title": "迟到款项复核",
   "late.explain": "对已日结日期或已被替换账单的缴费：款项已入账、已计入合计并已确认，只待复核。",

@@ -59,7 +59,15 @@ function Item({ item, onResolved }: { item: QuarantinedEvent; onResolved(next: Q
             {item.outlet_code} · {t("q.key")} {item.workstation_id.slice(-12)} / {item.epoch} / {item.seq}
           </span>
           <Tag>{item.incoming.kind}</Tag>
-          {r ? <Tag color="green">{t("common.reviewed")}</Tag> : <Tag color="red">{t("common.open")}</Tag>}
+          {r ? (
+            <Tag key="resolved" color="success">
+              {t("q.resolvedTag")}
+            </Tag>
+          ) : (
+            <Tag key="open" color="error">
+              {t("common.open")}
+            </Tag>
+          )}
         </Space>
       }
     >

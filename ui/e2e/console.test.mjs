@@ -190,8 +190,39 @@ test("a cloned workstation's fork is quarantined, shown side by side and resolve
   await shot("workstation-after-resolution");
 });
 
+test("publishes a bills CSV and sees its rejected line", async () => {
+  await page.keyboard.press("Alt+5");
+  await page.getByLabel("发布内容").focus();
+  await page.keyboard.press("ArrowDown");
+  await page.locator(".ant-select-item-option", { hasText: "营销中心月度账单" }).click();
+  const header = "id,customer_id,account,area,period,tariff_code,tariff_effective_from,kwh,amount_fen,due_date,issued_at,lines";
+  const good = `E2EBILL1,${crypto.randomUUID()},3310000101,西湖区供电所,2026-11,residential,2026-01-01,120,6000,2026-12-25,2026-12-01T00:00:00Z,`;
+  const bad = `E2EBILL2,${crypto.randomUUID()},3310000102,西湖区供电所,2026-13,residential,2026-01-01,120,6000,2026-12-25,2026-12-01T00:00:00Z,`;
+  await page.getByLabel("文件内容").fill([header, good, bad].join("\n"));
+  await page.getByRole("button", { name: /^发\s*布$/ }).click();
+  await page.getByText("被拒绝的行").waitFor();
+  assert.match(await page.locator(".ant-table-tbody").innerText(), /3[\s\S]*period/);
+  await shot("publish-bills");
+});
+
+test("finds a synced receipt across outlets", async () => {
+  await page.keyboard.press("Alt+6");
+  await page.getByLabel("按凭证号查找").fill(OUTLET);
+  await page.getByLabel("按凭证号查找").press("Enter");
+  const first = page.locator(".ant-table-tbody tr").first();
+  await first.waitFor();
+  assert.match(await first.innerText(), new RegExp(OUTLET));
+  await page.getByLabel("验证二维码").fill("HR1|deadbeef|x|y|z|1|0|0|AAAA");
+  await page.getByLabel("验证二维码").press("Enter");
+  await page.getByTestId("verdict").getByText("签名无效").waitFor();
+  await shot("receipts");
+});
+
 test("switches to English", async () => {
+  await page.keyboard.press("Alt+1");
   await page.getByRole("button", { name: "English" }).click();
+  await page.getByRole("button", { name: "Add outlet" }).waitFor();
+  await page.getByRole("button", { name: OUTLET, exact: true }).click();
   await page.getByRole("button", { name: "Create enrolment code" }).waitFor();
   await shot("english");
 });

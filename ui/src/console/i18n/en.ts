@@ -114,7 +114,7 @@ export const consoleEn: Record<ConsoleKey, string> = {
   "pub.version": "Tariff table version",
   "pub.file": "File",
   "pub.choose": "Choose file",
-  "pub.body": "Content",
+  "pub.body": "File content",
   "pub.submit": "Publish",
   "pub.done": "Published {what} ({n} rows written)",
   "pub.rejected": "Rejected lines",

@@ -127,22 +127,21 @@ echo "migrate --citus: $(psql_on coordinator hq -Atc "SELECT count(*) FILTER (WH
 HALL_HQ_DATABASE_URL="$coordinator_url/hq" "$hall_hq" migrate --citus
 
 # --- the head-office suite against the cluster --------------------------------------------------
+# With HQ_TEST_DATABASE_URL the harness (head_office::testing) uses that database instead of a
+# cluster of its own, and each test keeps to outlets of its own (unique codes), so the tests share
+# the one Citus database made above; its migrations are already applied.
 suite_started=$(date +%s)
-HQ_TEST_DATABASE_URL="$coordinator_url/postgres" \
-HQ_TEST_CITUS=1 \
-HQ_TEST_CITUS_WORKERS="127.0.0.1:${port[worker1]},127.0.0.1:${port[worker2]}" \
+HQ_TEST_DATABASE_URL="$coordinator_url/hq" HQ_TEST_CITUS=1 \
   $cargo test --locked -p head-office "$@"
 echo "suite on the cluster: $(($(date +%s) - suite_started)) s"
 
 # --- where the rows went ------------------------------------------------------------------------
-# Read from the shards themselves on the workers (run_command_on_placements), in the script's own
-# database and in every database the suite made: each outlet's rows of every distributed table
-# sit on one worker (co-location), and different outlets' rows sit on different workers.
+# Read after the suite from the shards themselves on the workers (run_command_on_placements):
+# each outlet's rows of every distributed table sit on one worker (co-location), and different
+# outlets' rows sit on different workers.
 check_distribution() {
-  local placements=$work/placements.txt db
-  : >"$placements"
-  for db in $(psql_on coordinator postgres -Atc "SELECT datname FROM pg_database WHERE datname = 'hq' OR datname LIKE 'hq\_t\_%' ORDER BY 1"); do
-    psql_on coordinator "$db" -At -F'|' >>"$placements" <<SQL
+  local placements=$work/placements.txt db=hq
+  psql_on coordinator "$db" -At -F'|' >"$placements" <<SQL
 WITH placements AS (
     SELECT t.table_name::text AS table_name, r.nodeport, r.result
     FROM citus_tables t,
@@ -157,7 +156,6 @@ WITH placements AS (
 SELECT '$db', outlet, nodeport, sum(n), string_agg(table_name, ' ' ORDER BY table_name)
 FROM rows GROUP BY outlet, nodeport ORDER BY outlet, nodeport;
 SQL
-  done
   python3 - "$placements" "${port[worker1]}" "${port[worker2]}" <<'PY'
 import collections, sys
 path, *workers = sys.argv[1:]

@@ -18,13 +18,18 @@ DECLARE
     t text;
     -- Reference tables: small, read by every outlet, written by head-office operators.
     reference text[] := ARRAY[
-        'outlets', 'tariffs', 'calendars', 'global_head', 'global_changes'
+        'outlets', 'tariffs', 'calendars', 'global_head', 'global_changes',
+        -- the console's operators and their sessions (head-office staff, not per outlet)
+        'console_operator', 'console_session'
     ];
     -- Distributed by outlet_code; the first one anchors the co-location group.
     distributed text[] := ARRAY[
         'workstations', 'enrol_codes', 'events', 'series', 'quarantine', 'ledger',
         'closed_days', 'late_money', 'outlet_heads', 'outlet_changes', 'users',
-        'customers', 'bills'
+        'customers', 'bills', 'customer_overwrites',
+        -- the console's decisions on an outlet's put-aside rows follow that outlet
+        'console_quarantine_resolution', 'console_late_money_review', 'console_conflict_review',
+        'fork_resolution'
     ];
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') THEN
@@ -34,8 +39,9 @@ BEGIN
         RAISE EXCEPTION 'migrate --citus: the coordinator has no workers (SELECT citus_add_node(host, port) for each) / 协调节点尚无工作节点';
     END IF;
 
+    -- A table not (yet) made by the migrations is skipped here; 900_check.sql catches the reverse.
     FOREACH t IN ARRAY reference LOOP
-        IF NOT EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = t::regclass) THEN
+        IF to_regclass(t) IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = t::regclass) THEN
             PERFORM create_reference_table(t::regclass);
             -- The rows were copied to the nodes; drop the coordinator's now-hidden local copy.
             PERFORM truncate_local_data_after_distributing_table(t::regclass);
@@ -43,7 +49,7 @@ BEGIN
     END LOOP;
 
     FOREACH t IN ARRAY distributed LOOP
-        IF NOT EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = t::regclass) THEN
+        IF to_regclass(t) IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = t::regclass) THEN
             PERFORM create_distributed_table(
                 t::regclass, 'outlet_code',
                 colocate_with => CASE WHEN t = distributed[1] THEN 'none' ELSE distributed[1] END);

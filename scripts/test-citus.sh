@@ -77,7 +77,7 @@ stop_cluster() {
   done
   if [ $status -ne 0 ]; then
     for node in "${nodes[@]}"; do
-      [ -f "$work/$node.log" ] && { echo "--- $node.log (last lines)" >&2; tail -n 30 "$work/$node.log" >&2; }
+      [ -f "$work/$node.log" ] && { echo "--- $node.log (errors)" >&2; grep -E -A1 'ERROR|FATAL|PANIC' "$work/$node.log" | tail -n 20 >&2; }
     done
   fi
   rm -rf "$work"
@@ -131,9 +131,10 @@ HALL_HQ_DATABASE_URL="$coordinator_url/hq" "$hall_hq" migrate --citus
 # cluster of its own, and each test keeps to outlets of its own (unique codes), so the tests share
 # the one Citus database made above; its migrations are already applied.
 suite_started=$(date +%s)
+suite_status=0
 HQ_TEST_DATABASE_URL="$coordinator_url/hq" HQ_TEST_CITUS=1 \
-  $cargo test --locked -p head-office "$@"
-echo "suite on the cluster: $(($(date +%s) - suite_started)) s"
+  $cargo test --locked -p head-office "$@" || suite_status=$?
+echo "suite on the cluster: $(($(date +%s) - suite_started)) s, exit status $suite_status"
 
 # --- where the rows went ------------------------------------------------------------------------
 # Read after the suite from the shards themselves on the workers (run_command_on_placements):
@@ -178,5 +179,11 @@ if split or not all(per_worker[p] for p in workers):
     sys.exit("distribution: FAILED (rows of different outlets must land on different workers, each outlet on one)")
 PY
 }
-check_distribution
+# Checked even when a test failed: what did land is worth knowing.
+distribution_status=0
+check_distribution || distribution_status=$?
+if [ $suite_status -ne 0 ] || [ $distribution_status -ne 0 ]; then
+  echo "test-citus: FAILED after $(($(date +%s) - started)) s (suite $suite_status, distribution $distribution_status)" >&2
+  exit 1
+fi
 echo "test-citus: passed in $(($(date +%s) - started)) s"

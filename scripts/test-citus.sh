@@ -171,10 +171,10 @@ for line in open(path):
     outlets_on[port].add(outlet)
 split = {k: v for k, v in nodes_of.items() if len(v) > 1}
 for (db, outlet), ports in sorted(split.items()):
-    print(f"distribution: outlet {outlet} in {db} has rows on {len(ports)} workers: not co-located", file=sys.stderr)
+    print(f"distribution: outlet {outlet} has rows on {len(ports)} workers: not co-located", file=sys.stderr)
 for port in workers:
     print(f"distribution: {name[port]} (:{port}) holds {per_worker[port]} rows of outlets {', '.join(sorted(outlets_on[port])) or '-'}")
-print(f"distribution: {len(nodes_of)} (database, outlet) pairs, each on one worker: {'no' if split else 'yes'}")
+print(f"distribution: {len(nodes_of)} outlets with rows, each outlet's rows of all tables on one worker: {'no' if split else 'yes'}")
 if split or not all(per_worker[p] for p in workers):
     sys.exit("distribution: FAILED (rows of different outlets must land on different workers, each outlet on one)")
 PY

@@ -8,8 +8,10 @@
 # Citus is built from the source tarball (default ../shared/vendor/citus-12.1.12.tar.gz next to
 # the project) against Debian's PostgreSQL 15 and installed into it, unless a citus.so for
 # PostgreSQL 15 is installed already. Production installs Citus from its own packages; this
-# build is for tests only. Needs root (apt-get, make install); the cluster runs as user postgres.
-# Not part of scripts/test.sh.
+# build is for tests only. Needs root (apt-get, make install); the cluster runs as user postgres
+# in a temporary directory and is stopped and removed on exit. Not part of scripts/test.sh.
+# The suite is `cargo test -p head-office` (CITUS_SUITE replaces `-p head-office`, e.g.
+# "-p head-office -p hall --test sync_e2e"); arguments after `--` go to cargo test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -20,7 +22,7 @@ if [ ! -f "$default_tarball" ] && common=$(git rev-parse --path-format=absolute 
 fi
 source_tarball=$default_tarball
 if [[ ${1:-} == *.tar.gz || ${1:-} == *.tgz ]]; then source_tarball=$1; shift; fi
-[ "${1:-}" = "--" ] && shift # the rest goes to `cargo test -p head-office`
+[ "${1:-}" = "--" ] && shift # the rest goes to `cargo test` (e.g. a test name filter)
 pg_bin=/usr/lib/postgresql/15/bin
 started=$(date +%s)
 
@@ -58,7 +60,11 @@ fi
 cargo=${CARGO:-cargo}
 target_dir=${CARGO_TARGET_DIR:-$root/target}
 $cargo build --locked -p head-office --bin hall-hq
-$cargo test --locked -p head-office --no-run
+# The suite: the head-office package's tests, or the packages and tests CITUS_SUITE names (e.g.
+# "-p head-office -p hall --test sync_e2e": anything built on head_office::testing runs on the cluster).
+suite=${CITUS_SUITE:--p head-office}
+# shellcheck disable=SC2086
+$cargo test --locked $suite --no-run
 hall_hq=$target_dir/debug/hall-hq
 
 # --- a coordinator and two workers on loopback, in a temporary directory -----------------------
@@ -132,8 +138,9 @@ HALL_HQ_DATABASE_URL="$coordinator_url/hq" "$hall_hq" migrate --citus
 # the one Citus database made above; its migrations are already applied.
 suite_started=$(date +%s)
 suite_status=0
+# shellcheck disable=SC2086
 HQ_TEST_DATABASE_URL="$coordinator_url/hq" HQ_TEST_CITUS=1 \
-  $cargo test --locked -p head-office "$@" || suite_status=$?
+  $cargo test --locked $suite "$@" || suite_status=$?
 echo "suite on the cluster: $(($(date +%s) - suite_started)) s, exit status $suite_status"
 
 # --- where the rows went ------------------------------------------------------------------------

@@ -87,7 +87,7 @@ pub async fn workstation_revoke(pool: &Pool, outlet: &str, workstation_id: &str)
     let client = pool.get().await?;
     let n = client
         .execute(
-            "UPDATE workstations SET revoked_at = coalesce(revoked_at, now()) WHERE outlet_code = $1 AND workstation_id = $2",
+            "UPDATE workstations SET revoked_at = least(revoked_at, now()) WHERE outlet_code = $1 AND workstation_id = $2",
             &[&outlet, &workstation_id],
         )
         .await?;
@@ -324,14 +324,14 @@ fn bill(line: BillLine) -> std::result::Result<BillRecord, String> {
     })
 }
 
-/// Reads the billing centre's CSV: the valid bills and the rejected lines.
-pub fn parse_bills(csv_text: &str) -> (Vec<BillRecord>, Vec<(usize, String)>) {
+/// Reads the billing centre's CSV: the valid bills (with their line numbers) and the rejected lines.
+pub fn parse_bills(csv_text: &str) -> (Vec<(usize, BillRecord)>, Vec<(usize, String)>) {
     let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::Headers).from_reader(csv_text.as_bytes());
     let (mut bills, mut rejected) = (Vec::new(), Vec::new());
     for (i, row) in reader.deserialize::<BillLine>().enumerate() {
         let line_no = i + 2; // after the header line
         match row.map_err(|e| e.to_string()).and_then(bill) {
-            Ok(bill) => bills.push(bill),
+            Ok(bill) => bills.push((line_no, bill)),
             Err(reason) => rejected.push((line_no, reason)),
         }
     }
@@ -350,10 +350,10 @@ pub async fn publish_bills(pool: &Pool, csv_text: &str) -> Result<BillsReport> {
     let outlets: Vec<(String, Vec<String>)> = tx.query("SELECT code, areas FROM outlets", &[]).await?.iter().map(|r| (r.get(0), r.get(1))).collect();
     let mut per_outlet: BTreeMap<&str, Vec<&BillRecord>> = BTreeMap::new();
     let mut accepted = 0;
-    for (i, bill) in bills.iter().enumerate() {
+    for (line_no, bill) in &bills {
         let serving: Vec<&str> = outlets.iter().filter(|(_, areas)| areas.contains(&bill.area)).map(|(code, _)| code.as_str()).collect();
         if serving.is_empty() {
-            rejected.push((i + 2, format!("area {}: no outlet serves it", bill.area)));
+            rejected.push((*line_no, format!("area {}: no outlet serves it", bill.area)));
             continue;
         }
         accepted += 1;

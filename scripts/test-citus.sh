@@ -140,7 +140,7 @@ suite_started=$(date +%s)
 suite_status=0
 # shellcheck disable=SC2086
 HQ_TEST_DATABASE_URL="$coordinator_url/hq" HQ_TEST_CITUS=1 \
-  $cargo test --locked $suite "$@" || suite_status=$?
+  $cargo test --locked --no-fail-fast $suite "$@" || suite_status=$?
 echo "suite on the cluster: $(($(date +%s) - suite_started)) s, exit status $suite_status"
 
 # --- where the rows went ------------------------------------------------------------------------

@@ -186,11 +186,38 @@ if split or not all(per_worker[p] for p in workers):
     sys.exit("distribution: FAILED (rows of different outlets must land on different workers, each outlet on one)")
 PY
 }
+# A workstation's queries name its outlet and go to one shard (Citus's router: "Task Count: 1");
+# an operator's list across outlets is the deliberate fan-out to every shard.
+check_routing() {
+  local failed=0 sql tasks
+  while IFS='|' read -r want sql; do
+    tasks=$(psql_on coordinator hq -At -c "EXPLAIN $sql" | sed -n 's/.*Task Count: \([0-9]*\).*/\1/p' | head -n 1)
+    if { [ "$want" = one ] && [ "${tasks:-}" != 1 ]; } || { [ "$want" = all ] && [ "${tasks:-0}" -le 1 ]; }; then
+      echo "routing: expected $want shard(s), got ${tasks:-none}: $sql" >&2
+      failed=1
+    fi
+  done <<'SQL'
+one|SELECT credential_hash, revoked_at IS NOT NULL, fenced FROM workstations WHERE outlet_code = '3301' AND workstation_id = 'w1'
+one|SELECT fenced FROM workstations WHERE outlet_code = '3301' AND workstation_id = 'w1' FOR UPDATE
+one|SELECT e.epoch, e.seq, e.hash FROM events e JOIN unnest('{1}'::bigint[], '{1}'::bigint[]) AS k(epoch, seq) ON e.epoch = k.epoch AND e.seq = k.seq WHERE e.outlet_code = '3301' AND e.workstation_id = 'w1'
+one|UPDATE outlet_heads SET head = head + 1 WHERE outlet_code = '3301'
+one|SELECT pos, kind, schema, key, body FROM outlet_changes WHERE outlet_code = '3301' AND pos > 0 ORDER BY pos LIMIT 100
+one|SELECT id, record FROM customers WHERE outlet_code = '3301' AND id > '' ORDER BY id LIMIT 100
+one|SELECT id, record FROM bills WHERE outlet_code = '3301' AND id > '' ORDER BY id LIMIT 100
+one|SELECT sum(amount_fen) FROM ledger WHERE outlet_code = '3301'
+all|SELECT outlet_code, sum(amount_fen) FROM ledger GROUP BY outlet_code
+SQL
+  [ $failed -eq 0 ] && echo "routing: a workstation's queries go to one shard, the operators' totals to all $(psql_on coordinator hq -Atc "SELECT count(*) FROM citus_shards WHERE table_name = 'ledger'::regclass")"
+  return $failed
+}
+
 # Checked even when a test failed: what did land is worth knowing.
+routing_status=0
+check_routing || routing_status=$?
 distribution_status=0
 check_distribution || distribution_status=$?
-if [ $suite_status -ne 0 ] || [ $distribution_status -ne 0 ]; then
-  echo "test-citus: FAILED after $(($(date +%s) - started)) s (suite $suite_status, distribution $distribution_status)" >&2
+if [ $suite_status -ne 0 ] || [ $distribution_status -ne 0 ] || [ $routing_status -ne 0 ]; then
+  echo "test-citus: FAILED after $(($(date +%s) - started)) s (suite $suite_status, distribution $distribution_status, routing $routing_status)" >&2
   exit 1
 fi
 echo "test-citus: passed in $(($(date +%s) - started)) s"

@@ -26,7 +26,7 @@ DECLARE
     distributed text[] := ARRAY[
         'workstations', 'enrol_codes', 'events', 'series', 'quarantine', 'ledger',
         'closed_days', 'late_money', 'outlet_heads', 'outlet_changes', 'users',
-        'customers', 'bills', 'customer_overwrites',
+        'customers', 'bills', 'customer_overwrites', 'customer_clamps',
         -- the console's decisions on an outlet's put-aside rows follow that outlet
         'console_quarantine_resolution', 'console_late_money_review', 'console_conflict_review',
         'fork_resolution'

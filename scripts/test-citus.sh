@@ -12,6 +12,7 @@
 # in a temporary directory and is stopped and removed on exit. Not part of scripts/test.sh.
 # The suite is `cargo test -p head-office` (CITUS_SUITE replaces `-p head-office`, e.g.
 # "-p head-office -p hall --test sync_e2e"); arguments after `--` go to cargo test.
+# CITUS_BUILD_ONLY=1 stops after Citus is installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -28,6 +29,7 @@ started=$(date +%s)
 
 packages=(postgresql-15 postgresql-server-dev-15 build-essential liblz4-dev libzstd-dev
   libkrb5-dev libselinux1-dev libxslt1-dev libpam0g-dev libreadline-dev libssl-dev)
+# shellcheck source=scripts/debian-packages.sh
 source scripts/debian-packages.sh
 install_debian_packages "${packages[@]}"
 
@@ -79,7 +81,9 @@ as_pg() { runuser -u postgres -- "$@"; }
 stop_cluster() {
   local status=$?
   for node in "${nodes[@]}"; do
-    [ -f "$work/$node/postmaster.pid" ] && as_pg "$pg_bin/pg_ctl" -D "$work/$node" -m immediate stop >/dev/null 2>&1 || true
+    if [ -f "$work/$node/postmaster.pid" ]; then
+      as_pg "$pg_bin/pg_ctl" -D "$work/$node" -m immediate stop >/dev/null 2>&1 || true
+    fi
   done
   if [ $status -ne 0 ]; then
     for node in "${nodes[@]}"; do
@@ -127,10 +131,23 @@ citus_database hq
 echo "cluster: coordinator 127.0.0.1:${port[coordinator]}, workers 127.0.0.1:${port[worker1]} and 127.0.0.1:${port[worker2]} (Citus $(psql_on coordinator hq -Atc "SELECT extversion FROM pg_extension WHERE extname = 'citus'"))"
 
 coordinator_url="postgres://postgres@127.0.0.1:${port[coordinator]}"
+layout() {
+  psql_on coordinator hq -Atc "SELECT count(*) FILTER (WHERE citus_table_type = 'distributed') || ' distributed, '
+    || count(*) FILTER (WHERE citus_table_type = 'reference') || ' reference tables, '
+    || (SELECT count(*) FROM pg_dist_shard) || ' shards, co-location groups '
+    || (SELECT string_agg(DISTINCT colocation_id::text, ',') FROM citus_tables WHERE citus_table_type = 'distributed')
+    FROM citus_tables"
+}
+migrate_started=$(date +%s)
 HALL_HQ_DATABASE_URL="$coordinator_url/hq" "$hall_hq" migrate --citus
-echo "migrate --citus: $(psql_on coordinator hq -Atc "SELECT count(*) FILTER (WHERE citus_table_type = 'distributed') || ' distributed, ' || count(*) FILTER (WHERE citus_table_type = 'reference') || ' reference tables' FROM citus_tables")"
-# Idempotent: a second run changes nothing.
+first=$(layout)
+echo "migrate --citus: $first ($(($(date +%s) - migrate_started)) s)"
+# Idempotent: a second run (every later start of an upgraded head office) changes nothing.
 HALL_HQ_DATABASE_URL="$coordinator_url/hq" "$hall_hq" migrate --citus
+if [ "$(layout)" != "$first" ]; then
+  echo "migrate --citus: a second run changed the layout: $(layout)" >&2
+  exit 1
+fi
 
 # --- the head-office suite against the cluster --------------------------------------------------
 # With HQ_TEST_DATABASE_URL the harness (head_office::testing) uses that database instead of a

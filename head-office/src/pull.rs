@@ -2,7 +2,7 @@
 //! workstation's outlet (one shard on Citus) or reads a reference table.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use deadpool_postgres::GenericClient;
 use hall_protocol::pull::{Change, ChangePage, ChangesQuery, Cursor, MAX_PAGE, SNAPSHOT_TABLES, SnapshotPage, SnapshotQuery};
 use hall_protocol::records;
@@ -11,6 +11,7 @@ use tokio_postgres::Row;
 use crate::AppState;
 use crate::auth::Workstation;
 use crate::error::{Error, Result};
+use crate::extract::QueryParams;
 
 pub const GLOBAL: &str = "global";
 
@@ -40,7 +41,11 @@ fn change(scope: &str, row: &Row) -> Change {
 #[utoipa::path(get, path = "/v1/changes", tag = "sync", params(ChangesQuery, ("hall-protocol" = u32, Header, description = "protocol version")),
     security(("bearer" = [])),
     responses((status = 200, body = ChangePage), (status = 400, body = hall_protocol::ErrorBody), (status = 401, body = hall_protocol::ErrorBody), (status = 403, body = hall_protocol::ErrorBody)))]
-pub async fn changes(State(state): State<AppState>, ws: Workstation, Query(query): Query<ChangesQuery>) -> Result<Json<ChangePage>> {
+pub async fn changes(
+    State(state): State<AppState>,
+    ws: Workstation,
+    QueryParams(query): QueryParams<ChangesQuery>,
+) -> Result<Json<ChangePage>> {
     let limit = limit(query.limit)?;
     let mut cursor: Cursor = match query.cursor.as_deref() {
         None => Cursor::default(),
@@ -96,7 +101,11 @@ pub async fn current_cursor(client: &impl GenericClient, outlet: &str) -> Result
 #[utoipa::path(get, path = "/v1/snapshot", tag = "sync", params(SnapshotQuery, ("hall-protocol" = u32, Header, description = "protocol version")),
     security(("bearer" = [])),
     responses((status = 200, body = SnapshotPage), (status = 400, body = hall_protocol::ErrorBody), (status = 401, body = hall_protocol::ErrorBody)))]
-pub async fn snapshot(State(state): State<AppState>, ws: Workstation, Query(query): Query<SnapshotQuery>) -> Result<Json<SnapshotPage>> {
+pub async fn snapshot(
+    State(state): State<AppState>,
+    ws: Workstation,
+    QueryParams(query): QueryParams<SnapshotQuery>,
+) -> Result<Json<SnapshotPage>> {
     let limit = limit(query.limit)?;
     if !SNAPSHOT_TABLES.contains(&query.table.as_str()) {
         return Err(Error::invalid(

@@ -80,6 +80,7 @@ done
 as_pg() { runuser -u postgres -- "$@"; }
 stop_cluster() {
   local status=$?
+  set +e # every step of the clean-up runs, whatever fails before it
   for node in "${nodes[@]}"; do
     if [ -f "$work/$node/postmaster.pid" ]; then
       as_pg "$pg_bin/pg_ctl" -D "$work/$node" -m immediate stop >/dev/null 2>&1 || true
@@ -87,7 +88,10 @@ stop_cluster() {
   done
   if [ $status -ne 0 ]; then
     for node in "${nodes[@]}"; do
-      [ -f "$work/$node.log" ] && { echo "--- $node.log (errors)" >&2; grep -E -A1 'ERROR|FATAL|PANIC' "$work/$node.log" | tail -n 20 >&2; }
+      if [ -f "$work/$node.log" ]; then
+        echo "--- $node.log (errors)" >&2
+        grep -E -A1 'ERROR|FATAL|PANIC' "$work/$node.log" | tail -n 20 >&2
+      fi
     done
   fi
   rm -rf "$work"

@@ -10,6 +10,8 @@ pub mod audit;
 pub mod backup;
 pub mod billing;
 pub mod calendar;
+pub mod customer_clocks;
+mod customer_merge;
 pub mod customers;
 pub mod dayend;
 pub mod desk;

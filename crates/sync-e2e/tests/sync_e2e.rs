@@ -78,8 +78,8 @@ impl Workstation {
     fn enrolled(hq: &Hq, outlet: &str, counter: i64) -> Workstation {
         let mut ws = Workstation::new();
         let code = hq.code(outlet, counter);
-        let response =
-            hall::sync::enrol::enrol(&mut ws.store, &hq.server().url, &code, Some(&hq.server().ca_pem), chrono::Utc::now()).expect("enrolled");
+        let response = hall::sync::enrol::enrol(&mut ws.store, &hq.server().url, &code, Some(&hq.server().ca_pem), chrono::Utc::now())
+            .expect("enrolled");
         assert_eq!(response.outlet_code, outlet);
         ws
     }
@@ -159,18 +159,13 @@ fn an_enrolled_workstation_pushes_every_event_once_and_a_replayed_push_changes_n
 fn a_new_workstation_takes_the_snapshot_then_follows_the_changes_and_keeps_what_it_cannot_read() {
     let hq = Hq::start();
     let outlet = hq.outlet();
-    hq.rt
-        .block_on(head_office::admin::user_add(&hq.server().pool, &outlet, "hqclerk", "总部柜员", "clerk", "counter1234"))
-        .unwrap();
+    hq.rt.block_on(head_office::admin::user_add(&hq.server().pool, &outlet, "hqclerk", "总部柜员", "clerk", "counter1234")).unwrap();
     let mut first = Workstation::enrolled(&hq, &outlet, 1);
     let customer = first.customer("3301000002", "李四");
     first.round().expect("the first workstation syncs");
 
     let mut second = Workstation::enrolled(&hq, &outlet, 2);
     let round = second.round().expect("the second workstation takes its snapshot");
-    eprintln!("hq customers: {}", hq.count("SELECT count(*) FROM customers WHERE outlet_code = $1", &outlet));
-    eprintln!("hq changes: {}", hq.count("SELECT count(*) FROM outlet_changes WHERE outlet_code = $1", &outlet));
-    eprintln!("hq events: {}", hq.count("SELECT count(*) FROM events WHERE outlet_code = $1", &outlet));
     assert!(round.snapshot.applied >= 2, "{round:?}");
     assert_eq!(sync_state::snapshot_position(second.store.conn()).unwrap(), sync_state::SnapshotPosition::Done);
     assert_eq!(second.count("SELECT count(*) FROM users WHERE username = 'hqclerk' AND active = 1"), 1);
@@ -236,7 +231,15 @@ fn a_cloned_workstation_is_fenced_and_its_status_says_so_plainly() {
         let actor = Actor { user_id: None, at: chrono::Utc::now() };
         let user = store
             .write(|tx| {
-                hall::store::users::create(tx, &actor, "admin", "管理员", hall::model::user::Role::Admin, "admin1234", hall::store::users::PasswordKind::Chosen)
+                hall::store::users::create(
+                    tx,
+                    &actor,
+                    "admin",
+                    "管理员",
+                    hall::model::user::Role::Admin,
+                    "admin1234",
+                    hall::store::users::PasswordKind::Chosen,
+                )
             })
             .unwrap();
         store.write(|tx| hall::store::sessions::start(tx, &actor, &user.id)).unwrap()
@@ -291,4 +294,53 @@ fn a_restore_starts_an_epoch_above_every_one_head_office_knows_and_is_accepted()
     let round = ws.round().expect("the new epoch is accepted, nothing fenced");
     assert!(round.pushed.acked >= 2);
     assert_eq!(ws.pending(), 0);
+}
+
+#[test]
+fn the_first_start_screen_enrols_and_the_background_task_takes_the_snapshot() {
+    let hq = Hq::start();
+    let outlet = hq.outlet();
+    hq.rt.block_on(head_office::admin::user_add(&hq.server().pool, &outlet, "hqadmin", "总部管理员", "admin", "admin12345")).unwrap();
+    let ws = Workstation::new();
+    let app = App::new(Store::open(&ws.path()).unwrap(), Arc::new(SystemClock));
+    let setup: hall::api::SetupState = serde_json::from_value(app.call(None, Request::GetSetupState(NoArgs {})).unwrap()).unwrap();
+    assert!(!setup.has_users && !setup.enrolled);
+    // A wrong code is refused in plain words and nothing is stored.
+    let wrong = hall::api::EnrolArgs { url: hq.server().url.clone(), code: "NOT-A-CODE".into(), ca_pem: Some(hq.server().ca_pem.clone()) };
+    let refused = app.call(None, Request::Enrol(wrong)).unwrap_err();
+    assert!(refused.code().starts_with("enrol."), "{refused:?}");
+    assert!(sync_state::enrolment(app.store().conn()).unwrap().is_none());
+    // Without the CA the certificate is not trusted, and the message says so.
+    let untrusted = hall::api::EnrolArgs { url: hq.server().url.clone(), code: hq.code(&outlet, 1), ca_pem: None };
+    assert_eq!(app.call(None, Request::Enrol(untrusted)).unwrap_err().code(), "sync.untrusted");
+
+    let args = hall::api::EnrolArgs { url: hq.server().url.clone(), code: hq.code(&outlet, 1), ca_pem: Some(hq.server().ca_pem.clone()) };
+    let status: SyncStatus = serde_json::from_value(app.call(None, Request::Enrol(args)).unwrap()).unwrap();
+    assert!(status.enrolled);
+    assert_eq!(status.outlet_code, outlet);
+    // The background task takes the snapshot on its own connection; the users arrive.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let setup: hall::api::SetupState = serde_json::from_value(app.call(None, Request::GetSetupState(NoArgs {})).unwrap()).unwrap();
+        if setup.has_users {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the snapshot did not arrive");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let login = app.call(None, Request::Login(hall::api::LoginArgs { username: "hqadmin".into(), password: "admin12345".into() })).unwrap();
+    let token = login["token"].as_str().unwrap().to_owned();
+    // `sync.now` wakes it; the status reports the success.
+    app.call(Some(&token), Request::SyncNow(NoArgs {})).unwrap();
+    loop {
+        let status: SyncStatus = serde_json::from_value(app.call(Some(&token), Request::GetSyncStatus(NoArgs {})).unwrap()).unwrap();
+        if status.last_success_at.is_some() && !status.running {
+            assert!(status.error.is_none() && status.fenced.is_none(), "{status:?}");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "no successful round: {status:?}");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    // The demo is not offered to an enrolled workstation.
+    assert_eq!(app.call(None, Request::SetupDemo(NoArgs {})).unwrap_err().code(), "setup.not_first_start");
 }

@@ -22,8 +22,12 @@ pub fn enrolment_at(path: &std::path::Path) -> Result<Option<Enrolment>> {
 /// reached: the caller then keeps the local rule.
 pub fn known_epoch(enrolment: Option<&Enrolment>) -> Result<Option<i64>> {
     let Some(enrolment) = enrolment else { return Ok(None) };
-    let office = HeadOffice::new(&enrolment.url, enrolment.ca_pem.as_deref(), Some(enrolment.credential.clone()))?;
-    let state = std::thread::scope(|scope| scope.spawn(|| office.workstation()).join()).ok().and_then(|r| r.ok());
+    let ask = || -> Result<_> {
+        let office = HeadOffice::new(&enrolment.url, enrolment.ca_pem.as_deref(), Some(enrolment.credential.clone()))?;
+        Ok(office.workstation().ok())
+    };
+    let state = std::thread::scope(|scope| scope.spawn(ask).join())
+        .map_err(|_| crate::error::Error::Internal("restore: the thread asking head office panicked".into()))??;
     Ok(state.and_then(|s| s.series.iter().map(|h| h.epoch).max()))
 }
 

@@ -21,9 +21,11 @@ pub mod numbering;
 pub mod outbox;
 pub mod payments;
 pub mod receipts;
+pub mod replica;
 pub mod search;
 pub mod sessions;
 pub mod settings;
+pub mod sync_state;
 pub mod users;
 
 use std::path::{Path, PathBuf};

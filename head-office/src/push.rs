@@ -25,7 +25,8 @@ use crate::extract::JsonBody;
     security(("bearer" = [])),
     responses((status = 200, body = PushResponse), (status = 400, body = hall_protocol::ErrorBody),
         (status = 401, body = hall_protocol::ErrorBody), (status = 403, body = hall_protocol::ErrorBody),
-        (status = 409, body = hall_protocol::ErrorBody), (status = 413, body = hall_protocol::ErrorBody)))]
+        (status = 409, body = hall_protocol::ErrorBody), (status = 413, body = hall_protocol::ErrorBody),
+        (status = 503, body = hall_protocol::ErrorBody)))]
 pub async fn push(State(state): State<AppState>, ws: Workstation, JsonBody(request): JsonBody<PushRequest>) -> Result<Json<PushResponse>> {
     if request.workstation_id != ws.workstation_id {
         return Err(Error::WrongWorkstation);
@@ -233,7 +234,7 @@ pub fn ranges(events: &[WireEvent]) -> Vec<SeqRange> {
 #[utoipa::path(get, path = "/v1/workstation", tag = "sync",
     params(("hall-protocol" = u32, Header, description = "protocol version")),
     security(("bearer" = [])),
-    responses((status = 200, body = WorkstationState), (status = 401, body = hall_protocol::ErrorBody), (status = 403, body = hall_protocol::ErrorBody)))]
+    responses((status = 200, body = WorkstationState), (status = 400, body = hall_protocol::ErrorBody), (status = 401, body = hall_protocol::ErrorBody), (status = 403, body = hall_protocol::ErrorBody), (status = 503, body = hall_protocol::ErrorBody)))]
 pub async fn state(State(state): State<AppState>, ws: Workstation) -> Result<Json<WorkstationState>> {
     let client = state.pool.get().await?;
     Ok(Json(workstation_state(&client, &ws.outlet_code, &ws.workstation_id).await?))

@@ -38,13 +38,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/console/api", console_router())
         .merge(crate::console::ui_router())
         .fallback(|| async { crate::error::Error::NoRoute })
-        .method_not_allowed_fallback(|| async {
-            crate::error::Error::Invalid(hall_protocol::ErrorBody::new(
-                "request.method",
-                "该接口不支持此方法",
-                "This endpoint does not take this method",
-            ))
-        })
+        .method_not_allowed_fallback(|| async { crate::error::Error::MethodNotAllowed })
         // The limit applies to the body after decompression (the decompression layer is outside it).
         .layer(DefaultBodyLimit::max(hall_protocol::push::MAX_BATCH_BYTES))
         .layer(RequestDecompressionLayer::new().gzip(true).zstd(true))

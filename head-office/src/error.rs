@@ -37,6 +37,8 @@ pub enum Error {
     Invalid(ErrorBody),
     #[error("request.no_route")]
     NoRoute,
+    #[error("request.method")]
+    MethodNotAllowed,
     #[error("not_found: {0}")]
     NotFound(ErrorBody),
     #[error("database: {0}")]
@@ -62,6 +64,7 @@ impl Error {
             Error::Fenced(_) | Error::AlreadyEnrolled => StatusCode::CONFLICT,
             Error::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Error::NotFound(_) | Error::NoRoute => StatusCode::NOT_FOUND,
+            Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Error::Database(_) | Error::Pool(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -110,6 +113,7 @@ impl Error {
                 ErrorBody::new("request.malformed", format!("请求格式错误：{detail}"), format!("The request is malformed: {detail}"))
             }
             Error::NoRoute => ErrorBody::new("request.no_route", "没有该接口", "No such endpoint"),
+            Error::MethodNotAllowed => ErrorBody::new("request.method", "该接口不支持此方法", "This endpoint does not take this method"),
             Error::Invalid(body) | Error::NotFound(body) => body.clone(),
             Error::Database(_) | Error::Pool(_) => ErrorBody::new(
                 "server.unavailable",

@@ -40,7 +40,7 @@ fn change(scope: &str, row: &Row) -> Change {
 
 #[utoipa::path(get, path = "/v1/changes", tag = "sync", params(ChangesQuery, ("hall-protocol" = u32, Header, description = "protocol version")),
     security(("bearer" = [])),
-    responses((status = 200, body = ChangePage), (status = 400, body = hall_protocol::ErrorBody), (status = 401, body = hall_protocol::ErrorBody), (status = 403, body = hall_protocol::ErrorBody)))]
+    responses((status = 200, body = ChangePage), (status = 400, body = hall_protocol::ErrorBody), (status = 401, body = hall_protocol::ErrorBody), (status = 403, body = hall_protocol::ErrorBody), (status = 503, body = hall_protocol::ErrorBody)))]
 pub async fn changes(
     State(state): State<AppState>,
     ws: Workstation,
@@ -100,7 +100,7 @@ pub async fn current_cursor(client: &impl GenericClient, outlet: &str) -> Result
 
 #[utoipa::path(get, path = "/v1/snapshot", tag = "sync", params(SnapshotQuery, ("hall-protocol" = u32, Header, description = "protocol version")),
     security(("bearer" = [])),
-    responses((status = 200, body = SnapshotPage), (status = 400, body = hall_protocol::ErrorBody), (status = 401, body = hall_protocol::ErrorBody)))]
+    responses((status = 200, body = SnapshotPage), (status = 400, body = hall_protocol::ErrorBody), (status = 401, body = hall_protocol::ErrorBody), (status = 403, body = hall_protocol::ErrorBody), (status = 503, body = hall_protocol::ErrorBody)))]
 pub async fn snapshot(
     State(state): State<AppState>,
     ws: Workstation,

@@ -3,14 +3,14 @@
 # Debian packages (WebKitGTK for the desktop shell, Xvfb and WebKitWebDriver for its tests,
 # Chromium for the browser tests, CUPS and its cups-pdf printer for printing receipts and its test,
 # poppler-utils to read PDFs back, python3-venv for the test oracles, xdotool for the
-# desktop test's file dialog), tauri-driver, the UI's npm
+# desktop test's file dialog, PostgreSQL 15 for head office's tests), tauri-driver, the UI's npm
 # packages, and the Python packages the tests check published rules against (.venv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential pkg-config file libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev
   librsvg2-dev xvfb xauth webkit2gtk-driver chromium fonts-noto-cjk cups cups-client cups-bsd printer-driver-cups-pdf
-  poppler-utils python3-venv xdotool)
+  poppler-utils python3-venv xdotool postgresql-15)
 source scripts/debian-packages.sh
 install_debian_packages "${packages[@]}"
 

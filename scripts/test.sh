@@ -31,8 +31,10 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 # The Rust tests that check published rules run these Python oracles.
 export HALL_PYTHON="$PWD/.venv/bin/python"
 
-# The core, on real SQLite files. This also regenerates the UI's TypeScript types.
-cargo test --locked -p hall -p hall-domain -p hall-protocol --all-targets
+# The core, on real SQLite files (this also regenerates the UI's TypeScript types); head office on
+# a real PostgreSQL each test starts from Debian's binaries (and regenerates the console's types);
+# real workstations syncing with it over HTTPS on loopback (crates/sync-e2e).
+cargo test --locked -p hall -p hall-domain -p hall-protocol -p head-office -p hall-sync-e2e --all-targets
 
 # The generated TypeScript types must be committed as generated (the UI above was built with them).
 if ! git diff --quiet -- ui/src/api/generated || [ -n "$(git ls-files --others --exclude-standard ui/src/api/generated)" ]; then
@@ -41,10 +43,19 @@ if ! git diff --quiet -- ui/src/api/generated || [ -n "$(git ls-files --others -
   exit 1
 fi
 
+# The same for the console's types.
+if ! git diff --quiet -- ui/src/console/generated || [ -n "$(git ls-files --others --exclude-standard ui/src/console/generated)" ]; then
+  echo "ui/src/console/generated is out of date: run 'cargo test -p head-office' and commit the result" >&2
+  git status --short ui/src/console/generated >&2
+  exit 1
+fi
+
 npm --prefix ui test
 cargo build --locked -p hall-desktop
+cargo build --locked -p head-office --bin hall-hq
 
-node --test ui/e2e/browser.test.mjs ui/e2e/cashday.test.mjs ui/e2e/people.test.mjs ui/e2e/closed_day.test.mjs ui/e2e/operation.test.mjs ui/e2e/applications.test.mjs
+node --test ui/e2e/browser.test.mjs ui/e2e/cashday.test.mjs ui/e2e/people.test.mjs ui/e2e/closed_day.test.mjs ui/e2e/operation.test.mjs ui/e2e/applications.test.mjs \
+  ui/e2e/sync.test.mjs ui/e2e/sync_enrolled.test.mjs ui/e2e/console.test.mjs
 xvfb-run -a -s "-screen 0 1366x768x24" node --test ui/e2e/desktop.test.mjs
 # Nor do the tests leave anything behind outside the git-ignored test-artifacts/ and target/.
 clean_tree "after the tests"

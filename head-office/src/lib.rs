@@ -8,6 +8,7 @@ pub mod auth;
 pub mod bench;
 pub mod changes;
 pub mod cli;
+pub mod console;
 pub mod customers;
 pub mod db;
 pub mod enrol;
@@ -20,6 +21,5 @@ pub mod pull;
 pub mod push;
 pub mod testing;
 pub mod tls;
-pub mod console;
 
 pub use app::AppState;

@@ -1,4 +1,4 @@
-import { useCallback, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { invoke } from "../api/invoke";
 import type { SetupState } from "../api/generated/SetupState";
 import { useI18n } from "../i18n";
@@ -26,6 +26,30 @@ export function FirstStartScreen({ setup, onReady }: { setup: SetupState; onRead
     }
   }, [onReady]);
   const enrolment = useEnrol(() => void recheck());
+  const urlInput = useRef<HTMLInputElement>(null);
+  const codeInput = useRef<HTMLInputElement>(null);
+
+  // Esc goes back to the choice from anywhere in the form (not while enrolment runs).
+  const enrolBusy = enrolment.busy;
+  useEffect(() => {
+    if (mode !== "enrol") return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === "Escape" && !enrolBusy) {
+        e.preventDefault();
+        setMode("choose");
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [mode, enrolBusy]);
+
+  // After a refusal the focus goes to the field it names (the code, or else the address).
+  const enrolProblemShown = enrolment.problem;
+  useEffect(() => {
+    if (!enrolProblemShown) return;
+    const field = "core" in enrolProblemShown ? enrolProblemShown.core.field : null;
+    (field === "code" ? codeInput.current : urlInput.current)?.focus();
+  }, [enrolProblemShown]);
 
   async function demo() {
     if (demoInFlight.current) return;
@@ -67,15 +91,14 @@ export function FirstStartScreen({ setup, onReady }: { setup: SetupState; onRead
     const percent = progressPercent(enrolment.progress);
     return (
       <div className="center-screen">
-        <form className="plain-card wide" onSubmit={submitEnrol} data-testid="setup-enrol"
-          onKeyDown={(e) => { if (e.key === "Escape" && !enrolment.busy) { e.preventDefault(); setMode("choose"); } }}>
+        <form className="plain-card wide" onSubmit={submitEnrol} data-testid="setup-enrol">
           <h1>{t("sync.enrol.title")}</h1>
           <p className="muted">{t("sync.enrol.hint")}</p>
           {shownProblem && <div className="plain-error" role="alert" data-testid="setup-error">{problemText(lang, shownProblem)}</div>}
           <label htmlFor="setup-url">{t("sync.enrol.url")}</label>
-          <input id="setup-url" name="url" className="mono" placeholder="https://" autoFocus autoComplete="url" disabled={enrolment.busy} />
+          <input id="setup-url" name="url" ref={urlInput} className="mono" placeholder="https://" autoFocus autoComplete="url" readOnly={enrolment.busy} />
           <label htmlFor="setup-code">{t("sync.enrol.code")}</label>
-          <input id="setup-code" name="code" className="mono" autoComplete="off" disabled={enrolment.busy} />
+          <input id="setup-code" name="code" ref={codeInput} className="mono" autoComplete="off" readOnly={enrolment.busy} />
           {enrolment.busy && (
             <div className="plain-progress-block" data-testid="setup-progress">
               <span className="muted">{t("sync.enrol.busy")} {enrolment.progress ? progressCount(enrolment.progress) : ""}</span>

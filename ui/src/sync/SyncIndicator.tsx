@@ -71,7 +71,7 @@ export function SyncIndicator({ outboxPending }: { outboxPending: number }) {
       )}
       {canNow && (
         <Button size="small" icon={<SyncOutlined spin={sync.requesting} />} data-testid="sync-now"
-          disabled={sync.requesting || status?.running || kind === "fenced" || kind === "not_enrolled"}
+          disabled={sync.requesting || status?.running || kind === "fenced"}
           onClick={() => void sync.syncNow()}>
           {t("sync.now")}
         </Button>

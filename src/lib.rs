@@ -5,6 +5,7 @@ pub mod api;
 pub mod demo;
 pub mod print;
 pub mod store;
+pub mod sync;
 pub mod transfer;
 
 // The domain lives in crates/domain (shared with head office); its modules keep their paths here.

@@ -1,6 +1,6 @@
-//! `hall-hq`: the head-office server and its command line (being built; see issue 12).
+//! `hall-hq`: the head-office server and its command line.
 
-fn main() {
-    eprintln!("hall-hq: not built yet");
-    std::process::exit(2);
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    head_office::cli::main().await
 }

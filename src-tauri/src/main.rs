@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use hall::api::{App as HallApp, Reply, dispatch_json};
-use hall::store::{Actor, Store};
+use hall::store::Store;
 use tauri::menu::{MenuBuilder, MenuItemBuilder, SubmenuBuilder};
 use tauri::{AppHandle, Manager, State};
 use tauri_plugin_dialog::{DialogExt, MessageDialogKind};
@@ -95,18 +95,9 @@ fn database_path(handle: &AppHandle) -> Result<PathBuf, Box<dyn std::error::Erro
 
 fn open_store(handle: &AppHandle) -> Result<Store, Box<dyn std::error::Error>> {
     let path = database_path(handle)?;
-    let mut store = Store::open(&path)?;
-    // Until enrolment with head office exists, a first start runs on the demo outlet.
-    if hall::store::users::list(store.conn(), chrono_now())?.is_empty() {
-        let actor = Actor { user_id: None, at: chrono_now() };
-        hall::demo::populate(&mut store, &actor, 20_000, 7, |_| {})?;
-        hall::demo::populate_history(&mut store, actor.at, 500, 7)?;
-    }
-    Ok(store)
-}
-
-fn chrono_now() -> chrono::DateTime<chrono::Utc> {
-    hall::clock::Clock::now(&*clock())
+    // A first start creates the database only: the login screen then offers enrolment with head
+    // office (`sync.enrol`) or the demo outlet (`setup.demo`).
+    Ok(Store::open(&path)?)
 }
 
 /// The machine's clock; in a debug build `HALL_NOW` (RFC 3339) starts it at that instant instead,
@@ -147,6 +138,8 @@ fn main() {
             let workstation = Arc::new(HallApp::new(store, clock()));
             // The daily backup, on its own thread and its own read connection.
             hall::api::backup::start(Arc::clone(&workstation));
+            // Sync with head office on its own thread and connection; idle until enrolled.
+            hall::api::start_sync(&workstation);
             app.manage(workstation);
             app.set_menu(build_menu(app.handle())?)?;
             Ok(())

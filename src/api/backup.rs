@@ -160,6 +160,9 @@ pub(super) fn restore(app: &App, caller: Option<&Caller>, args: RestoreArgs) -> 
         ));
     }
     let _no_backup_meanwhile = app.backup_running.try_lock().map_err(|_| busy())?;
+    // Head office's epochs for this workstation, asked before the store's lock is taken (network).
+    let enrolment = crate::store::sync_state::enrolment(app.store().conn())?;
+    let known_epoch = crate::sync::restore::known_epoch(enrolment.as_ref())?.unwrap_or(0);
     let mut store = app.store();
     let source = backup_dir(&store)?.0.join(&args.file);
     if !source.is_file() {
@@ -168,7 +171,7 @@ pub(super) fn restore(app: &App, caller: Option<&Caller>, args: RestoreArgs) -> 
         ));
     }
     let path = store.path().to_owned();
-    let restored = Store::restore(&source, &path, &app.actor(Some(&caller.user)))?;
+    let restored = Store::restore_above(&source, &path, &app.actor(Some(&caller.user)), known_epoch)?;
     let epoch = restored.workstation()?.epoch;
     *store = restored;
     Ok(Restored { file: args.file, epoch })

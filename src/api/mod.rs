@@ -54,11 +54,13 @@ pub struct App {
     backup_running: Mutex<()>,
     /// Imports in progress, by the key the UI gave: read without the store's lock.
     imports: transfer::Progress,
+    /// The background sync task's progress and wake-up (`api::sync::start`), outside the store's lock.
+    sync: crate::sync::Handle,
 }
 
 impl App {
     pub fn new(store: Store, clock: Arc<dyn Clock>) -> App {
-        App { store: Mutex::new(store), clock, backup_running: Mutex::new(()), imports: Default::default() }
+        App { store: Mutex::new(store), clock, backup_running: Mutex::new(()), imports: Default::default(), sync: Default::default() }
     }
 
     pub fn open(path: &Path) -> Result<App> {

@@ -361,6 +361,13 @@ impl Store {
     /// content in one backup (one transaction on `dest`): a crash at any moment leaves either the
     /// old database or the restored one with its new epoch, never the backup's own numbering.
     pub fn restore(source: &Path, dest: &Path, actor: &Actor) -> Result<Store> {
+        Store::restore_above(source, dest, actor, 0)
+    }
+
+    /// As [`Store::restore`], with the new epoch also above `known_epoch`: the highest epoch head
+    /// office holds events of for this workstation (`sync::restore::known_epoch`), which may be
+    /// above the live database's when that was itself restored or lost.
+    pub fn restore_above(source: &Path, dest: &Path, actor: &Actor, known_epoch: i64) -> Result<Store> {
         verify(source).map_err(|_| {
             Error::invalid(UserMessage::new(
                 "restore.corrupt",
@@ -373,7 +380,8 @@ impl Store {
         // too: the new one must be past every epoch this workstation has issued under.
         let live = Connection::open_with_flags(dest, OpenFlags::SQLITE_OPEN_READ_ONLY).ok();
         let history = live.as_ref().and_then(|c| all_runs(c).ok()).unwrap_or_default();
-        let live_epoch: i64 = live.as_ref().and_then(|c| c.query_row("SELECT epoch FROM workstation", [], |r| r.get(0)).ok()).unwrap_or(0);
+        let live_epoch: i64 =
+            live.as_ref().and_then(|c| c.query_row("SELECT epoch FROM workstation", [], |r| r.get(0)).ok()).unwrap_or(0).max(known_epoch);
         // A shared backup drive may hold another counter's backups: restoring one would clone that
         // workstation's identity and its receipt series.
         let workstation = |c: &Connection| c.query_row("SELECT workstation_id FROM workstation", [], |r| r.get::<_, String>(0)).ok();

@@ -5,12 +5,17 @@ use rusqlite::{CachedStatement, Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 use ts_rs::TS;
 
+use super::customer_clocks::{self, Stamps};
+use super::customer_merge::stamped_record;
+pub use super::customer_merge::{Applied, RECORD_FIELDS, apply_remote, to_record};
 use super::{Actor, Tx, audit, outbox};
 use crate::clock::stamp;
 use crate::error::{Error, Result, UserMessage};
 use crate::model::customer::*;
 use crate::model::ids::phone_key;
 use crate::model::name_keys;
+use hall_protocol::hlc::Hlc;
+use hall_protocol::records::CustomerRecord;
 
 /// One line of a customer's history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -26,6 +31,11 @@ pub struct HistoryEntry {
     pub workstation_id: String,
     /// The application (业扩) that made the change, if one did.
     pub application_number: Option<String>,
+    /// For a change merged from an edit made elsewhere (which overwrote the value here): that
+    /// edit's clock stamp; its workstation is `workstation_id`.
+    pub merged_hlc: Option<String>,
+    /// What to show beside a merged change (被其他网点的修改覆盖).
+    pub note: Option<UserMessage>,
 }
 
 /// The field name under which a record's creation appears in its history.
@@ -45,8 +55,9 @@ pub fn create(tx: &Tx, actor: &Actor, draft: &CustomerDraft, audit_each: AuditEa
     let prepared = prepare(draft.clone())?;
     let now = stamp(actor.at);
     TakenKeys::InStore.claim(tx, &prepared.draft)?;
+    let hlc = customer_clocks::tick(tx, actor.at)?;
     let row = [(next_pk(tx)?, prepared)];
-    RowWriters::prepare(tx)?.write(tx, actor, &row, &now)?;
+    RowWriters::prepare(tx)?.write(tx, actor, &row, &now, &hlc)?;
     let [(pk, prepared)] = row;
     insert_text_rows(tx, &[prepared.text_row(pk)])?;
     let Prepared { id, draft, .. } = prepared;
@@ -61,11 +72,23 @@ pub fn create(tx: &Tx, actor: &Actor, draft: &CustomerDraft, audit_each: AuditEa
         supply_suspended: false,
         record: draft,
     };
-    outbox::append(tx, actor, "customer.created", &id, &customer)?;
+    // The event carries the record with its stamps (`hlc`, `record`) besides the customer as
+    // before, so head office merges it without asking.
+    let record = stamped_record(tx, &customer, RECORD_FIELDS, &hlc)?;
+    outbox::append(tx, actor, "customer.created", &id, &Created { customer: &customer, hlc: &hlc, record: &record })?;
     if audit_each == AuditEach::Yes {
         audit::append(tx, actor, "customer.create", &id, &serde_json::json!({ "account": customer.record.account }))?;
     }
     Ok(customer)
+}
+
+/// The payload of a `customer.created` event.
+#[derive(Serialize)]
+struct Created<'a> {
+    #[serde(flatten)]
+    customer: &'a Customer,
+    hlc: &'a Hlc,
+    record: &'a CustomerRecord,
 }
 
 /// A checked draft with everything its rows need computed ahead of the write (its id, the keys
@@ -80,8 +103,13 @@ pub struct Prepared {
 }
 
 pub fn prepare(draft: CustomerDraft) -> Result<Prepared> {
+    prepare_with_id(uuid::Uuid::now_v7().to_string(), draft)
+}
+
+/// As [`prepare`], for a customer whose id was given elsewhere (one created at another place).
+pub(crate) fn prepare_with_id(id: String, draft: CustomerDraft) -> Result<Prepared> {
     Ok(Prepared {
-        id: uuid::Uuid::now_v7().to_string(),
+        id,
         derived: Derived::of(&draft)?,
         name_tokens: name_keys::text_tokens(&draft.name),
         address_tokens: name_keys::text_tokens(&draft.address),
@@ -172,6 +200,8 @@ pub struct BulkLoad<'a> {
     text_rows: Vec<TextRow>,
     imported: Vec<String>,
     now: String,
+    /// The one stamp of every field of every customer of the load.
+    hlc: Hlc,
     dropped: Option<DroppedIndexes>,
     taken: TakenKeys,
 }
@@ -203,6 +233,8 @@ pub const EVENT_BATCH: usize = 1_000;
 #[derive(Serialize)]
 struct Imported<'a> {
     ids: &'a [String],
+    /// The stamp of every field of the named customers as the load wrote them.
+    hlc: &'a Hlc,
 }
 
 impl<'a> BulkLoad<'a> {
@@ -218,6 +250,7 @@ impl<'a> BulkLoad<'a> {
             text_rows: Vec::with_capacity(TEXT_BATCH),
             imported: Vec::with_capacity(EVENT_BATCH),
             now: stamp(actor.at),
+            hlc: customer_clocks::tick(tx, actor.at)?,
             dropped,
             taken,
         })
@@ -241,7 +274,7 @@ impl<'a> BulkLoad<'a> {
     }
 
     fn write_pending(&mut self, tx: &Tx, actor: &Actor) -> Result<()> {
-        self.writers.write(tx, actor, &self.pending, &self.now)?;
+        self.writers.write(tx, actor, &self.pending, &self.now, &self.hlc)?;
         for (pk, prepared) in std::mem::take(&mut self.pending) {
             self.text_rows.push(TextRow { pk, name: prepared.name_tokens, address: prepared.address_tokens });
             self.imported.push(prepared.id);
@@ -258,7 +291,7 @@ impl<'a> BulkLoad<'a> {
 
     fn flush_event(&mut self, tx: &Tx, actor: &Actor) -> Result<()> {
         if !self.imported.is_empty() {
-            outbox::append(tx, actor, "customers.imported", "customers", &Imported { ids: &self.imported })?;
+            outbox::append(tx, actor, "customers.imported", "customers", &Imported { ids: &self.imported, hlc: &self.hlc })?;
             self.imported.clear();
         }
         Ok(())
@@ -274,6 +307,11 @@ impl<'a> BulkLoad<'a> {
         }
         Ok(())
     }
+}
+
+/// Refuses a customer whose account or a meter is taken here, checked in the database.
+pub(crate) fn claim_keys(tx: &Tx, draft: &CustomerDraft) -> Result<()> {
+    TakenKeys::InStore.claim(tx, draft)
 }
 
 /// Where a load looks up whether an account or a meter number is taken.
@@ -339,7 +377,7 @@ struct RowWriters<'a> {
 impl<'a> RowWriters<'a> {
     fn prepare(tx: &'a Tx) -> Result<RowWriters<'a>> {
         Ok(RowWriters {
-            customers: MultiInsert::prepare::<22>(tx, CUSTOMER_COLUMNS, "'active', 1")?,
+            customers: MultiInsert::prepare::<24>(tx, CUSTOMER_COLUMNS, "'active', 1")?,
             phones: MultiInsert::prepare::<4>(tx, "customer_phones (customer_pk, position, phone, digits_reversed)", "")?,
             meters: MultiInsert::prepare::<5>(tx, "meters (number, customer_pk, position, kind, multiplier)", "")?,
             history: MultiInsert::prepare::<8>(tx, HISTORY_COLUMNS, "")?,
@@ -348,10 +386,36 @@ impl<'a> RowWriters<'a> {
 
     /// Writes new customers' rows, phones, meters and creation history; their accounts and
     /// meters have been claimed.
-    fn write(&mut self, tx: &Tx, actor: &Actor, rows: &[(i64, Prepared)], now: &str) -> Result<()> {
+    fn write(&mut self, tx: &Tx, actor: &Actor, rows: &[(i64, Prepared)], now: &str, hlc: &Hlc) -> Result<()> {
+        let (hlc_ms, hlc_counter) = (hlc.millis, i64::from(hlc.counter));
         self.customers.write(rows, |(pk, p)| {
             let [a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, q, r] = record_params(&p.draft, &p.derived);
-            [integer(*pk), text(&p.id), text(&p.draft.account), text(now), text(now), a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, q, r]
+            [
+                integer(*pk),
+                text(&p.id),
+                text(&p.draft.account),
+                text(now),
+                text(now),
+                integer(hlc_ms),
+                integer(hlc_counter),
+                a,
+                b,
+                c,
+                d,
+                e,
+                f,
+                g,
+                h,
+                i,
+                j,
+                k,
+                l,
+                m,
+                n,
+                o,
+                q,
+                r,
+            ]
         })?;
         let side: Vec<(i64, &CustomerDraft, &[String])> =
             rows.iter().map(|(pk, p)| (*pk, &p.draft, p.derived.phone_keys.as_slice())).collect();
@@ -452,7 +516,8 @@ macro_rules! record_placeholders {
         "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20"
     };
 }
-const CUSTOMER_COLUMNS: &str = concat!("customers (pk, id, account, created_at, updated_at, ", record_columns!(), ", status, version)");
+const CUSTOMER_COLUMNS: &str =
+    concat!("customers (pk, id, account, created_at, updated_at, hlc_ms, hlc_counter, ", record_columns!(), ", status, version)");
 const UPDATE_CUSTOMER: &str =
     concat!("UPDATE customers SET version = ?2, updated_at = ?3, (", record_columns!(), ") = (", record_placeholders!(), ") WHERE pk = ?1");
 const HISTORY_COLUMNS: &str = "customer_history (customer_pk, version, field, old_value, new_value, user_id, workstation_id, at)";
@@ -503,16 +568,18 @@ pub fn update(tx: &Tx, actor: &Actor, id: &str, expected_version: i64, draft: &C
     ensure_meters_free(tx, &draft.meters, Some(pk))?;
     let version = current.version + 1;
     let now = stamp(actor.at);
-    tx.prepare_cached(UPDATE_CUSTOMER)?.execute(rusqlite::params_from_iter(
-        [integer(pk), integer(version), text(&now)].into_iter().chain(record_params(draft, &Derived::of(draft)?)),
-    ))?;
-    clear_side_tables(tx, pk)?;
-    let phone_keys: Vec<String> = draft.phones.iter().map(|p| phone_key(p)).collect();
-    RowWriters::prepare(tx)?.write_side_rows(&[(pk, draft, &phone_keys)])?;
-    insert_text_rows(tx, &[TextRow { pk, name: name_keys::text_tokens(&draft.name), address: name_keys::text_tokens(&draft.address) }])?;
+    rewrite_record(tx, pk, version, &now, draft)?;
     add_history(tx, actor, pk, version, &changes)?;
     let customer = Customer { version, updated_at: now, record: draft.clone(), ..current };
-    outbox::append(tx, actor, "customer.updated", id, &serde_json::json!({ "id": id, "version": version, "changes": changes }))?;
+    let fields: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
+    let (hlc, record) = stamp_fields(tx, actor, pk, &customer, &fields)?;
+    outbox::append(
+        tx,
+        actor,
+        "customer.updated",
+        id,
+        &serde_json::json!({ "id": id, "version": version, "changes": changes, "hlc": hlc, "record": record }),
+    )?;
     audit::append(
         tx,
         actor,
@@ -521,6 +588,41 @@ pub fn update(tx: &Tx, actor: &Actor, id: &str, expected_version: i64, draft: &C
         &serde_json::json!({ "version": version, "fields": changes.iter().map(|c| &c.field).collect::<Vec<_>>() }),
     )?;
     Ok((customer, changes))
+}
+
+/// Writes a customer's editable columns, its phones, meters and full-text rows: the write path of
+/// an edit, made here or merged from elsewhere.
+pub(crate) fn rewrite_record(tx: &Tx, pk: i64, version: i64, now: &str, draft: &CustomerDraft) -> Result<()> {
+    tx.prepare_cached(UPDATE_CUSTOMER)?.execute(rusqlite::params_from_iter(
+        [integer(pk), integer(version), text(now)].into_iter().chain(record_params(draft, &Derived::of(draft)?)),
+    ))?;
+    clear_side_tables(tx, pk)?;
+    let phone_keys: Vec<String> = draft.phones.iter().map(|p| phone_key(p)).collect();
+    RowWriters::prepare(tx)?.write_side_rows(&[(pk, draft, &phone_keys)])?;
+    insert_text_rows(tx, &[TextRow { pk, name: name_keys::text_tokens(&draft.name), address: name_keys::text_tokens(&draft.address) }])
+}
+
+/// Stamps the fields a local write changed with one tick of the clock, and returns the stamp with
+/// those fields as a record for the write's outbox event.
+fn stamp_fields(tx: &Tx, actor: &Actor, pk: i64, customer: &Customer, fields: &[&str]) -> Result<(Hlc, CustomerRecord)> {
+    let hlc = customer_clocks::tick(tx, actor.at)?;
+    let mut stamps = Stamps::read(tx, pk, &tx.workstation_id)?;
+    for field in fields {
+        stamps.set(field, &hlc);
+    }
+    stamps.write(tx, pk)?;
+    let record = stamped_record(tx, customer, fields, &hlc)?;
+    Ok((hlc, record))
+}
+
+/// Creates the rows of a customer made elsewhere, with its id, at `version`; the caller has
+/// claimed its account and meters and writes its lifecycle columns and stamps.
+pub(crate) fn insert_record(tx: &Tx, actor: &Actor, id: &str, draft: &CustomerDraft, now: &str, hlc: &Hlc) -> Result<i64> {
+    let pk = next_pk(tx)?;
+    let row = [(pk, prepare_with_id(id.to_owned(), draft.clone())?)];
+    RowWriters::prepare(tx)?.write(tx, actor, &row, now, hlc)?;
+    insert_text_rows(tx, &[row[0].1.text_row(pk)])?;
+    Ok(pk)
 }
 
 /// Closes an account (销户). The record and its history stay; only its status changes.
@@ -546,22 +648,26 @@ pub fn close(tx: &Tx, actor: &Actor, id: &str, reason: &str, authorised_by: &str
         FieldChange { field: "close_reason".into(), old: String::new(), new: reason.into() },
     ];
     add_history(tx, actor, pk, version, &changes)?;
-    outbox::append(
-        tx,
-        actor,
-        "customer.closed",
-        id,
-        &serde_json::json!({ "id": id, "version": version, "reason": reason, "authorised_by": authorised_by }),
-    )?;
-    audit::append(tx, actor, "customer.close", id, &serde_json::json!({ "reason": reason, "authorised_by": authorised_by }))?;
-    Ok(Customer {
+    let customer = Customer {
         status: CustomerStatus::Closed,
         version,
         updated_at: now.clone(),
         closed_at: Some(now),
         close_reason: Some(reason.to_owned()),
         ..current
-    })
+    };
+    let (hlc, record) = stamp_fields(tx, actor, pk, &customer, &["status", "closed_at", "close_reason"])?;
+    outbox::append(
+        tx,
+        actor,
+        "customer.closed",
+        id,
+        &serde_json::json!({
+            "id": id, "version": version, "reason": reason, "authorised_by": authorised_by, "hlc": hlc, "record": record
+        }),
+    )?;
+    audit::append(tx, actor, "customer.close", id, &serde_json::json!({ "reason": reason, "authorised_by": authorised_by }))?;
+    Ok(customer)
 }
 
 /// Names the application that made a change in the history rows of `version` (written by
@@ -596,7 +702,15 @@ pub fn set_supply_suspended(tx: &Tx, actor: &Actor, id: &str, suspended: bool) -
         .execute(params![pk, suspended, version, now])?;
     let change = FieldChange { field: SUPPLY_SUSPENDED_FIELD.into(), old: was.to_string(), new: suspended.to_string() };
     add_history(tx, actor, pk, version, std::slice::from_ref(&change))?;
-    outbox::append(tx, actor, "customer.updated", id, &serde_json::json!({ "id": id, "version": version, "changes": [change] }))?;
+    let customer = Customer { version, updated_at: now, supply_suspended: suspended, ..current };
+    let (hlc, record) = stamp_fields(tx, actor, pk, &customer, &[SUPPLY_SUSPENDED_FIELD])?;
+    outbox::append(
+        tx,
+        actor,
+        "customer.updated",
+        id,
+        &serde_json::json!({ "id": id, "version": version, "changes": [change], "hlc": hlc, "record": record }),
+    )?;
     audit::append(tx, actor, "customer.supply_suspended", id, &serde_json::json!({ "version": version, "suspended": suspended }))?;
     Ok(version)
 }
@@ -614,24 +728,60 @@ pub fn by_account(conn: &Connection, account: &str) -> Result<Option<Customer>> 
 
 pub fn history(conn: &Connection, id: &str) -> Result<Vec<HistoryEntry>> {
     let mut stmt = conn.prepare(
-        "SELECT h.version, h.at, h.field, h.old_value, h.new_value, h.user_id, u.display_name, h.workstation_id, h.application_number
+        "SELECT h.version, h.at, h.field, h.old_value, h.new_value, h.user_id, u.display_name, h.workstation_id, h.application_number,
+                h.merged_hlc
          FROM customer_history h JOIN customers c ON c.pk = h.customer_pk LEFT JOIN users u ON u.id = h.user_id
          WHERE c.id = ?1 ORDER BY h.id",
     )?;
     let rows = stmt.query_map([id], |r| {
+        let merged_hlc: Option<String> = r.get(9)?;
+        let workstation_id: String = r.get(7)?;
+        let field: String = r.get(2)?;
         Ok(HistoryEntry {
+            note: merged_hlc.as_ref().map(|_| merged_note(&field, &workstation_id)),
+            merged_hlc,
             version: r.get(0)?,
             at: r.get(1)?,
-            field: r.get(2)?,
+            field,
             old: r.get(3)?,
             new: r.get(4)?,
             user_id: r.get(5)?,
             user_name: r.get(6)?,
-            workstation_id: r.get(7)?,
+            workstation_id,
             application_number: r.get(8)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn merged_note(field: &str, workstation_id: &str) -> UserMessage {
+    if field == CREATED_FIELD {
+        UserMessage::new(
+            "history.created_elsewhere",
+            format!("在其他网点建档（工作站{workstation_id}）"),
+            format!("Created elsewhere (workstation {workstation_id})"),
+        )
+    } else {
+        UserMessage::new(
+            "history.overwritten_elsewhere",
+            format!("被其他网点的修改覆盖（工作站{workstation_id}）"),
+            format!("Overwritten by an edit elsewhere (workstation {workstation_id})"),
+        )
+    }
+}
+
+/// The history of a merge: each field's change with the stamp of the edit elsewhere that won it
+/// (whose workstation the row names). No user of this workstation made it.
+pub(crate) fn add_merged_history(tx: &Tx, actor: &Actor, pk: i64, version: i64, changes: &[(FieldChange, Hlc)]) -> Result<()> {
+    let at = stamp(actor.at);
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO customer_history (customer_pk, version, field, old_value, new_value, user_id, workstation_id, at, merged_hlc)
+         VALUES (?1, ?2, ?3, ?4, ?5, NULL, ?6, ?7, ?8)",
+    )?;
+    for (change, hlc) in changes {
+        insert.execute(params![pk, version, change.field, change.old, change.new, hlc.node, at, hlc.to_string()])?;
+    }
+    Ok(())
 }
 
 /// The secondary indexes of the customer tables, dropped for a bulk load and created again after
@@ -782,7 +932,7 @@ fn add_history(tx: &Tx, actor: &Actor, pk: i64, version: i64, changes: &[FieldCh
     })
 }
 
-fn ensure_account_free(tx: &Tx, account: &str) -> Result<()> {
+pub(crate) fn ensure_account_free(tx: &Tx, account: &str) -> Result<()> {
     let taken: Option<i64> =
         tx.prepare_cached("SELECT 1 FROM customers WHERE account = ?1")?.query_row([account], |r| r.get(0)).optional()?;
     match taken {
@@ -829,7 +979,7 @@ pub fn taken_keys(conn: &Connection, account: Option<&str>, meters: &[Meter], ow
     Ok(taken)
 }
 
-fn ensure_meters_free(tx: &Tx, meters: &[Meter], owner: Option<i64>) -> Result<()> {
+pub(crate) fn ensure_meters_free(tx: &Tx, meters: &[Meter], owner: Option<i64>) -> Result<()> {
     let mut stmt = tx.prepare_cached("SELECT customer_pk FROM meters WHERE number = ?1")?;
     for meter in meters {
         let holder: Option<i64> = stmt.query_row([&meter.number], |r| r.get(0)).optional()?;

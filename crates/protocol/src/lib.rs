@@ -23,6 +23,7 @@
 pub mod enrol;
 pub mod hash;
 pub mod hlc;
+pub mod merge;
 pub mod pull;
 pub mod push;
 pub mod records;

@@ -1,9 +1,10 @@
 //! Pull: what head office publishes for a workstation's outlet and areas.
 //!
 //! Every change head office makes visible is a row of its change log in one *scope*: `global`
-//! (tariffs, calendars), `outlet:<code>` (that outlet's users, its customers' merged records,
-//! applications' progress made elsewhere) or `area:<code>` (the billing centre's bills and the
-//! customers of an area). Positions within a scope are allocated under that scope's row lock at
+//! (tariffs, calendars) or `outlet:<code>` (that outlet's users, its customers' merged records,
+//! the billing centre's bills of the areas it serves, applications' progress made elsewhere). There
+//! are no area scopes: an area's rows are copied into each outlet that serves the area, so a pull
+//! reads one outlet's rows (one shard on Citus) and the small global scope. Positions within a scope are allocated under that scope's row lock at
 //! commit, so a reader never sees position n+1 before n has committed: the cursor cannot skip a row
 //! of a transaction that committed late. A workstation reads the scopes of its outlet; its cursor
 //! is one position per scope ([`Cursor`]), applied in the same SQLite transaction as the batch.
@@ -75,6 +76,9 @@ pub struct SnapshotPage {
     /// The change cursor as of this page's read: a workstation keeps the one of its first page and
     /// follows `/v1/changes` from it after the last table.
     pub cursor: String,
+    /// The table's rows for this workstation, counted on the first page only (for a progress bar).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<u64>,
 }
 
 /// Positions per scope, as the opaque text clients carry (`scope=pos;scope=pos`, scopes sorted).

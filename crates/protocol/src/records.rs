@@ -70,3 +70,46 @@ pub struct UserRecord {
     pub active: bool,
     pub updated_at: String,
 }
+
+/// A bill from the billing centre's monthly export, as the workstation's `bills` table holds it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct BillRecord {
+    pub id: String,
+    /// The customer's id (UUID text).
+    pub customer_id: String,
+    /// The customer's 10-digit account number.
+    pub account: String,
+    /// The area whose outlets receive the bill.
+    pub area: String,
+    /// `YYYY-MM`.
+    pub period: String,
+    /// `billing_centre`.
+    pub source: String,
+    pub tariff_code: String,
+    /// `YYYY-MM-DD`.
+    pub tariff_effective_from: String,
+    pub kwh: i64,
+    pub amount_fen: i64,
+    /// `YYYY-MM-DD`.
+    pub due_date: String,
+    /// The bill's lines (the workstation's BillLine list), possibly empty.
+    #[schema(value_type = Object)]
+    pub lines: serde_json::Value,
+    /// RFC 3339.
+    pub issued_at: String,
+}
+
+/// A transition of an application made at another place, for the owning outlet to validate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ApplicationProgressRecord {
+    pub number: String,
+    pub expected_version: i64,
+    /// The action's code (`model::application::Act`).
+    pub action: String,
+    pub step: Option<String>,
+    pub by_user: String,
+    /// RFC 3339.
+    pub at: String,
+    pub note: Option<String>,
+    pub origin_workstation: String,
+}

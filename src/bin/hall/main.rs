@@ -8,6 +8,7 @@ mod bench_money;
 mod crash;
 mod serve;
 mod shell;
+mod sync;
 
 /// mimalloc: an import's parser thread allocates every row and the writer frees it, which
 /// glibc's allocator does slowly.
@@ -71,6 +72,22 @@ enum Command {
     Backup { file: PathBuf },
     /// Replace the database with the backup in FILE (starts a new event epoch).
     Restore { file: PathBuf },
+    /// Enrol this workstation with head office: exchange the one-time CODE, then take the
+    /// initial snapshot.
+    Enrol {
+        /// Head office's address, https://…
+        url: String,
+        code: String,
+        /// A CA certificate (PEM) to trust besides the system's roots.
+        #[arg(long)]
+        ca: Option<PathBuf>,
+    },
+    /// Sync with head office once (push the outbox, pull changes), with a progress bar.
+    Sync {
+        /// Keep syncing on the background task's schedule until interrupted.
+        #[arg(long)]
+        watch: bool,
+    },
     /// Audit log tools.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -357,10 +374,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("backed up {} to {}", cli.db.display(), file.display());
         }
         Command::Restore { file } => {
-            let store = Store::restore(&file, &cli.db, &system())?;
+            // Above every epoch head office knows of this workstation, when it can be asked.
+            let known = hall::sync::restore::known_epoch(hall::sync::restore::enrolment_at(&cli.db)?.as_ref())?;
+            let store = Store::restore_above(&file, &cli.db, &system(), known.unwrap_or(0))?;
             let ws = store.workstation()?;
             println!("restored {} from {}; event epoch is now {}", cli.db.display(), file.display(), ws.epoch);
         }
+        Command::Enrol { url, code, ca } => sync::enrol(&cli.db, &url, &code, ca.as_deref(), clock)?,
+        Command::Sync { watch } => sync::sync(&cli.db, watch, clock)?,
         Command::Audit(AuditCommand::Verify) => {
             let store = Store::open(&cli.db)?;
             let result = audit::verify(store.conn())?;

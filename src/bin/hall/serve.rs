@@ -27,6 +27,8 @@ pub fn run(app: App, ui_dir: PathBuf, port: u16) -> anyhow::Result<()> {
     let app = Arc::new(app);
     // The daily backup, on its own thread and its own read connection.
     api::backup::start(Arc::clone(&app));
+    // Sync with head office on its own thread and connection (idle until enrolled).
+    api::start_sync(&app);
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))).await?;

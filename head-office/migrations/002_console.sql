@@ -1,0 +1,2 @@
+-- Reserved for the head-office console (the `console` helper's migration). Comment only until
+-- their branch fills it.

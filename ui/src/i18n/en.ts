@@ -536,7 +536,10 @@ export const en: Record<MessageKey, string> = {
   "setup.back": "Back",
   "setup.keys": "↑↓ to choose, Enter to confirm",
   "setup.backKey": "Esc to go back",
-  "setup.waitingUsers": "Enrolled with head office, but head office has not published this outlet's users yet. Ask head office, then check again.",
+  "setup.waitingUsers": "The login form appears once the users arrive. If they do not, ask head office to publish this outlet's users.",
   "setup.recheck": "Check again",
+  "sync.enrol.caTitle": "When head office uses its own certificate authority: its certificate",
+  "sync.enrol.ca": "Head office CA certificate (PEM, optional)",
+  "setup.downloading": "Enrolled; downloading this outlet's users and data…",
   "setup.failed": "Cannot read this workstation's state: {detail}",
 };

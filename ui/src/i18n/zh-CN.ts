@@ -534,8 +534,11 @@ export const zhCN = {
   "setup.back": "返回",
   "setup.keys": "↑↓ 选择，回车确认",
   "setup.backKey": "Esc 返回",
-  "setup.waitingUsers": "已连接总部，但总部尚未发布本网点的用户。请联系总部，然后重新检查。",
+  "setup.waitingUsers": "用户到达后即显示登录界面。若长时间没有，请联系总部发布本网点的用户。",
   "setup.recheck": "重新检查",
+  "sync.enrol.caTitle": "总部使用自建证书时：其根证书",
+  "sync.enrol.ca": "总部根证书（PEM，可不填）",
+  "setup.downloading": "已连接总部，正在下载本网点的用户和数据……",
   "setup.failed": "无法读取本机状态：{detail}",
 } as const;
 

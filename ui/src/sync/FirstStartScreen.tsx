@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { invoke } from "../api/invoke";
 import type { SetupState } from "../api/generated/SetupState";
+import type { SyncStatus } from "../api/generated/SyncStatus";
 import { useI18n } from "../i18n";
 import { progressCount, progressPercent } from "./syncState";
 import { type Problem, problemOf, problemText, useEnrol } from "./useSync";
@@ -43,6 +44,19 @@ export function FirstStartScreen({ setup, onReady }: { setup: SetupState; onRead
     return () => window.removeEventListener("keydown", onKey);
   }, [mode, enrolBusy]);
 
+  // Enrolled, the users not here yet: head office's snapshot is on its way (the background task
+  // fetches it); asked again every two seconds, with its progress where `sync.status` answers.
+  const waiting = setup.enrolled && !setup.has_users;
+  const [snapshot, setSnapshot] = useState<SyncStatus["progress"]>(null);
+  useEffect(() => {
+    if (!waiting) return;
+    const timer = window.setInterval(() => {
+      void recheck();
+      invoke("sync.status", {}).then((s) => setSnapshot(s.progress), () => {});
+    }, 2000);
+    return () => window.clearInterval(timer);
+  }, [waiting, recheck]);
+
   // After a refusal the focus goes to the field it names (the code, or else the address).
   const enrolProblemShown = enrolment.problem;
   useEffect(() => {
@@ -77,7 +91,8 @@ export function FirstStartScreen({ setup, onReady }: { setup: SetupState; onRead
   function submitEnrol(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const data = new FormData(e.currentTarget);
-    void enrolment.enrol({ url: String(data.get("url") ?? ""), code: String(data.get("code") ?? "") });
+    const ca = String(data.get("ca_pem") ?? "").trim();
+    void enrolment.enrol({ url: String(data.get("url") ?? ""), code: String(data.get("code") ?? ""), ca_pem: ca || undefined });
   }
 
   const shownProblem = mode === "enrol" ? enrolment.problem ?? problem : problem;
@@ -87,7 +102,7 @@ export function FirstStartScreen({ setup, onReady }: { setup: SetupState; onRead
     </button>
   );
 
-  if (mode === "enrol") {
+  if (mode === "enrol" && !waiting) {
     const percent = progressPercent(enrolment.progress);
     return (
       <div className="center-screen">
@@ -99,6 +114,11 @@ export function FirstStartScreen({ setup, onReady }: { setup: SetupState; onRead
           <input id="setup-url" name="url" ref={urlInput} className="mono" placeholder="https://" autoFocus autoComplete="url" readOnly={enrolment.busy} />
           <label htmlFor="setup-code">{t("sync.enrol.code")}</label>
           <input id="setup-code" name="code" ref={codeInput} className="mono" autoComplete="off" readOnly={enrolment.busy} />
+          <details className="plain-details">
+            <summary>{t("sync.enrol.caTitle")}</summary>
+            <label htmlFor="setup-ca">{t("sync.enrol.ca")}</label>
+            <textarea id="setup-ca" name="ca_pem" className="mono" rows={4} placeholder="-----BEGIN CERTIFICATE-----" readOnly={enrolment.busy} />
+          </details>
           {enrolment.busy && (
             <div className="plain-progress-block" data-testid="setup-progress">
               <span className="muted">{t("sync.enrol.busy")} {enrolment.progress ? progressCount(enrolment.progress) : ""}</span>
@@ -124,8 +144,14 @@ export function FirstStartScreen({ setup, onReady }: { setup: SetupState; onRead
         <h1>{t("setup.title")}</h1>
         <p className="muted">{setup.enrolled ? t("setup.waitingUsers") : t("setup.subtitle")}</p>
         {shownProblem && <div className="plain-error" role="alert" data-testid="setup-error">{problemText(lang, shownProblem)}</div>}
-        {setup.enrolled ? (
-          <button type="button" className="plain-primary" autoFocus onClick={() => void recheck()}>{t("setup.recheck")}</button>
+        {waiting ? (
+          <>
+            <div className="plain-progress-block" data-testid="setup-waiting">
+              <span className="muted">{t("setup.downloading")} {snapshot ? progressCount(snapshot) : ""}</span>
+              <PlainProgress percent={progressPercent(snapshot)} />
+            </div>
+            <button type="button" className="plain-primary" autoFocus onClick={() => void recheck()}>{t("setup.recheck")}</button>
+          </>
         ) : (
           <div role="group" aria-label={t("setup.title")} onKeyDown={moveFocus} className="plain-choices">
             <button type="button" className="plain-choice" autoFocus ref={(b) => { choices.current[0] = b; }} disabled={demoBusy}

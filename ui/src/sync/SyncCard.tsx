@@ -59,7 +59,7 @@ function EnrolForm({ onEnrolled }: { onEnrolled: (s: SyncStatus) => void }) {
   const { enrol, busy, problem, progress } = useEnrol(onEnrolled);
   const percent = progressPercent(progress);
   return (
-    <Form<EnrolArgs> layout="vertical" onFinish={(values) => void enrol(values)} data-testid="sync-enrol-form" disabled={busy}>
+    <Form<EnrolArgs> layout="vertical" onFinish={(values) => void enrol({ url: values.url ?? "", code: values.code ?? "", ca_pem: values.ca_pem })} data-testid="sync-enrol-form" disabled={busy}>
       <Typography.Text strong>{t("sync.enrol.title")}</Typography.Text>
       <Typography.Paragraph type="secondary">{t("sync.enrol.hint")}</Typography.Paragraph>
       <Form.Item name="url" label={t("sync.enrol.url")} style={{ marginBottom: 8 }}>
@@ -67,6 +67,9 @@ function EnrolForm({ onEnrolled }: { onEnrolled: (s: SyncStatus) => void }) {
       </Form.Item>
       <Form.Item name="code" label={t("sync.enrol.code")} style={{ marginBottom: 8 }}>
         <Input className="mono" autoComplete="off" />
+      </Form.Item>
+      <Form.Item name="ca_pem" label={t("sync.enrol.ca")} tooltip={t("sync.enrol.caTitle")} style={{ marginBottom: 8 }}>
+        <Input.TextArea className="mono" rows={2} placeholder="-----BEGIN CERTIFICATE-----" />
       </Form.Item>
       <Button type="primary" htmlType="submit" loading={busy} data-testid="sync-enrol-submit">{t("sync.enrol.submit")}</Button>
       {busy && (

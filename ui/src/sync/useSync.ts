@@ -126,7 +126,7 @@ export function useEnrol(onEnrolled: (status: SyncStatus) => void) {
       setProblem(null);
       setProgress(null);
       try {
-        const status = await invoke("sync.enrol", { url: args.url.trim(), code: args.code.trim() });
+        const status = await invoke("sync.enrol", { url: args.url.trim(), code: args.code.trim(), ca_pem: args.ca_pem?.trim() || undefined });
         onEnrolled(status);
       } catch (e) {
         setProblem(problemOf(e));

@@ -10,6 +10,7 @@ import { enrolProblem, messageOf } from "./syncState";
 /** Gentle while idle; quick while a transfer runs, so its bar moves. */
 export const POLL_IDLE_MS = 15_000;
 export const POLL_RUNNING_MS = 1_500;
+export const BURST_MS = 20_000;
 
 /** A problem to show: the core's message (both languages) or one of the UI's own keys. */
 export type Problem = { core: UserMessage } | { key: MessageKey; vars?: Record<string, string | number> } | { text: string };
@@ -52,7 +53,14 @@ export function useSyncPolling(): SyncState {
   const [checkedAt, setCheckedAt] = useState(() => new Date());
   const [requesting, setRequesting] = useState(false);
   const [nowProblem, setNowProblem] = useState<Problem | null>(null);
+  // For a while after "sync now" the background task takes it up: polled quickly meanwhile.
+  const [burst, setBurst] = useState(false);
   const inFlight = useRef(false);
+  useEffect(() => {
+    if (!burst) return;
+    const timer = window.setTimeout(() => setBurst(false), BURST_MS);
+    return () => window.clearTimeout(timer);
+  }, [burst]);
 
   const refresh = useCallback(async () => {
     try {
@@ -67,9 +75,9 @@ export function useSyncPolling(): SyncState {
 
   const running = status?.running ?? false;
   useEffect(() => {
-    const timer = window.setInterval(() => void refresh(), running || requesting ? POLL_RUNNING_MS : POLL_IDLE_MS);
+    const timer = window.setInterval(() => void refresh(), running || requesting || burst ? POLL_RUNNING_MS : POLL_IDLE_MS);
     return () => window.clearInterval(timer);
-  }, [refresh, running, requesting]);
+  }, [refresh, running, requesting, burst]);
   useEffect(() => {
     const first = window.setTimeout(() => void refresh(), 0);
     return () => window.clearTimeout(first);
@@ -84,6 +92,7 @@ export function useSyncPolling(): SyncState {
     try {
       setStatus(await invoke("sync.now", {}));
       setFailed(false);
+      setBurst(true);
     } catch (e) {
       setNowProblem(problemOf(e));
     } finally {

@@ -81,7 +81,16 @@ before(async () => {
   hall = await serve(empty);
   browser = await launchChromium();
   page = await counterPage(browser, hall.url);
+  // The sync commands the page sent and when they were answered: named when a state never comes.
+  page.on("request", (r) => {
+    const cmd = r.postData() && JSON.parse(r.postData()).cmd;
+    if (cmd?.startsWith("sync.")) {
+      const at = Date.now();
+      r.response().then(async (res) => traffic.push(`${cmd} +${Date.now() - at}ms ${(await res?.text())?.slice(0, 160)}`), () => traffic.push(`${cmd} failed`));
+    }
+  });
 });
+const traffic = [];
 
 after(async () => {
   await browser?.close();
@@ -91,7 +100,23 @@ after(async () => {
 });
 
 const shot = (name) => page.screenshot({ path: join(artifacts, `sync-enrolled-${name}.png`) });
-const indicatorIn = (state, timeout = 60_000) => page.locator(`[data-testid=sync-indicator][data-state=${state}]`).waitFor({ timeout });
+/** Waits for the top bar's state; on a timeout the failure names what the core said and shows. */
+async function indicatorIn(state, timeout = 60_000) {
+  try {
+    await page.locator(`[data-testid=sync-indicator][data-state=${state}]`).waitFor({ timeout });
+  } catch (e) {
+    const { token } = await call(hall.url, "session.login", { username: "manager", password: "manager1234" });
+    const status = await call(hall.url, "sync.status", {}, token);
+    const shown = await page.getByTestId("sync-indicator").evaluate((el) => `${el.dataset.state}: ${el.textContent}`);
+    const own = await page.evaluate(async () => {
+      const token = sessionStorage.getItem("hall.token");
+      const reply = await fetch("/api/invoke", { method: "POST", headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` }, body: JSON.stringify({ cmd: "sync.status", args: {} }) });
+      return reply.text();
+    });
+    console.error(`the page's own sync.status: ${own}; the page's last sync calls: ${traffic.slice(-3).join(", ")}`);
+    throw new Error(`not ${state}: the top bar shows ${shown}; sync.status ${JSON.stringify(status)}`, { cause: e });
+  }
+}
 
 test("enrol on the first-start screen; head office's users arrive and log in", async () => {
   const code = hallHq(["workstation", "add", "--outlet", OUTLET, "--counter", "1"]);

@@ -1,5 +1,5 @@
-// The real desktop binary under Xvfb, driven through tauri-driver and WebKitWebDriver: log in,
-// search, open a day-end paper in the system's PDF viewer, and choose the backup folder in the
+// The real desktop binary under Xvfb, driven through tauri-driver and WebKitWebDriver: a first
+// start on an empty database, where the first-start screen's demo outlet is chosen; log in, search, open a day-end paper in the system's PDF viewer, and choose the backup folder in the
 // native GTK folder dialog (driven with xdotool). Run by scripts/test.sh inside xvfb-run, with
 // tauri-driver and xdotool on the PATH.
 import assert from "node:assert/strict";
@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { remote } from "webdriverio";
-import { artifacts, demoDatabase, onePagePdf, root } from "./harness.mjs";
+import { artifacts, onePagePdf, root } from "./harness.mjs";
 
 const application = process.env.HALL_DESKTOP_BIN ?? join(root, "target/debug/hall-desktop");
 let driver, browser;
@@ -31,8 +31,10 @@ process.env.HALL_NOW = "2026-11-02T09:00:00+08:00";
 
 before(async () => {
   rmSync(opened, { force: true });
-  // The app reads HALL_DB; tauri-driver passes its environment on to the app it starts.
-  const env = { ...process.env, HALL_DB: demoDatabase(2000), PATH: `${viewerStandIn()}:${process.env.PATH}` };
+  // The app reads HALL_DB; tauri-driver passes its environment on to the app it starts. The file
+  // does not exist yet: a first start, which offers enrolment or the demo outlet.
+  const firstStart = join(mkdtempSync(join(tmpdir(), "hall-desktop-")), "hall.db");
+  const env = { ...process.env, HALL_DB: firstStart, PATH: `${viewerStandIn()}:${process.env.PATH}` };
   driver = spawn("tauri-driver", ["--port", "4444", "--native-port", "4445"], { env, stdio: "ignore" });
   await new Promise((r) => setTimeout(r, 1500));
   browser = await remote({
@@ -50,6 +52,18 @@ after(async () => {
 
 // WebKitWebDriver's element text fails on a plain <table>; the page's own textContent does not.
 const resultsText = () => browser.execute(() => document.querySelector("[data-testid=search-results]")?.textContent ?? "");
+
+test("a first start offers enrolment or the demo outlet; the demo is chosen from the keyboard", async () => {
+  const choice = await browser.$("[data-testid=setup-choose-enrol]");
+  await choice.waitForExist({ timeout: 30_000 });
+  assert.match(await browser.execute(() => document.querySelector("[data-testid=first-start]")?.textContent ?? ""), /首次启动[\s\S]*连接总部[\s\S]*使用演示营业网点/);
+  await browser.saveScreenshot(join(artifacts, "desktop-first-start.png"));
+  // The first choice has the focus; ↓ moves to the demo, Enter takes it.
+  await browser.keys("ArrowDown");
+  await browser.keys("Enter");
+  const username = await browser.$("input#username");
+  await username.waitForExist({ timeout: 300_000, timeoutMsg: "no login form after choosing the demo outlet" });
+});
 
 test("log in and search in the desktop app", async () => {
   const username = await browser.$("input#username");

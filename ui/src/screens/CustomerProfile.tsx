@@ -143,7 +143,10 @@ export function CustomerProfile({ id, onBack }: { id: string; onBack: () => void
                     { title: t("history.version"), dataIndex: "version", width: 80 },
                     { title: t("history.field"), dataIndex: "field", width: 140, render: fieldName },
                     { title: t("history.old"), dataIndex: "old", ellipsis: true },
-                    { title: t("history.new"), dataIndex: "new", ellipsis: true },
+                    // A value merged from an edit made at another workstation says so (the core's note).
+                    { title: t("history.new"), dataIndex: "new", ellipsis: true, render: (v: string, r) => (r.note
+                      ? <>{v} <Tag color="gold" data-testid="history-merged">{coreText(lang, r.note)}</Tag></>
+                      : v) },
                     { title: t("history.user"), dataIndex: "user_name", width: 100, render: (v: string | null) => v ?? "—" },
                     { title: t("history.application"), dataIndex: "application_number", width: 150, render: (v: string | null) => (v ? <span className="mono" data-testid="history-application">{v}</span> : "—") },
                     { title: t("history.workstation"), dataIndex: "workstation_id", width: 130, render: (v: string) => <span className="mono">{v.slice(-8)}</span> },

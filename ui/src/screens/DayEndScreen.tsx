@@ -9,6 +9,8 @@ import { useLabels } from "../catalog";
 import { yuan } from "../form/money";
 import { coreText, type MessageKey, useI18n } from "../i18n";
 import { useCan } from "../session";
+import { unsentPhrases } from "../sync/syncState";
+import { useSync } from "../sync/useSync";
 import { outletTime } from "../time";
 import { ApprovalFields } from "./ApprovalFields";
 import { openPdf } from "./pdf";
@@ -92,7 +94,7 @@ function Report({ report }: { report: DayReport }) {
   const { label } = useLabels();
   return (
     <Card size="small" title={t("dayend.title", { date: report.date })} data-testid="day-report">
-      {report.pending_events > 0 && <Alert type="warning" showIcon style={{ marginBottom: 8 }} message={t(report.pending_events === 1 ? "dayend.pending1" : "dayend.pending", { n: report.pending_events })} />}
+      <UnsentLine report={report} />
       {report.closed_at && <Alert type="success" showIcon style={{ marginBottom: 8 }} message={t("dayend.closedAt", { at: outletTime(report.closed_at) })} />}
       {report.reopened_at && <Alert type="info" showIcon style={{ marginBottom: 8 }} data-testid="day-reopened" message={t("dayend.reopenedAt", { at: outletTime(report.reopened_at) })} />}
       <Descriptions size="small" column={3} items={[
@@ -123,6 +125,27 @@ function Report({ report }: { report: DayReport }) {
         ]} />
       </Space>
     </Card>
+  );
+}
+
+/** What head office has not yet received, said plainly: the payments and their total, then the other
+ *  records (from `sync.status`, asked again when the report is shown); the outbox count alone while
+ *  sync cannot answer. */
+function UnsentLine({ report }: { report: DayReport }) {
+  const { t, lang } = useI18n();
+  const { status, refresh } = useSync();
+  useEffect(() => void refresh(), [refresh, report]);
+  if (!status) {
+    if (report.pending_events === 0) return null;
+    return <Alert type="warning" showIcon style={{ marginBottom: 8 }} data-testid="dayend-unsent"
+      message={t(report.pending_events === 1 ? "dayend.pending1" : "dayend.pending", { n: report.pending_events })} />;
+  }
+  const phrases = unsentPhrases(status);
+  if (phrases.length === 0) return null;
+  return (
+    <Alert type="warning" showIcon style={{ marginBottom: 8 }} data-testid="dayend-unsent"
+      message={phrases.map((p) => <div key={p.key}>{t(p.key, p.vars)}</div>)}
+      description={status.enrolled ? t("sync.unsent.offline") : [t("sync.unsent.notEnrolled"), t("sync.unsent.offline")].join(lang === "zh-CN" ? "" : " ")} />
   );
 }
 

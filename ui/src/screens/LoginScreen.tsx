@@ -1,12 +1,16 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { CommandError, client, invoke } from "../api/invoke";
 import type { SessionInfo } from "../api/generated/SessionInfo";
+import type { SetupState } from "../api/generated/SetupState";
 import type { UserMessage } from "../api/generated/UserMessage";
 import { coreText, useI18n } from "../i18n";
+import { FirstStartScreen } from "../sync/FirstStartScreen";
 
 /**
  * The first screen, in plain HTML and CSS: it must be interactive as soon as the window opens,
- * before Ant Design (loaded for the rest of the app) has been parsed.
+ * before Ant Design (loaded for the rest of the app) has been parsed. A workstation without users
+ * shows the first-start choice instead; where the core cannot say (`setup.state` refused), the
+ * login form stays.
  */
 export function LoginScreen({ onLogin }: { onLogin: (session: SessionInfo) => void }) {
   const { t, lang, setLang } = useI18n();
@@ -14,6 +18,10 @@ export function LoginScreen({ onLogin }: { onLogin: (session: SessionInfo) => vo
   // how many minutes are left).
   const [error, setError] = useState<UserMessage | string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [setup, setSetup] = useState<SetupState | null>(null);
+  useEffect(() => {
+    invoke("setup.state", {}).then(setSetup, () => {});
+  }, []);
 
   async function submit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -36,6 +44,8 @@ export function LoginScreen({ onLogin }: { onLogin: (session: SessionInfo) => vo
       setBusy(false);
     }
   }
+
+  if (setup && !setup.has_users) return <FirstStartScreen setup={setup} onReady={setSetup} />;
 
   return (
     <div className="center-screen">

@@ -9,6 +9,7 @@ import { BackupCard } from "./BackupCard";
 import { CalendarCard } from "./CalendarCard";
 import { CollectionSettingsCard } from "./CollectionSettingsCard";
 import { DataTransferCard } from "./DataTransferCard";
+import { SyncCard } from "../sync/SyncCard";
 
 export function SettingsScreen({ session, status }: { session: SessionInfo; status: StatusInfo | null }) {
   const { t, lang, setLang } = useI18n();
@@ -48,6 +49,8 @@ export function SettingsScreen({ session, status }: { session: SessionInfo; stat
           </Button>
         </Form>
       </Card>
+      {/* Enrolment is for administrators, as the users section is. */}
+      {can("user.list") && <SyncCard />}
       {can("customers.import") && <DataTransferCard />}
       {can("backup.status") && <BackupCard canChange={can("backup.run")} />}
       <CollectionSettingsCard />

@@ -1,8 +1,8 @@
 import {
-  AccountBookOutlined, BarChartOutlined, CalendarOutlined, CloudSyncOutlined, FileAddOutlined, LockOutlined,
+  AccountBookOutlined, BarChartOutlined, CalendarOutlined, FileAddOutlined, LockOutlined,
   LogoutOutlined, SettingOutlined, SolutionOutlined, TeamOutlined, UserSwitchOutlined,
 } from "@ant-design/icons";
-import { Alert, Button, Layout, Menu, Space, Tag, Tooltip, Typography } from "antd";
+import { Alert, Button, Layout, Menu, Space, Typography } from "antd";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { invoke } from "../api/invoke";
 import type { CommandName } from "../api/generated/commands";
@@ -20,6 +20,8 @@ import { SettingsScreen } from "./SettingsScreen";
 import { UpcomingScreen } from "./UpcomingScreen";
 import { UsersScreen } from "./UsersScreen";
 import { useCan } from "../session";
+import { SyncIndicator } from "../sync/SyncIndicator";
+import { SyncContext, useSyncPolling } from "../sync/useSync";
 
 /** The sections; one with `needs` is shown only to roles that may run that command. */
 const NAV: Array<{ key: string; label: MessageKey; icon: React.ReactNode; needs?: CommandName }> = [
@@ -44,6 +46,7 @@ export function Shell(props: { session: SessionInfo; onLock: (byUser: boolean) =
   const [calendarWarning, setCalendarWarning] = useState<UserMessage | null>(null);
   const [apps, setApps] = useState<AppsView>({ page: "list" });
   const canCount = can("application.counts");
+  const sync = useSyncPolling();
 
   // The sync status and the overdue applications in the navigation, refreshed while the app is open.
   const loadCounts = useCallback(() => {
@@ -121,6 +124,7 @@ export function Shell(props: { session: SessionInfo; onLock: (byUser: boolean) =
     : <UpcomingScreen section={page} />;
 
   return (
+    <SyncContext.Provider value={sync}>
     <Layout style={{ height: "100vh" }}>
       <Layout.Sider width={168} theme="light" className="side-nav">
         <div className="brand">{t("app.title")}</div>
@@ -143,11 +147,7 @@ export function Shell(props: { session: SessionInfo; onLock: (byUser: boolean) =
         <Layout.Header className="top-bar">
           <Typography.Text strong>{t("app.outlet", { code: props.session.outlet_code })}</Typography.Text>
           <Space size="middle">
-            <Tooltip title={t("top.sync.title")}>
-              <Tag icon={<CloudSyncOutlined />} color={pending > 0 ? "orange" : "green"} data-testid="sync-status">
-                {pending > 0 ? t("top.sync.pending", { n: pending }) : t("top.sync.clear")}
-              </Tag>
-            </Tooltip>
+            <SyncIndicator outboxPending={pending} />
             <span data-testid="current-user">
               {props.session.user.display_name} · {label("roles", props.session.user.role)}
             </span>
@@ -163,6 +163,10 @@ export function Shell(props: { session: SessionInfo; onLock: (byUser: boolean) =
           </Space>
         </Layout.Header>
         <Layout.Content className="content">
+          {sync.status?.fenced && (
+            <Alert type="error" showIcon banner style={{ marginBottom: 12 }} data-testid="sync-fenced"
+              message={t("sync.fencedWith", { message: coreText(lang, sync.status.fenced) })} description={t("sync.fencedHint")} />
+          )}
           {calendarWarning && (
             <Alert type="warning" showIcon banner style={{ marginBottom: 12 }} data-testid="calendar-warning" message={coreText(lang, calendarWarning)} />
           )}
@@ -173,5 +177,6 @@ export function Shell(props: { session: SessionInfo; onLock: (byUser: boolean) =
         </Layout.Content>
       </Layout>
     </Layout>
+    </SyncContext.Provider>
   );
 }

@@ -216,3 +216,30 @@ CREATE TABLE bills (
     published_at  timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (outlet_code, id)
 );
+
+-- Distributed: values a merge overwrote (per field, last writer by HLC), for the reviewer. The
+-- stamps are in their text form, which carries the workstation id.
+CREATE TABLE customer_overwrites (
+    outlet_code       text NOT NULL,
+    id                bigserial,
+    customer_id       text NOT NULL,
+    field             text NOT NULL,
+    kept_value        jsonb NOT NULL,
+    kept_hlc          text NOT NULL,
+    overwritten_value jsonb NOT NULL,
+    overwritten_hlc   text NOT NULL,
+    merged_at         timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (outlet_code, id)
+);
+
+-- Distributed: field stamps that arrived too far ahead of head office's clock and were clamped.
+CREATE TABLE customer_clamps (
+    outlet_code    text NOT NULL,
+    id             bigserial,
+    customer_id    text NOT NULL,
+    field          text NOT NULL,
+    workstation_id text NOT NULL,
+    arrived_hlc    text NOT NULL,
+    clamped_at     timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (outlet_code, id)
+);

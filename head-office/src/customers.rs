@@ -1,18 +1,124 @@
-//! Customers at head office: the seam where `customer.created`, `customer.updated` and
-//! `customers.imported` (with [`hall_protocol::push::WireEvent::records`]) become the merged
-//! customer record of the `customers` table and a `customer` change for the outlet.
-//!
-//! The per-field merge is `hall_protocol::merge` (the merge branch). Until it is merged here the
-//! events are kept in the event store only (nothing is lost: they are projected when the merge
-//! lands, by replaying the stored events), and this function writes nothing.
+//! Customers at head office: `customer.created`, `customer.updated` (whose payloads carry the
+//! stamped `record`) and `customers.imported` (whose records travel in
+//! [`WireEvent::records`]) are merged per field into the outlet's `customers` row by
+//! [`hall_protocol::merge`], and the merged record is published to the outlet as a `customer`
+//! change when it changed. Values a merge overwrote are kept for the reviewer; stamps far ahead of
+//! head office's clock are clamped and flagged.
 
+use std::collections::BTreeMap;
+
+use hall_protocol::hlc::{Hlc, HlcClock};
+use hall_protocol::merge::{merge, observe_record};
 use hall_protocol::push::WireEvent;
+use hall_protocol::records::{self, CustomerRecord};
+use serde::Deserialize;
 use tokio_postgres::Transaction;
 
-use crate::error::Result;
+use crate::changes::{NewChange, append_outlet};
+use crate::error::{Error, Result};
 
 pub const KINDS: &[&str] = &["customer.created", "customer.updated", "customers.imported"];
 
-pub async fn project(_tx: &Transaction<'_>, _outlet: &str, _events: &[&WireEvent]) -> Result<()> {
+#[derive(Deserialize)]
+struct WithRecord {
+    record: CustomerRecord,
+}
+
+/// The customer records a batch carries, in series order. A payload without a readable record (an
+/// older workstation) is left in the event store as it is.
+fn carried<'a>(events: &'a [&'a WireEvent]) -> Vec<CustomerRecord> {
+    let mut out = Vec::new();
+    for event in events {
+        match event.kind.as_str() {
+            "customer.created" | "customer.updated" => {
+                if let Ok(with) = serde_json::from_str::<WithRecord>(&event.payload) {
+                    out.push(with.record);
+                }
+            }
+            "customers.imported" => out.extend(event.records.iter().cloned()),
+            _ => {}
+        }
+    }
+    out
+}
+
+pub async fn project(tx: &Transaction<'_>, outlet: &str, workstation: &str, events: &[&WireEvent]) -> Result<()> {
+    let incoming = carried(events);
+    if incoming.is_empty() {
+        return Ok(());
+    }
+    let wall_ms = chrono::Utc::now().timestamp_millis();
+    let mut clock = HlcClock::new(Hlc::zero("head-office"));
+    let mut by_id: BTreeMap<String, Vec<CustomerRecord>> = BTreeMap::new();
+    let mut clamps: Vec<(String, String, String)> = Vec::new();
+    for record in incoming {
+        let observed = observe_record(&mut clock, &record, wall_ms);
+        clamps.extend(observed.clamped.iter().map(|(field, hlc)| (record.id.clone(), field.clone(), hlc.to_string())));
+        by_id.entry(record.id.clone()).or_default().push(observed.record);
+    }
+    // Locked in id order, so two pushes of the outlet touching the same customers cannot deadlock.
+    let ids: Vec<&str> = by_id.keys().map(String::as_str).collect();
+    let mut held: BTreeMap<String, CustomerRecord> = BTreeMap::new();
+    for row in tx.query("SELECT id, record FROM customers WHERE outlet_code = $1 AND id = ANY($2) ORDER BY id FOR UPDATE", &[&outlet, &ids]).await? {
+        let record: serde_json::Value = row.get(1);
+        let record = serde_json::from_value(record).map_err(|e| Error::Internal(format!("stored customer: {e}")))?;
+        held.insert(row.get(0), record);
+    }
+    let mut overwrites: Vec<(String, String, serde_json::Value, String, serde_json::Value, String)> = Vec::new();
+    let mut changes = Vec::new();
+    for (id, records) in by_id {
+        let before = held.get(&id).cloned();
+        let mut current = before.clone();
+        for record in records {
+            current = Some(match current {
+                None => record,
+                Some(local) => {
+                    let merged = merge(&local, &record).map_err(|e| Error::Invalid(e.body()))?;
+                    for o in &merged.overwritten {
+                        overwrites.push((
+                            id.clone(),
+                            o.field.clone(),
+                            o.winner.value.clone(),
+                            o.winner.hlc.to_string(),
+                            o.lost.value.clone(),
+                            o.lost.hlc.to_string(),
+                        ));
+                    }
+                    merged.record
+                }
+            });
+        }
+        let Some(merged) = current else { continue };
+        if before.as_ref() == Some(&merged) {
+            continue;
+        }
+        let body = serde_json::to_value(&merged).expect("a record serialises");
+        if before.is_some() {
+            tx.execute(
+                "UPDATE customers SET record = $3, area = $4, updated_at = now() WHERE outlet_code = $1 AND id = $2",
+                &[&outlet, &id, &body, &merged.area],
+            )
+            .await?;
+        } else {
+            tx.execute("INSERT INTO customers (outlet_code, id, area, record) VALUES ($1, $2, $3, $4)", &[&outlet, &id, &merged.area, &body]).await?;
+        }
+        changes.push(NewChange { kind: records::CUSTOMER, key: id, body });
+    }
+    for (customer, field, kept, kept_hlc, lost, lost_hlc) in &overwrites {
+        tx.execute(
+            "INSERT INTO customer_overwrites (outlet_code, customer_id, field, kept_value, kept_hlc, overwritten_value, overwritten_hlc)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &[&outlet, customer, field, kept, kept_hlc, lost, lost_hlc],
+        )
+        .await?;
+    }
+    for (customer, field, hlc) in &clamps {
+        tx.execute(
+            "INSERT INTO customer_clamps (outlet_code, customer_id, field, workstation_id, arrived_hlc) VALUES ($1, $2, $3, $4, $5)",
+            &[&outlet, customer, field, &workstation, hlc],
+        )
+        .await?;
+    }
+    append_outlet(tx, outlet, &changes).await?;
     Ok(())
 }

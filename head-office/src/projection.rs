@@ -101,7 +101,7 @@ pub async fn project(tx: &Transaction<'_>, outlet: &str, workstation: &str, even
         }
         ledger.write(tx, outlet, workstation).await?;
     }
-    crate::customers::project(tx, outlet, events).await?;
+    crate::customers::project(tx, outlet, workstation, events).await?;
     Ok(in_review)
 }
 

@@ -1,6 +1,6 @@
 //! Applying what head office publishes (`hall_protocol::pull::Change`s) to the store: users,
 //! tariffs, calendars, the billing centre's bills, customers (through the merge's
-//! `store::customers`), and applications' progress made elsewhere.
+//! `store::customers::apply_remote`), and applications' progress made elsewhere.
 //!
 //! Every applier is idempotent: a change applied twice (a page fetched again after a cut, a
 //! snapshot row the change log repeats) changes nothing the second time. A change this build
@@ -127,7 +127,7 @@ fn apply_known(tx: &Tx, actor: &Actor, change: &Change) -> Result<Outcome> {
         records::TARIFF => apply_tariff(tx, actor, &body(change)?),
         records::CALENDAR => apply_calendar(tx, actor, &body(change)?),
         records::BILL => apply_bill(tx, actor, &body(change)?),
-        records::CUSTOMER => customers_seam(tx, actor, change),
+        records::CUSTOMER => apply_customer(tx, actor, change),
         records::APPLICATION_PROGRESS => apply_progress(tx, actor, &body(change)?),
         _ => Ok(Outcome::Kept("unknown_kind")),
     }
@@ -424,12 +424,12 @@ pub fn apply_bill(tx: &Tx, actor: &Actor, record: &BillRecord) -> Result<Outcome
 // ---------------------------------------------------------------------------------------------
 // Customers
 
-/// The one seam to the merge's `store::customers::apply_remote` (field stamps, last writer wins).
-/// Until that lands in this build, pulled customers are kept raw (`awaiting_merge`) and applied by
-/// [`reapply_kept`] once it does.
-pub fn customers_seam(_tx: &Tx, _actor: &Actor, change: &Change) -> Result<Outcome> {
-    let _record: records::CustomerRecord = body(change)?;
-    Ok(Outcome::Kept("awaiting_merge"))
+/// A pulled customer, merged field by field (last writer wins by HLC) through the merge's
+/// `store::customers::apply_remote`, which writes no outbox event for it.
+pub fn apply_customer(tx: &Tx, actor: &Actor, change: &Change) -> Result<Outcome> {
+    let record: records::CustomerRecord = body(change)?;
+    super::customers::apply_remote(tx, actor, &record)?;
+    Ok(Outcome::Applied)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -56,7 +56,7 @@ CREATE TABLE sync_kept_changes (
     schema      INTEGER NOT NULL,
     key         TEXT NOT NULL,
     body        TEXT NOT NULL,
-    -- Why it was kept: `unknown_kind`, `newer_schema`, `awaiting_merge`, `awaiting_customer`.
+    -- Why it was kept: `unknown_kind`, `newer_schema`, `awaiting_customer`.
     reason      TEXT NOT NULL,
     received_at TEXT NOT NULL
 );

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use hall::api::{App, LoginArgs, NoArgs, Request, SyncStatus};
-use hall::clock::FixedClock;
+use hall::clock::{Clock, FixedClock};
 use hall::model::money::Fen;
 use hall::model::payment::{Tender, TenderKind};
 use hall::store::payments::PostPayment;
@@ -131,6 +131,8 @@ pub struct Station {
     pub clock: Arc<FixedClock>,
     pub outlet: String,
     pub token: String,
+    /// How far this workstation's clock is from the real one (a skewed machine, a simulated past).
+    pub skew: chrono::Duration,
     accounts: u32,
     keys: u64,
 }
@@ -152,7 +154,17 @@ impl Station {
         hall::sync::enrol::enrol(&mut store, &hq.proxy.url, &code, Some(&hq.proxy.ca_pem), at).expect("enrolled");
         let clock = Arc::new(FixedClock::new(at));
         let app = App::new(store, clock.clone());
-        let mut station = Station { name: name.to_owned(), dir, app, clock, outlet: outlet.to_owned(), token: String::new(), accounts: 0, keys: 0 };
+        let mut station = Station {
+            name: name.to_owned(),
+            dir,
+            app,
+            clock,
+            outlet: outlet.to_owned(),
+            token: String::new(),
+            skew: at - Utc::now(),
+            accounts: 0,
+            keys: 0,
+        };
         station.sync().expect("the first round");
         station.login();
         station.open_desk();
@@ -164,7 +176,17 @@ impl Station {
         let store = Store::open(&dir.path().join("hall.db")).expect("the store opens");
         let clock = Arc::new(FixedClock::new(at));
         let app = App::new(store, clock.clone());
-        let mut station = Station { name: name.to_owned(), dir, app, clock, outlet: outlet.to_owned(), token: String::new(), accounts: 0, keys: 0 };
+        let mut station = Station {
+            name: name.to_owned(),
+            dir,
+            app,
+            clock,
+            outlet: outlet.to_owned(),
+            token: String::new(),
+            skew: at - Utc::now(),
+            accounts: 0,
+            keys: 0,
+        };
         station.login();
         station
     }
@@ -197,13 +219,22 @@ impl Station {
         self.call(Request::OpenDesk(hall::api::OpenDeskArgs { float: Fen(0) })).expect("the desk opens");
     }
 
-    /// Moves this workstation's clock on (each business action takes a moment).
-    pub fn tick(&self, seconds: i64) {
-        self.clock.advance(chrono::Duration::seconds(seconds));
+    /// Moves this workstation's clock on: to the real time plus its skew, and at least a
+    /// millisecond (each business action takes a moment, and none shares an instant).
+    pub fn tick(&self) {
+        let next = (self.clock.now() + chrono::Duration::milliseconds(1)).max(Utc::now() + self.skew);
+        self.clock.set(next);
+    }
+
+    /// Sets the skew (the clock follows at the next action).
+    pub fn set_skew(&mut self, skew: chrono::Duration) {
+        self.skew = skew;
+        self.clock.set(Utc::now() + skew);
     }
 
     /// One sync round, as the background task runs it.
     pub fn sync(&self) -> Result<hall::sync::Round, hall::sync::SyncError> {
+        self.tick();
         let mut store = self.app.store();
         hall::sync::run_round(&mut store, &*self.clock, |_| {})
     }
@@ -212,14 +243,14 @@ impl Station {
     pub fn create_customer(&mut self, name: &str) -> String {
         self.accounts += 1;
         let account = format!("3{:03}{:06}", self.name.bytes().map(u32::from).sum::<u32>() % 1000, self.accounts);
-        self.tick(5);
+        self.tick();
         let saved = self.call(Request::CreateCustomer(hall::demo::sample_customer(&account, name))).expect("customer created");
         saved["view"]["customer"]["id"].as_str().expect("an id").to_owned()
     }
 
     /// Edits a customer as a clerk would: the current version, one change.
     pub fn edit_customer(&self, id: &str, change: impl FnOnce(&mut hall::model::customer::CustomerDraft)) -> hall::Result<()> {
-        self.tick(5);
+        self.tick();
         let current = hall::store::customers::get(self.app.store().conn(), id)?;
         let mut draft = current.record.clone();
         change(&mut draft);
@@ -230,7 +261,7 @@ impl Station {
     /// A cash payment into the customer's account; the receipt number.
     pub fn pay(&mut self, customer_id: &str, fen: i64) -> String {
         self.keys += 1;
-        self.tick(3);
+        self.tick();
         let payment = self
             .call(Request::PostPayment(PostPayment {
                 customer_id: customer_id.to_owned(),

@@ -59,7 +59,10 @@ pub async fn project(tx: &Transaction<'_>, outlet: &str, workstation: &str, even
     // Locked in id order, so two pushes of the outlet touching the same customers cannot deadlock.
     let ids: Vec<&str> = by_id.keys().map(String::as_str).collect();
     let mut held: BTreeMap<String, CustomerRecord> = BTreeMap::new();
-    for row in tx.query("SELECT id, record FROM customers WHERE outlet_code = $1 AND id = ANY($2) ORDER BY id FOR UPDATE", &[&outlet, &ids]).await? {
+    for row in tx
+        .query("SELECT id, record FROM customers WHERE outlet_code = $1 AND id = ANY($2) ORDER BY id FOR UPDATE", &[&outlet, &ids])
+        .await?
+    {
         let record: serde_json::Value = row.get(1);
         let record = serde_json::from_value(record).map_err(|e| Error::Internal(format!("stored customer: {e}")))?;
         held.insert(row.get(0), record);
@@ -100,7 +103,11 @@ pub async fn project(tx: &Transaction<'_>, outlet: &str, workstation: &str, even
             )
             .await?;
         } else {
-            tx.execute("INSERT INTO customers (outlet_code, id, area, record) VALUES ($1, $2, $3, $4)", &[&outlet, &id, &merged.area, &body]).await?;
+            tx.execute(
+                "INSERT INTO customers (outlet_code, id, area, record) VALUES ($1, $2, $3, $4)",
+                &[&outlet, &id, &merged.area, &body],
+            )
+            .await?;
         }
         changes.push(NewChange { kind: records::CUSTOMER, key: id, body });
     }

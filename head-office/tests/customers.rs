@@ -15,7 +15,12 @@ fn record(id: &str, outlet: &str, fields: &[(&str, serde_json::Value, i64, &str)
         id: id.into(),
         outlet_code: outlet.into(),
         area: "A1".into(),
-        fields: fields.iter().map(|(f, v, ms, node)| (f.to_string(), Stamped { value: v.clone(), hlc: Hlc { millis: *ms, counter: 0, node: node.to_string() } })).collect(),
+        fields: fields
+            .iter()
+            .map(|(f, v, ms, node)| {
+                (f.to_string(), Stamped { value: v.clone(), hlc: Hlc { millis: *ms, counter: 0, node: node.to_string() } })
+            })
+            .collect(),
     }
 }
 
@@ -49,12 +54,16 @@ async fn edits_from_two_counters_merge_per_field_and_reach_the_outlet() {
     assert_eq!(status, StatusCode::OK, "{body}");
 
     let db = env.db().await;
-    let stored: serde_json::Value = db.query_one("SELECT record FROM customers WHERE outlet_code = $1 AND id = $2", &[&outlet, &id]).await.unwrap().get(0);
+    let stored: serde_json::Value =
+        db.query_one("SELECT record FROM customers WHERE outlet_code = $1 AND id = $2", &[&outlet, &id]).await.unwrap().get(0);
     assert_eq!(stored["fields"]["name"]["value"], "王五一");
     assert_eq!(stored["fields"]["phone"]["value"], "13900000000");
     // A's older phone lost to B's: kept for the reviewer.
     let lost: Vec<String> = db
-        .query("SELECT overwritten_value #>> '{}' FROM customer_overwrites WHERE outlet_code = $1 AND customer_id = $2 AND field = 'phone'", &[&outlet, &id])
+        .query(
+            "SELECT overwritten_value #>> '{}' FROM customer_overwrites WHERE outlet_code = $1 AND customer_id = $2 AND field = 'phone'",
+            &[&outlet, &id],
+        )
         .await
         .unwrap()
         .iter()
@@ -95,7 +104,8 @@ async fn a_stamp_a_day_ahead_is_clamped_and_flagged() {
     imported.records = vec![record(&id, &outlet, &[("name", json!("赵六"), ahead, &a)])];
     assert_eq!(env.push(&cred, &a, &[imported]).await.0, StatusCode::OK);
     let db = env.db().await;
-    let stored: serde_json::Value = db.query_one("SELECT record FROM customers WHERE outlet_code = $1 AND id = $2", &[&outlet, &id]).await.unwrap().get(0);
+    let stored: serde_json::Value =
+        db.query_one("SELECT record FROM customers WHERE outlet_code = $1 AND id = $2", &[&outlet, &id]).await.unwrap().get(0);
     let stamp: Hlc = serde_json::from_value(stored["fields"]["name"]["hlc"].clone()).unwrap();
     assert!(stamp.millis < ahead - 3_600_000, "not clamped: {stamp}");
     assert_eq!(env.count("SELECT count(*) FROM customer_clamps WHERE outlet_code = $1", &outlet).await, 1);

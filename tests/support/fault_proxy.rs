@@ -203,13 +203,8 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
         Fault::Duplicate => send(&shared, &recorded).await,
         Fault::ReplayEarlier => {
             // The oldest request to the same endpoint still remembered: an old batch arriving late.
-            let earlier = shared
-                .history
-                .lock()
-                .unwrap()
-                .iter()
-                .find(|r| r.method == recorded.method && r.uri.path() == recorded.uri.path())
-                .cloned();
+            let earlier =
+                shared.history.lock().unwrap().iter().find(|r| r.method == recorded.method && r.uri.path() == recorded.uri.path()).cloned();
             if let Some(earlier) = earlier {
                 // The replay's own answer goes nowhere, as a late duplicate's would.
                 let _ = send(&shared, &earlier).await;

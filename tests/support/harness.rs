@@ -94,10 +94,7 @@ impl Hq {
         self.rt.block_on(async {
             let client = self.pool.get().await.expect("a connection");
             let rows = client
-                .query(
-                    "SELECT epoch, seq, payload FROM events WHERE outlet_code = $1 AND workstation_id = $2",
-                    &[&outlet, &workstation],
-                )
+                .query("SELECT epoch, seq, payload FROM events WHERE outlet_code = $1 AND workstation_id = $2", &[&outlet, &workstation])
                 .await
                 .expect("events");
             rows.iter().map(|r| ((r.get(0), r.get(1)), r.get(2))).collect()
@@ -230,6 +227,8 @@ impl Station {
     pub fn set_skew(&mut self, skew: chrono::Duration) {
         self.skew = skew;
         self.clock.set(Utc::now() + skew);
+        // A session does not survive its clock jumping a day.
+        self.login();
     }
 
     /// One sync round, as the background task runs it.

@@ -68,7 +68,7 @@ fn random_faults_over_many_rounds_lose_and_duplicate_nothing() {
     hq.outlet("330106");
     hq.outlet("330107");
     let start = now();
-    let mut stations = vec![
+    let mut stations = [
         Station::enrol(&hq, "a1", "330106", 1, start),
         Station::enrol(&hq, "a2", "330106", 2, start),
         Station::enrol(&hq, "b1", "330107", 1, start),

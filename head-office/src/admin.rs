@@ -337,8 +337,11 @@ fn bill(line: BillLine) -> std::result::Result<BillRecord, String> {
     })
 }
 
+/// (line number, bill) of each valid line and (line number, reason) of each rejected one.
+pub type ParsedBills = (Vec<(usize, BillRecord)>, Vec<(usize, String)>);
+
 /// Reads the billing centre's CSV: the valid bills (with their line numbers) and the rejected lines.
-pub fn parse_bills(csv_text: &str) -> (Vec<(usize, BillRecord)>, Vec<(usize, String)>) {
+pub fn parse_bills(csv_text: &str) -> ParsedBills {
     let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::Headers).from_reader(csv_text.as_bytes());
     let (mut bills, mut rejected) = (Vec::new(), Vec::new());
     for (i, row) in reader.deserialize::<BillLine>().enumerate() {

@@ -36,6 +36,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/v1", sync)
         .nest("/console/api", console_router())
+        .fallback(|| async { crate::error::Error::NoRoute })
+        .method_not_allowed_fallback(|| async { crate::error::Error::MethodNotAllowed })
         // The limit applies to the body after decompression (the decompression layer is outside it).
         .layer(DefaultBodyLimit::max(hall_protocol::push::MAX_BATCH_BYTES))
         .layer(RequestDecompressionLayer::new().gzip(true).zstd(true))

@@ -60,6 +60,20 @@ enum Command {
     },
     /// Counts: outlets, workstations, events, open quarantine and late money, the ledger total.
     Status,
+    /// A throwaway head office for benchmarks and tests: a new PostgreSQL cluster and a server on
+    /// 127.0.0.1 with a made certificate; prints one JSON line (url, ca_pem_path, database_url) and
+    /// serves until SIGTERM, Ctrl+C or stdin closing, then removes everything.
+    Sandbox {
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+    },
+    /// Benchmark baselines.
+    Bench {
+        #[command(subcommand)]
+        what: Bench,
+    },
     /// Writes a self-signed certificate and key (PEM) for the given host names or addresses.
     Cert {
         #[arg(long)]
@@ -68,6 +82,21 @@ enum Command {
         key: PathBuf,
         #[arg(long = "host", default_values_t = ["localhost".to_string(), "127.0.0.1".to_string()])]
         hosts: Vec<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum Bench {
+    /// COPY of the events table's rows into a fresh table of the same definition: `copy_rows`,
+    /// `copy_events_per_s`.
+    Copy,
+    /// Monthly bills for every customer head office holds for the outlet (push the customers
+    /// first); prints `seed_bills: N` and `seed_s: X`.
+    SeedBills {
+        #[arg(long)]
+        outlet: String,
+        #[arg(long, default_value_t = 12)]
+        per_customer: i32,
     },
 }
 
@@ -162,6 +191,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         std::fs::write(key, key_pem)?;
         return Ok(());
     }
+    if let Command::Sandbox { dir, port } = &cli.command {
+        return sandbox(dir.as_deref(), *port).await;
+    }
     let pool_size = match &cli.command {
         Command::Serve { pool_size, .. } => *pool_size,
         _ => 2,
@@ -225,7 +257,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let status = admin::status(&pool).await?;
             println!("{}", serde_json::to_string_pretty(&status)?);
         }
-        Command::Cert { .. } => unreachable!("handled above"),
+        Command::Bench { what: Bench::Copy } => {
+            let run = crate::bench::copy_events(&pool).await?;
+            println!("copy_rows: {}", run.rows);
+            println!("copy_events_per_s: {:.0}", run.events_per_s);
+        }
+        Command::Bench { what: Bench::SeedBills { outlet, per_customer } } => {
+            let started = std::time::Instant::now();
+            let rows = crate::bench::seed_bills(&pool, &outlet, per_customer).await?;
+            println!("seed_bills: {rows}");
+            println!("seed_s: {:.2}", started.elapsed().as_secs_f64());
+        }
+        Command::Cert { .. } | Command::Sandbox { .. } => unreachable!("handled above"),
     }
     Ok(())
 }
@@ -257,6 +300,32 @@ async fn publish(pool: &deadpool_postgres::Pool, what: Publish) -> anyhow::Resul
             }
         }
     }
+    Ok(())
+}
+
+async fn sandbox(dir: Option<&std::path::Path>, port: u16) -> anyhow::Result<()> {
+    use tokio::io::AsyncReadExt;
+    let pg = crate::testing::TestPostgres::start_cluster(dir)?;
+    let server = crate::testing::TestServer::start_on(&pg.url, port).await?;
+    let ca_dir = match dir {
+        Some(parent) => tempfile::Builder::new().prefix("hall-hq-ca").tempdir_in(parent)?,
+        None => tempfile::Builder::new().prefix("hall-hq-ca").tempdir()?,
+    };
+    let ca_path = ca_dir.path().join("ca.pem");
+    std::fs::write(&ca_path, &server.ca_pem)?;
+    println!("{}", serde_json::json!({ "url": server.url, "ca_pem_path": ca_path, "database_url": pg.url }));
+    let stdin_closed = async {
+        let mut stdin = tokio::io::stdin();
+        let mut buffer = [0u8; 256];
+        while stdin.read(&mut buffer).await.is_ok_and(|n| n > 0) {}
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate() => {}
+        _ = stdin_closed => {}
+    }
+    server.stop().await;
+    drop(pg);
     Ok(())
 }
 

@@ -17,7 +17,8 @@ use crate::extract::JsonBody;
 #[utoipa::path(post, path = "/v1/enrol", request_body = EnrolRequest, tag = "sync",
     params(("hall-protocol" = u32, Header, description = "protocol version")),
     responses((status = 200, body = EnrolResponse), (status = 400, body = hall_protocol::ErrorBody),
-        (status = 403, body = hall_protocol::ErrorBody), (status = 409, body = hall_protocol::ErrorBody)))]
+        (status = 403, body = hall_protocol::ErrorBody), (status = 409, body = hall_protocol::ErrorBody),
+        (status = 413, body = hall_protocol::ErrorBody), (status = 503, body = hall_protocol::ErrorBody)))]
 pub async fn enrol(State(state): State<AppState>, JsonBody(request): JsonBody<EnrolRequest>) -> Result<Json<EnrolResponse>> {
     check(&request)?;
     let outlet = request.code.split_once('.').map(|(outlet, _)| outlet.to_owned()).ok_or(Error::EnrolCodeInvalid)?;

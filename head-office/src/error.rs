@@ -35,6 +35,10 @@ pub enum Error {
     /// Any other rejected input, with its own code and messages.
     #[error("{0}")]
     Invalid(ErrorBody),
+    #[error("request.no_route")]
+    NoRoute,
+    #[error("request.method")]
+    MethodNotAllowed,
     #[error("not_found: {0}")]
     NotFound(ErrorBody),
     #[error("database: {0}")]
@@ -59,7 +63,8 @@ impl Error {
             Error::Revoked | Error::EnrolCodeInvalid | Error::WrongWorkstation | Error::ScopeDenied(_) => StatusCode::FORBIDDEN,
             Error::Fenced(_) | Error::AlreadyEnrolled => StatusCode::CONFLICT,
             Error::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Error::NotFound(_) => StatusCode::NOT_FOUND,
+            Error::NotFound(_) | Error::NoRoute => StatusCode::NOT_FOUND,
+            Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Error::Database(_) | Error::Pool(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -107,6 +112,8 @@ impl Error {
             Error::Malformed(detail) => {
                 ErrorBody::new("request.malformed", format!("请求格式错误：{detail}"), format!("The request is malformed: {detail}"))
             }
+            Error::NoRoute => ErrorBody::new("request.no_route", "没有该接口", "No such endpoint"),
+            Error::MethodNotAllowed => ErrorBody::new("request.method", "该接口不支持此方法", "This endpoint does not take this method"),
             Error::Invalid(body) | Error::NotFound(body) => body.clone(),
             Error::Database(_) | Error::Pool(_) => ErrorBody::new(
                 "server.unavailable",

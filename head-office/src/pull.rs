@@ -2,7 +2,7 @@
 //! workstation's outlet (one shard on Citus) or reads a reference table.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use deadpool_postgres::GenericClient;
 use hall_protocol::pull::{Change, ChangePage, ChangesQuery, Cursor, MAX_PAGE, SNAPSHOT_TABLES, SnapshotPage, SnapshotQuery};
 use hall_protocol::records;
@@ -11,6 +11,7 @@ use tokio_postgres::Row;
 use crate::AppState;
 use crate::auth::Workstation;
 use crate::error::{Error, Result};
+use crate::extract::QueryParams;
 
 pub const GLOBAL: &str = "global";
 
@@ -39,8 +40,12 @@ fn change(scope: &str, row: &Row) -> Change {
 
 #[utoipa::path(get, path = "/v1/changes", tag = "sync", params(ChangesQuery, ("hall-protocol" = u32, Header, description = "protocol version")),
     security(("bearer" = [])),
-    responses((status = 200, body = ChangePage), (status = 400, body = hall_protocol::ErrorBody), (status = 401, body = hall_protocol::ErrorBody), (status = 403, body = hall_protocol::ErrorBody)))]
-pub async fn changes(State(state): State<AppState>, ws: Workstation, Query(query): Query<ChangesQuery>) -> Result<Json<ChangePage>> {
+    responses((status = 200, body = ChangePage), (status = 400, body = hall_protocol::ErrorBody), (status = 401, body = hall_protocol::ErrorBody), (status = 403, body = hall_protocol::ErrorBody), (status = 503, body = hall_protocol::ErrorBody)))]
+pub async fn changes(
+    State(state): State<AppState>,
+    ws: Workstation,
+    QueryParams(query): QueryParams<ChangesQuery>,
+) -> Result<Json<ChangePage>> {
     let limit = limit(query.limit)?;
     let mut cursor: Cursor = match query.cursor.as_deref() {
         None => Cursor::default(),
@@ -95,8 +100,12 @@ pub async fn current_cursor(client: &impl GenericClient, outlet: &str) -> Result
 
 #[utoipa::path(get, path = "/v1/snapshot", tag = "sync", params(SnapshotQuery, ("hall-protocol" = u32, Header, description = "protocol version")),
     security(("bearer" = [])),
-    responses((status = 200, body = SnapshotPage), (status = 400, body = hall_protocol::ErrorBody), (status = 401, body = hall_protocol::ErrorBody)))]
-pub async fn snapshot(State(state): State<AppState>, ws: Workstation, Query(query): Query<SnapshotQuery>) -> Result<Json<SnapshotPage>> {
+    responses((status = 200, body = SnapshotPage), (status = 400, body = hall_protocol::ErrorBody), (status = 401, body = hall_protocol::ErrorBody), (status = 403, body = hall_protocol::ErrorBody), (status = 503, body = hall_protocol::ErrorBody)))]
+pub async fn snapshot(
+    State(state): State<AppState>,
+    ws: Workstation,
+    QueryParams(query): QueryParams<SnapshotQuery>,
+) -> Result<Json<SnapshotPage>> {
     let limit = limit(query.limit)?;
     if !SNAPSHOT_TABLES.contains(&query.table.as_str()) {
         return Err(Error::invalid(
@@ -153,11 +162,13 @@ pub async fn snapshot(State(state): State<AppState>, ws: Workstation, Query(quer
     };
     tx.commit().await?;
     let more = rows.len() as i64 > limit;
+    // The scope whose changes keep this table current after the snapshot.
+    let scope = if kind == records::TARIFF || kind == records::CALENDAR { GLOBAL.to_owned() } else { outlet_scope(outlet) };
     let records: Vec<Change> = rows
         .iter()
         .take(limit as usize)
         .map(|row| Change {
-            scope: String::new(),
+            scope: scope.clone(),
             pos: 0,
             kind: kind.to_owned(),
             schema: records::schema_of(kind).unwrap_or(1),

@@ -25,7 +25,8 @@ use crate::extract::JsonBody;
     security(("bearer" = [])),
     responses((status = 200, body = PushResponse), (status = 400, body = hall_protocol::ErrorBody),
         (status = 401, body = hall_protocol::ErrorBody), (status = 403, body = hall_protocol::ErrorBody),
-        (status = 409, body = hall_protocol::ErrorBody), (status = 413, body = hall_protocol::ErrorBody)))]
+        (status = 409, body = hall_protocol::ErrorBody), (status = 413, body = hall_protocol::ErrorBody),
+        (status = 503, body = hall_protocol::ErrorBody)))]
 pub async fn push(State(state): State<AppState>, ws: Workstation, JsonBody(request): JsonBody<PushRequest>) -> Result<Json<PushResponse>> {
     if request.workstation_id != ws.workstation_id {
         return Err(Error::WrongWorkstation);
@@ -143,12 +144,25 @@ async fn store(client: &mut deadpool_postgres::Client, ws: &Workstation, events:
                 &[outlet, workstation, &re_epochs, &re_seqs],
             )
             .await?;
+        // A fork an operator has already resolved is not raised again: its resend is acknowledged.
+        let resolved: HashSet<(i64, i64, String)> = tx
+            .query(
+                "SELECT epoch, seq, hash FROM quarantine
+                 WHERE outlet_code = $1 AND workstation_id = $2 AND resolved_at IS NOT NULL AND seq = ANY($3)",
+                &[outlet, workstation, &re_seqs],
+            )
+            .await?
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect();
         let forked: Vec<(usize, Option<String>)> = stored
             .iter()
             .filter_map(|row| {
-                let i = index[&(row.get(0), row.get(1))];
+                let (epoch, seq): (i64, i64) = (row.get(0), row.get(1));
+                let i = index[&(epoch, seq)];
                 let hash: String = row.get(2);
-                (hash != hashes[i]).then_some((i, Some(hash)))
+                let known = resolved.contains(&(epoch, seq, hashes[i].clone()));
+                (hash != hashes[i] && !known).then_some((i, Some(hash)))
             })
             .collect();
         if !forked.is_empty() {
@@ -233,7 +247,7 @@ pub fn ranges(events: &[WireEvent]) -> Vec<SeqRange> {
 #[utoipa::path(get, path = "/v1/workstation", tag = "sync",
     params(("hall-protocol" = u32, Header, description = "protocol version")),
     security(("bearer" = [])),
-    responses((status = 200, body = WorkstationState), (status = 401, body = hall_protocol::ErrorBody), (status = 403, body = hall_protocol::ErrorBody)))]
+    responses((status = 200, body = WorkstationState), (status = 400, body = hall_protocol::ErrorBody), (status = 401, body = hall_protocol::ErrorBody), (status = 403, body = hall_protocol::ErrorBody), (status = 503, body = hall_protocol::ErrorBody)))]
 pub async fn state(State(state): State<AppState>, ws: Workstation) -> Result<Json<WorkstationState>> {
     let client = state.pool.get().await?;
     Ok(Json(workstation_state(&client, &ws.outlet_code, &ws.workstation_id).await?))

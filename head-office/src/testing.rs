@@ -56,11 +56,20 @@ impl TestPostgres {
         if let Ok(url) = std::env::var("HQ_TEST_DATABASE_URL") {
             return Ok(TestPostgres { url, cluster: None });
         }
+        Self::start_cluster(None)
+    }
+
+    /// A new cluster in a temporary directory under `parent` (the system's temp dir by default).
+    pub fn start_cluster(parent: Option<&std::path::Path>) -> anyhow::Result<TestPostgres> {
         anyhow::ensure!(
             PathBuf::from(PG_BIN).join("initdb").exists(),
             "PostgreSQL 15 is not installed ({PG_BIN}); apt-get install postgresql-15 (scripts/setup.sh does)"
         );
-        let dir = tempfile::Builder::new().prefix("hall-hq-pg").tempdir()?;
+        let builder = tempfile::Builder::new().prefix("hall-hq-pg").to_owned();
+        let dir = match parent {
+            Some(parent) => builder.tempdir_in(parent)?,
+            None => builder.tempdir()?,
+        };
         let root = is_root();
         if root {
             let status = Command::new("chown").args(["-R", "postgres:postgres"]).arg(dir.path()).status()?;
@@ -102,10 +111,15 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start(database_url: &str) -> anyhow::Result<TestServer> {
+        Self::start_on(database_url, 0).await
+    }
+
+    /// On 127.0.0.1:`port` (0: any free port).
+    pub async fn start_on(database_url: &str, port: u16) -> anyhow::Result<TestServer> {
         let pool = db::pool(database_url, 16)?;
         migrate::run(&pool).await?;
         let made = tls::make(&["127.0.0.1".to_string(), "localhost".to_string()])?;
-        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        let listener = std::net::TcpListener::bind(("127.0.0.1", port))?;
         let running = app::serve(listener, made.cert_pem.as_bytes(), made.key_pem.as_bytes(), AppState { pool: pool.clone() }).await?;
         Ok(TestServer { url: format!("https://127.0.0.1:{}", running.addr.port()), ca_pem: made.ca_pem, pool, running: Some(running) })
     }

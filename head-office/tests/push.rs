@@ -73,6 +73,15 @@ async fn the_same_key_with_other_content_is_quarantined_and_the_workstation_fenc
     let resolved: Option<String> =
         db.query_one("SELECT resolved_by FROM quarantine WHERE outlet_code = $1", &[&outlet]).await.unwrap().get(0);
     assert_eq!(resolved.as_deref(), Some("tester"));
+    // The clone resends its resolved fork: acknowledged, not quarantined again; the stored event stays.
+    let (status, body) = env.push(&cred, &id, &[event(1, 4, "{\"clone\":4}")]).await;
+    assert_eq!((status, body["duplicates"].as_u64()), (StatusCode::OK, Some(1)), "{body}");
+    assert_eq!(env.count("SELECT count(*) FROM quarantine WHERE outlet_code = $1", &outlet).await, 1);
+    let kept: String = db.query_one("SELECT payload FROM events WHERE outlet_code = $1 AND seq = 4", &[&outlet]).await.unwrap().get(0);
+    assert_eq!(kept, "{\"n\":4}");
+    // Another fork of the same key is still an alarm.
+    let (status, _) = env.push(&cred, &id, &[event(1, 4, "{\"clone\":44}")]).await;
+    assert_eq!(status, StatusCode::CONFLICT);
 }
 
 #[tokio::test]

@@ -18,7 +18,21 @@
 //! | `GET  /v1/openapi.json`    | –                        | the OpenAPI description  |
 //!
 //! Bodies are JSON; request and response bodies may be compressed (`Content-Encoding: zstd` or
-//! `gzip`). Errors are an HTTP status with an [`ErrorBody`].
+//! `gzip`); a request body may be at most [`push::MAX_BATCH_BYTES`] after decompression. Errors are
+//! an HTTP status with an [`ErrorBody`]; 5xx means "retry later", 4xx "do not resend unchanged":
+//!
+//! | status | codes |
+//! |--------|-------|
+//! | 400 | `protocol.unsupported` (header missing or unknown version), `request.malformed`, `request.unreadable` (truncated or undecodable body), `push.too_many`, `push.unordered`, `push.bad_key`, `push.bad_event`, `enrol.workstation_id`, `enrol.epoch`, `enrol.public_key`, `pull.limit`, `pull.cursor`, `snapshot.table`, `snapshot.after` |
+//! | 401 | `auth.missing`, `auth.invalid` |
+//! | 403 | `auth.revoked`, `enrol.code_invalid` (unknown, used or expired), `push.wrong_workstation`, `pull.scope_denied` (a scope of another outlet) |
+//! | 409 | `workstation.fenced` (a fork or a regressed epoch was seen; an operator must act), `enrol.already_enrolled` |
+//! | 413 | `request.too_large` |
+//! | 503 | `server.unavailable` (the database; retry) |
+//!
+//! The credential is `<outlet>.<workstation_id>.<secret>` and the enrolment code
+//! `<outlet>.XXXX-XXXX-XXXX-XXXX`: both name the outlet, so head office finds the rows on the
+//! outlet's shard. Change scopes are `global` and `outlet:<code>` (see [`pull`]).
 
 pub mod enrol;
 pub mod hash;

@@ -446,3 +446,28 @@ fn setup_offers_the_demo_only_on_a_first_start() {
     let args = hall::api::EnrolArgs { url: "https://127.0.0.1:9".into(), code: "x".into(), ca_pem: None };
     assert_eq!(app.call(None, Request::Enrol(args)).unwrap_err().code(), "enrol.admin_only");
 }
+
+#[test]
+fn a_pulled_customer_is_merged_in_and_the_same_record_again_changes_nothing() {
+    let (_a_dir, mut a) = store();
+    let (_b_dir, mut b) = store();
+    let customer = a
+        .write(|tx| {
+            hall::store::customers::create(tx, &actor(), &common::draft("3301000007", "王五"), hall::store::customers::AuditEach::No)
+        })
+        .unwrap();
+    let record = hall::store::customers::to_record(a.conn(), &customer.id).unwrap();
+    let body = serde_json::to_value(&record).unwrap();
+    let page = |pos: i64| ChangePage {
+        changes: vec![change("outlet:330106", pos, "customer", 1, &customer.id, body.clone())],
+        cursor: format!("outlet:330106={pos}"),
+        more: false,
+    };
+    let events = count(&b, "SELECT count(*) FROM outbox");
+    assert_eq!(apply_page(&mut b, &actor(), &page(1)).unwrap().applied, 1);
+    let copy = hall::store::customers::get(b.conn(), &customer.id).unwrap();
+    assert_eq!((copy.record.name.as_str(), copy.record.account.as_str()), ("王五", "3301000007"));
+    assert_eq!(count(&b, "SELECT count(*) FROM outbox"), events, "a pulled customer is not echoed back");
+    apply_page(&mut b, &actor(), &page(2)).unwrap();
+    assert_eq!(hall::store::customers::get(b.conn(), &customer.id).unwrap().version, copy.version);
+}

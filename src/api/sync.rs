@@ -140,11 +140,17 @@ pub(super) fn enrol(app: &App, caller: Option<&Caller>, args: EnrolArgs) -> Resu
         }
         crate::sync::enrol::prepare(&store, &args.code)?
     };
-    let office = crate::sync::HeadOffice::new(&args.url, args.ca_pem.as_deref(), None)?;
-    // reqwest's blocking client must not run on an async runtime's thread (`hall serve` calls
-    // handlers from one): the exchange gets a plain thread of its own.
-    let response = std::thread::scope(|scope| scope.spawn(|| crate::sync::enrol::exchange(&office, &applicant)).join())
-        .map_err(|_| Error::Internal("enrolment thread panicked".into()))??;
+    // reqwest's blocking client must not be made, used or dropped on an async runtime's thread
+    // (`hall serve` calls handlers from one): the exchange gets a plain thread of its own.
+    let response = std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                let office = crate::sync::HeadOffice::new(&args.url, args.ca_pem.as_deref(), None)?;
+                crate::sync::enrol::exchange(&office, &applicant)
+            })
+            .join()
+    })
+    .map_err(|_| Error::Internal("enrolment thread panicked".into()))??;
     crate::sync::enrol::adopt(&mut app.store(), &args.url, args.ca_pem.as_deref(), &response, app.clock.now())?;
     start_sync(app);
     app.sync.wake();

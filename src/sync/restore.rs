@@ -22,7 +22,22 @@ pub fn enrolment_at(path: &std::path::Path) -> Result<Option<Enrolment>> {
 /// reached: the caller then keeps the local rule.
 pub fn known_epoch(enrolment: Option<&Enrolment>) -> Result<Option<i64>> {
     let Some(enrolment) = enrolment else { return Ok(None) };
-    let office = HeadOffice::new(&enrolment.url, enrolment.ca_pem.as_deref(), Some(enrolment.credential.clone()))?;
-    let state = std::thread::scope(|scope| scope.spawn(|| office.workstation()).join()).ok().and_then(|r| r.ok());
+    let ask = || -> Result<_> {
+        let office = HeadOffice::new(&enrolment.url, enrolment.ca_pem.as_deref(), Some(enrolment.credential.clone()))?;
+        Ok(office.workstation().ok())
+    };
+    let state = std::thread::scope(|scope| scope.spawn(ask).join())
+        .map_err(|_| crate::error::Error::Internal("restore: the thread asking head office panicked".into()))??;
     Ok(state.and_then(|s| s.series.iter().map(|h| h.epoch).max()))
+}
+
+/// The epoch a restore of `backup` over `live` must start above, by head office's account: the
+/// enrolment is read from the live database or, when that is gone (a replaced disk), from the
+/// backup. 0 when not enrolled or head office cannot be reached (the local rule alone).
+pub fn epoch_floor(live: &std::path::Path, backup: &std::path::Path) -> Result<i64> {
+    let enrolment = match enrolment_at(live)? {
+        Some(enrolment) => Some(enrolment),
+        None => enrolment_at(backup)?,
+    };
+    Ok(known_epoch(enrolment.as_ref())?.unwrap_or(0))
 }

@@ -375,8 +375,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Restore { file } => {
             // Above every epoch head office knows of this workstation, when it can be asked.
-            let known = hall::sync::restore::known_epoch(hall::sync::restore::enrolment_at(&cli.db)?.as_ref())?;
-            let store = Store::restore_above(&file, &cli.db, &system(), known.unwrap_or(0))?;
+            let floor = hall::sync::restore::epoch_floor(&cli.db, &file)?;
+            let store = Store::restore_above(&file, &cli.db, &system(), floor)?;
             let ws = store.workstation()?;
             println!("restored {} from {}; event epoch is now {}", cli.db.display(), file.display(), ws.epoch);
         }

@@ -8,4 +8,9 @@ url: string,
 /**
  * The one-time code the operator gave.
  */
-code: string, };
+code: string, 
+/**
+ * A CA certificate (PEM text) to trust besides the system's roots, for a head office with a
+ * private certificate authority.
+ */
+ca_pem?: string, };

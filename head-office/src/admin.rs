@@ -99,7 +99,10 @@ pub async fn unfence(pool: &Pool, outlet: &str, workstation_id: &str, operator: 
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
     let n = tx
-        .execute("UPDATE workstations SET fenced = NULL, fenced_at = NULL WHERE outlet_code = $1 AND workstation_id = $2", &[&outlet, &workstation_id])
+        .execute(
+            "UPDATE workstations SET fenced = NULL, fenced_at = NULL WHERE outlet_code = $1 AND workstation_id = $2",
+            &[&outlet, &workstation_id],
+        )
         .await?;
     if n == 0 {
         return Err(no_workstation());
@@ -187,7 +190,11 @@ pub async fn publish_users(pool: &Pool, users: &[(String, UserRecord)]) -> Resul
         }
         let phc = argon2::password_hash::PasswordHash::new(&user.password_hash).ok();
         if phc.is_none_or(|h| h.algorithm.as_str() != "argon2id") {
-            return Err(Error::invalid("user.password_hash", "密码哈希须为 Argon2id 的 PHC 字符串", "A password hash must be an Argon2id PHC string"));
+            return Err(Error::invalid(
+                "user.password_hash",
+                "密码哈希须为 Argon2id 的 PHC 字符串",
+                "A password hash must be an Argon2id PHC string",
+            ));
         }
         if user.display_name.is_empty() {
             return Err(Error::invalid("user.display_name", "姓名不能为空", "A display name is required"));
@@ -235,8 +242,11 @@ pub async fn publish_tariffs(pool: &Pool, version: &str, body: &str) -> Result<u
     )
     .await?;
     let record = TariffRecord { version: version.to_owned(), body: body.to_owned() };
-    append_global(&tx, &[NewChange { kind: records::TARIFF, key: version.to_owned(), body: serde_json::to_value(&record).expect("serialises") }])
-        .await?;
+    append_global(
+        &tx,
+        &[NewChange { kind: records::TARIFF, key: version.to_owned(), body: serde_json::to_value(&record).expect("serialises") }],
+    )
+    .await?;
     tx.commit().await?;
     Ok(versions.len())
 }
@@ -252,8 +262,11 @@ pub async fn publish_calendar(pool: &Pool, body: &str) -> Result<i32> {
     )
     .await?;
     let record = CalendarRecord { year, body: body.to_owned() };
-    append_global(&tx, &[NewChange { kind: records::CALENDAR, key: year.to_string(), body: serde_json::to_value(&record).expect("serialises") }])
-        .await?;
+    append_global(
+        &tx,
+        &[NewChange { kind: records::CALENDAR, key: year.to_string(), body: serde_json::to_value(&record).expect("serialises") }],
+    )
+    .await?;
     tx.commit().await?;
     Ok(year)
 }
@@ -347,7 +360,8 @@ pub async fn publish_bills(pool: &Pool, csv_text: &str) -> Result<BillsReport> {
     let (bills, mut rejected) = parse_bills(csv_text);
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
-    let outlets: Vec<(String, Vec<String>)> = tx.query("SELECT code, areas FROM outlets", &[]).await?.iter().map(|r| (r.get(0), r.get(1))).collect();
+    let outlets: Vec<(String, Vec<String>)> =
+        tx.query("SELECT code, areas FROM outlets", &[]).await?.iter().map(|r| (r.get(0), r.get(1))).collect();
     let mut per_outlet: BTreeMap<&str, Vec<&BillRecord>> = BTreeMap::new();
     let mut accepted = 0;
     for (line_no, bill) in &bills {

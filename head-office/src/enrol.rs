@@ -37,10 +37,7 @@ pub async fn enrol(State(state): State<AppState>, JsonBody(request): JsonBody<En
         return Err(Error::EnrolCodeInvalid);
     }
     let existing = tx
-        .query_opt(
-            "SELECT 1 FROM workstations WHERE outlet_code = $1 AND workstation_id = $2",
-            &[&outlet, &request.workstation_id],
-        )
+        .query_opt("SELECT 1 FROM workstations WHERE outlet_code = $1 AND workstation_id = $2", &[&outlet, &request.workstation_id])
         .await?;
     if existing.is_some() {
         return Err(Error::AlreadyEnrolled);
@@ -49,7 +46,15 @@ pub async fn enrol(State(state): State<AppState>, JsonBody(request): JsonBody<En
     tx.execute(
         "INSERT INTO workstations (outlet_code, workstation_id, counter_no, credential_hash, receipt_public_key, hostname, app_version)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        &[&outlet, &request.workstation_id, &counter_no, &sha256_hex(&secret), &request.receipt_public_key, &request.hostname, &request.app_version],
+        &[
+            &outlet,
+            &request.workstation_id,
+            &counter_no,
+            &sha256_hex(&secret),
+            &request.receipt_public_key,
+            &request.hostname,
+            &request.app_version,
+        ],
     )
     .await?;
     tx.execute(

@@ -80,20 +80,24 @@ impl Error {
                 format!("该工作站已被隔离（{reason}），需总部操作员处理后才能继续同步"),
                 format!("This workstation is fenced ({reason}); an operator at head office must act before it syncs again"),
             ),
-            Error::EnrolCodeInvalid => {
-                ErrorBody::new("enrol.code_invalid", "注册码无效、已使用或已过期", "The enrolment code is not valid, already used or expired")
-            }
-            Error::AlreadyEnrolled => {
-                ErrorBody::new("enrol.already_enrolled", "该工作站编号已在本营业厅注册", "A workstation with this id is already enrolled at this outlet")
-            }
-            Error::WrongWorkstation => {
-                ErrorBody::new("push.wrong_workstation", "批次中的工作站编号与凭证不符", "The batch names a workstation other than the credential's")
-            }
-            Error::ScopeDenied(scope) => ErrorBody::new(
-                "pull.scope_denied",
-                format!("无权读取范围 {scope}"),
-                format!("This workstation may not read scope {scope}"),
+            Error::EnrolCodeInvalid => ErrorBody::new(
+                "enrol.code_invalid",
+                "注册码无效、已使用或已过期",
+                "The enrolment code is not valid, already used or expired",
             ),
+            Error::AlreadyEnrolled => ErrorBody::new(
+                "enrol.already_enrolled",
+                "该工作站编号已在本营业厅注册",
+                "A workstation with this id is already enrolled at this outlet",
+            ),
+            Error::WrongWorkstation => ErrorBody::new(
+                "push.wrong_workstation",
+                "批次中的工作站编号与凭证不符",
+                "The batch names a workstation other than the credential's",
+            ),
+            Error::ScopeDenied(scope) => {
+                ErrorBody::new("pull.scope_denied", format!("无权读取范围 {scope}"), format!("This workstation may not read scope {scope}"))
+            }
             Error::TooLarge => ErrorBody::new("request.too_large", "请求体过大", "The request body is too large"),
             Error::Unreadable(detail) => ErrorBody::new(
                 "request.unreadable",
@@ -104,9 +108,11 @@ impl Error {
                 ErrorBody::new("request.malformed", format!("请求格式错误：{detail}"), format!("The request is malformed: {detail}"))
             }
             Error::Invalid(body) | Error::NotFound(body) => body.clone(),
-            Error::Database(_) | Error::Pool(_) => {
-                ErrorBody::new("server.unavailable", "总部数据库暂不可用，请稍后重试", "The head-office database is unavailable; try again later")
-            }
+            Error::Database(_) | Error::Pool(_) => ErrorBody::new(
+                "server.unavailable",
+                "总部数据库暂不可用，请稍后重试",
+                "The head-office database is unavailable; try again later",
+            ),
             Error::Internal(_) => ErrorBody::new("server.internal", "总部内部错误", "Internal error at head office"),
         }
     }

@@ -3,9 +3,9 @@
 
 use axum::Json;
 use axum::extract::{Query, State};
+use deadpool_postgres::GenericClient;
 use hall_protocol::pull::{Change, ChangePage, ChangesQuery, Cursor, MAX_PAGE, SNAPSHOT_TABLES, SnapshotPage, SnapshotQuery};
 use hall_protocol::records;
-use deadpool_postgres::GenericClient;
 use tokio_postgres::Row;
 
 use crate::AppState;
@@ -27,7 +27,14 @@ fn limit(asked: Option<u32>) -> Result<i64> {
 }
 
 fn change(scope: &str, row: &Row) -> Change {
-    Change { scope: scope.to_owned(), pos: row.get(0), kind: row.get(1), schema: row.get::<_, i32>(2) as u32, key: row.get(3), body: row.get(4) }
+    Change {
+        scope: scope.to_owned(),
+        pos: row.get(0),
+        kind: row.get(1),
+        schema: row.get::<_, i32>(2) as u32,
+        key: row.get(3),
+        body: row.get(4),
+    }
 }
 
 #[utoipa::path(get, path = "/v1/changes", tag = "sync", params(ChangesQuery, ("hall-protocol" = u32, Header, description = "protocol version")),
@@ -37,7 +44,9 @@ pub async fn changes(State(state): State<AppState>, ws: Workstation, Query(query
     let limit = limit(query.limit)?;
     let mut cursor: Cursor = match query.cursor.as_deref() {
         None => Cursor::default(),
-        Some(text) => text.parse().map_err(|e: String| Error::invalid("pull.cursor", format!("游标无效：{e}"), format!("The cursor is not valid: {e}")))?,
+        Some(text) => text
+            .parse()
+            .map_err(|e: String| Error::invalid("pull.cursor", format!("游标无效：{e}"), format!("The cursor is not valid: {e}")))?,
     };
     let own = outlet_scope(&ws.outlet_code);
     if let Some(other) = cursor.0.keys().find(|scope| scope.as_str() != GLOBAL && **scope != own) {
@@ -147,7 +156,14 @@ pub async fn snapshot(State(state): State<AppState>, ws: Workstation, Query(quer
     let records: Vec<Change> = rows
         .iter()
         .take(limit as usize)
-        .map(|row| Change { scope: String::new(), pos: 0, kind: kind.to_owned(), schema: records::schema_of(kind).unwrap_or(1), key: row.get(0), body: row.get(1) })
+        .map(|row| Change {
+            scope: String::new(),
+            pos: 0,
+            kind: kind.to_owned(),
+            schema: records::schema_of(kind).unwrap_or(1),
+            key: row.get(0),
+            body: row.get(1),
+        })
         .collect();
     let next = if more { records.last().map(|r| r.key.clone()) } else { None };
     Ok(Json(SnapshotPage { records, next, cursor: cursor.to_string(), total }))

@@ -11,9 +11,9 @@ use std::collections::{HashMap, HashSet};
 
 use axum::Json;
 use axum::extract::State;
+use deadpool_postgres::GenericClient;
 use hall_protocol::hash::event_hash;
 use hall_protocol::push::{MAX_BATCH_EVENTS, PushRequest, PushResponse, SeqRange, SeriesHead, WireEvent, WorkstationState};
-use deadpool_postgres::GenericClient;
 
 use crate::AppState;
 use crate::auth::Workstation;
@@ -49,9 +49,16 @@ pub async fn push(State(state): State<AppState>, ws: Workstation, JsonBody(reque
 }
 
 enum Stored {
-    Ok { stored: u64, duplicates: u64, in_review: u64 },
+    Ok {
+        stored: u64,
+        duplicates: u64,
+        in_review: u64,
+    },
     /// Rolled back: these events (by index, with the hash stored under the key, if any) are why.
-    Fence { reason: &'static str, offenders: Vec<(usize, Option<String>)> },
+    Fence {
+        reason: &'static str,
+        offenders: Vec<(usize, Option<String>)>,
+    },
 }
 
 /// Ordered by (epoch, seq), positive, at most the batch size; a bad batch is refused whole.
@@ -72,7 +79,11 @@ fn check(events: &[WireEvent]) -> Result<()> {
             return Err(Error::invalid("push.bad_event", "事件类型为空或字段过长", "An event's kind is empty or a field is too long"));
         }
         if previous.is_some_and(|p| p >= (event.epoch, event.seq)) {
-            return Err(Error::invalid("push.unordered", "批次中的事件须按纪元和序号递增且不重复", "A batch's events must be in increasing (epoch, seq) order without repeats"));
+            return Err(Error::invalid(
+                "push.unordered",
+                "批次中的事件须按纪元和序号递增且不重复",
+                "A batch's events must be in increasing (epoch, seq) order without repeats",
+            ));
         }
         previous = Some((event.epoch, event.seq));
     }
@@ -82,8 +93,10 @@ fn check(events: &[WireEvent]) -> Result<()> {
 async fn store(client: &mut deadpool_postgres::Client, ws: &Workstation, events: &[WireEvent], hashes: &[String]) -> Result<Stored> {
     let (outlet, workstation) = (&ws.outlet_code, &ws.workstation_id);
     let tx = client.transaction().await?;
-    let fenced: Option<String> =
-        tx.query_one("SELECT fenced FROM workstations WHERE outlet_code = $1 AND workstation_id = $2 FOR UPDATE", &[outlet, workstation]).await?.get(0);
+    let fenced: Option<String> = tx
+        .query_one("SELECT fenced FROM workstations WHERE outlet_code = $1 AND workstation_id = $2 FOR UPDATE", &[outlet, workstation])
+        .await?
+        .get(0);
     if let Some(reason) = fenced {
         return Err(Error::Fenced(reason));
     }
@@ -146,7 +159,8 @@ async fn store(client: &mut deadpool_postgres::Client, ws: &Workstation, events:
     let new_events: Vec<&WireEvent> = events.iter().filter(|e| inserted.contains(&(e.epoch, e.seq))).collect();
     let in_review = crate::projection::project(&tx, outlet, workstation, &new_events).await?;
     update_series(&tx, outlet, workstation, &new_events).await?;
-    tx.execute("UPDATE workstations SET last_push_at = now() WHERE outlet_code = $1 AND workstation_id = $2", &[outlet, workstation]).await?;
+    tx.execute("UPDATE workstations SET last_push_at = now() WHERE outlet_code = $1 AND workstation_id = $2", &[outlet, workstation])
+        .await?;
     tx.commit().await?;
     Ok(Stored::Ok { stored: new_events.len() as u64, duplicates: repeated.len() as u64, in_review })
 }

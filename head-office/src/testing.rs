@@ -38,7 +38,12 @@ fn pg(as_postgres: bool, program: &str, args: &[&str]) -> anyhow::Result<()> {
         Command::new(&path)
     };
     let output = command.args(args).output().map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
-    anyhow::ensure!(output.status.success(), "{program} failed: {}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    anyhow::ensure!(
+        output.status.success(),
+        "{program} failed: {}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
     Ok(())
 }
 

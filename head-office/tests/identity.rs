@@ -21,7 +21,8 @@ async fn enrolment_gives_a_credential_once_and_a_replayed_code_is_refused() {
     let credential = body["credential"].as_str().unwrap().to_owned();
     assert!(credential.starts_with(&format!("{outlet}.{id}.")));
     // Head office keeps only a hash of the secret.
-    let stored: String = env.db().await.query_one("SELECT credential_hash FROM workstations WHERE outlet_code = $1", &[&outlet]).await.unwrap().get(0);
+    let stored: String =
+        env.db().await.query_one("SELECT credential_hash FROM workstations WHERE outlet_code = $1", &[&outlet]).await.unwrap().get(0);
     assert!(!credential.contains(&stored));
 
     // The same code again, even by another machine, is refused and enrols nothing.

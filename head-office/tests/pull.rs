@@ -79,7 +79,8 @@ async fn the_cursor_cannot_skip_a_transaction_that_commits_late() {
 }
 
 fn bills_csv(area: &str, n: usize) -> String {
-    let mut csv = String::from("id,customer_id,account,area,period,tariff_code,tariff_effective_from,kwh,amount_fen,due_date,issued_at,lines\n");
+    let mut csv =
+        String::from("id,customer_id,account,area,period,tariff_code,tariff_effective_from,kwh,amount_fen,due_date,issued_at,lines\n");
     for i in 0..n {
         csv.push_str(&format!(
             "BILL{i:04},{},33{i:08},{area},2026-11,residential,2026-01-01,{},{},2026-12-25,2026-12-01T00:00:00Z,\n",
@@ -167,7 +168,12 @@ async fn published_tariffs_and_calendars_reach_every_outlet_through_the_global_s
     let assets = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets");
     let tariffs = std::fs::read_to_string(assets.join("tariffs/zhejiang.toml")).unwrap();
     assert!(head_office::admin::publish_tariffs(&env.server.pool, "zhejiang", &tariffs).await.unwrap() > 0);
-    let year_file = std::fs::read_dir(assets.join("calendar")).unwrap().filter_map(|e| e.ok()).map(|e| e.path()).find(|p| p.extension().is_some_and(|x| x == "toml")).unwrap();
+    let year_file = std::fs::read_dir(assets.join("calendar"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "toml"))
+        .unwrap();
     let year = head_office::admin::publish_calendar(&env.server.pool, &std::fs::read_to_string(&year_file).unwrap()).await.unwrap();
     // Bad files are refused before anything is written.
     assert!(head_office::admin::publish_tariffs(&env.server.pool, "broken", "[[nonsense").await.is_err());

@@ -70,7 +70,8 @@ async fn the_same_key_with_other_content_is_quarantined_and_the_workstation_fenc
     assert_eq!(state["fenced"], "clone_suspected");
     head_office::admin::unfence(&env.server.pool, &outlet, &id, "tester").await.unwrap();
     assert_eq!(env.push(&cred, &id, &events(1, 6..=6)).await.0, StatusCode::OK);
-    let resolved: Option<String> = db.query_one("SELECT resolved_by FROM quarantine WHERE outlet_code = $1", &[&outlet]).await.unwrap().get(0);
+    let resolved: Option<String> =
+        db.query_one("SELECT resolved_by FROM quarantine WHERE outlet_code = $1", &[&outlet]).await.unwrap().get(0);
     assert_eq!(resolved.as_deref(), Some("tester"));
 }
 
@@ -124,7 +125,13 @@ async fn bad_bodies_are_refused_with_a_clear_error_and_nothing_is_written() {
     let outlet = env.outlet(&["A1"]).await;
     let (id, cred) = env.enrol(&outlet, 1).await;
     let send = |body: Vec<u8>, encoding: Option<&'static str>| {
-        let mut request = env.http.post(env.url("/v1/push")).header("hall-protocol", "1").header("content-type", "application/json").bearer_auth(&cred).body(body);
+        let mut request = env
+            .http
+            .post(env.url("/v1/push"))
+            .header("hall-protocol", "1")
+            .header("content-type", "application/json")
+            .bearer_auth(&cred)
+            .body(body);
         if let Some(e) = encoding {
             request = request.header("content-encoding", e);
         }
@@ -142,7 +149,8 @@ async fn bad_bodies_are_refused_with_a_clear_error_and_nothing_is_written() {
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert!(matches!(body["code"].as_str().unwrap(), "request.unreadable" | "request.malformed"), "{body}");
     // Bigger than the limit once decompressed (a small zstd body that inflates past 32 MiB).
-    let huge = format!("{{\"workstation_id\":\"{id}\",\"events\":[],\"pad\":\"{}\"}}", "x".repeat(hall_protocol::push::MAX_BATCH_BYTES + 10));
+    let huge =
+        format!("{{\"workstation_id\":\"{id}\",\"events\":[],\"pad\":\"{}\"}}", "x".repeat(hall_protocol::push::MAX_BATCH_BYTES + 10));
     let (status, body) = send(zstd(huge.as_bytes()), Some("zstd")).await;
     assert_eq!((status, body["code"].as_str().unwrap()), (StatusCode::PAYLOAD_TOO_LARGE, "request.too_large"), "{body}");
     // Too many events, out of order, or a bad key.
@@ -191,7 +199,8 @@ async fn money_goes_into_the_ledger_once_and_late_money_into_review() {
 
     // A restored machine (epoch 2) posts money for the day head office saw closed: stored, counted,
     // acknowledged, and in review.
-    let late = vec![money(2, 1, "payment.posted", "R9", "2026-12-01", 700, &[]), money(2, 2, "payment.posted", "R10", "2026-12-02", 300, &[])];
+    let late =
+        vec![money(2, 1, "payment.posted", "R9", "2026-12-01", 700, &[]), money(2, 2, "payment.posted", "R10", "2026-12-02", 300, &[])];
     let (status, body) = env.push(&cred, &id, &late).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["in_review"], 1);
@@ -200,7 +209,10 @@ async fn money_goes_into_the_ledger_once_and_late_money_into_review() {
     let db = env.db().await;
     let review = db.query("SELECT receipt_no, reason, amount_fen FROM late_money WHERE outlet_code = $1", &[&outlet]).await.unwrap();
     assert_eq!(review.len(), 1);
-    assert_eq!((review[0].get::<_, String>(0), review[0].get::<_, String>(1), review[0].get::<_, i64>(2)), ("R9".into(), "day_closed".into(), 700));
+    assert_eq!(
+        (review[0].get::<_, String>(0), review[0].get::<_, String>(1), review[0].get::<_, i64>(2)),
+        ("R9".into(), "day_closed".into(), 700)
+    );
 }
 
 #[tokio::test]

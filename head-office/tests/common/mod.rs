@@ -124,8 +124,12 @@ pub fn events(epoch: i64, seqs: std::ops::RangeInclusive<i64>) -> Vec<WireEvent>
 
 /// A money event as the workstation's outbox writes it (store::payments::Payment, the fields read).
 pub fn money(epoch: i64, seq: i64, kind: &str, receipt: &str, day: &str, amount: i64, bills: &[&str]) -> WireEvent {
-    let settled: Vec<Value> = bills.iter().map(|b| json!({ "bill_id": b, "period": "2026-11", "kwh": 1, "principal": amount, "late_fee": 0, "late_days": 0 })).collect();
-    let payload = json!({ "receipt_no": receipt, "kind": "payment", "status": "posted", "business_date": day, "amount": amount, "settled": settled });
+    let settled: Vec<Value> = bills
+        .iter()
+        .map(|b| json!({ "bill_id": b, "period": "2026-11", "kwh": 1, "principal": amount, "late_fee": 0, "late_days": 0 }))
+        .collect();
+    let payload =
+        json!({ "receipt_no": receipt, "kind": "payment", "status": "posted", "business_date": day, "amount": amount, "settled": settled });
     WireEvent {
         epoch,
         seq,
@@ -138,5 +142,13 @@ pub fn money(epoch: i64, seq: i64, kind: &str, receipt: &str, day: &str, amount:
 }
 
 pub fn day_closed(epoch: i64, seq: i64, day: &str) -> WireEvent {
-    WireEvent { epoch, seq, kind: "day.closed".into(), entity_id: day.into(), payload: "{}".into(), recorded_at: format!("{day}T10:00:00.000Z"), records: Vec::new() }
+    WireEvent {
+        epoch,
+        seq,
+        kind: "day.closed".into(),
+        entity_id: day.into(),
+        payload: "{}".into(),
+        recorded_at: format!("{day}T10:00:00.000Z"),
+        records: Vec::new(),
+    }
 }

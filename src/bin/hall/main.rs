@@ -5,6 +5,7 @@
 mod bench;
 mod bench_applications;
 mod bench_money;
+mod bench_sync;
 mod crash;
 mod serve;
 mod shell;
@@ -245,6 +246,31 @@ enum BenchCommand {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+    /// Sync against a throwaway head office (`hall-hq sandbox`): one workstation's push, twenty
+    /// pushing at once against COPY, a new workstation's snapshot, and payments during it.
+    Sync {
+        /// Events of the single workstation's push.
+        #[arg(long, default_value_t = 100_000)]
+        events: usize,
+        #[arg(long, default_value_t = 20)]
+        workstations: usize,
+        /// Events of each of them.
+        #[arg(long, default_value_t = 5_000)]
+        per_workstation: usize,
+        /// Customers of the snapshot, and bills of each.
+        #[arg(long, default_value_t = 100_000)]
+        customers: u64,
+        #[arg(long, default_value_t = 12)]
+        bills_per_customer: u64,
+        /// At most this many payments posted during the snapshot.
+        #[arg(long, default_value_t = 300)]
+        payments: usize,
+        /// The `hall-hq` binary (default: beside this one).
+        #[arg(long)]
+        hq: Option<PathBuf>,
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
     /// Receipt render time and size against headless Chromium printing the same receipt from HTML.
     Receipt {
         #[arg(long, default_value_t = 200)]
@@ -418,6 +444,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Bench(BenchCommand::Payments { payments, dir }) => bench_money::payments(payments, dir.as_deref())?,
         Command::Bench(BenchCommand::Receipt { receipts }) => bench_money::receipt(receipts)?,
+        Command::Bench(BenchCommand::Sync { events, workstations, per_workstation, customers, bills_per_customer, payments, hq, dir }) => {
+            bench_sync::sync(bench_sync::SyncBench {
+                events,
+                workstations,
+                per_workstation,
+                customers,
+                bills_per_customer,
+                payments,
+                hq,
+                dir,
+            })?
+        }
         Command::Receipt(ReceiptCommand::Verify { code, keys }) => {
             let keys = match keys {
                 Some(file) => hall::model::signed_code::parse_public_keys(

@@ -339,9 +339,11 @@ fn a_stamp_a_day_in_the_future_is_clamped_and_flagged() {
 
     let applied = places[1].apply(&actor_at(wall), &record);
     assert_eq!(applied.clamped, vec![("notes".to_string(), day_ahead.clone())]);
-    // This workstation's clock went only to the bound, and stays there after a restart.
+    // A workstation takes what it applies whole (head office clamped it already): its clock goes
+    // to the stamp, so that its own next edit sorts after what it has seen, and stays there after
+    // a restart.
     let last = customer_clocks::last(places[1].store.conn()).unwrap();
-    assert_eq!(last.millis, wall.timestamp_millis() + MAX_AHEAD_MS);
+    assert_eq!(last.millis, day_ahead.millis);
     assert_eq!(last.node, places[1].id());
     // Flagged in the audit log, for a reviewer.
     let flagged: Vec<_> = hall::store::audit::recent(places[1].store.conn(), 10)

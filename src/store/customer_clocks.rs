@@ -36,12 +36,21 @@ pub(crate) fn tick(tx: &Tx, at: DateTime<Utc>) -> Result<Hlc> {
     Ok(stamp)
 }
 
-/// Takes in remote stamps, so that later local stamps sort after them; a stamp too far ahead of
-/// `at` advances the clock only to the bound ([`hall_protocol::hlc::MAX_AHEAD_MS`] ahead), and is
-/// reported clamped.
+/// Takes in stamps from head office, so that later local edits sort after them. Head office has
+/// already clamped every stamp to its own clock, so they are taken whole: clamping them again here
+/// would leave a workstation whose clock is slow unable ever to edit after what it has seen. A
+/// stamp more than [`hall_protocol::hlc::MAX_AHEAD_MS`] ahead of `at` is reported (`clamped`), since
+/// it says this workstation's clock is behind.
 pub(crate) fn observe<'a>(tx: &Tx, stamps: impl IntoIterator<Item = &'a Hlc>, at: DateTime<Utc>) -> Result<Vec<Observed>> {
     let mut clock = clock(tx, &tx.workstation_id)?;
-    let seen = stamps.into_iter().map(|stamp| clock.observe(stamp, at.timestamp_millis())).collect();
+    let bound = at.timestamp_millis().saturating_add(hall_protocol::hlc::MAX_AHEAD_MS);
+    let seen = stamps
+        .into_iter()
+        .map(|stamp| {
+            clock.witness(stamp);
+            Observed { stamp: stamp.clone(), clamped: stamp.millis > bound }
+        })
+        .collect();
     save(tx, &clock)?;
     Ok(seen)
 }

@@ -139,8 +139,8 @@ pub struct Applied {
     /// Every value that lost: those here (now in the customer's history) and those of the record
     /// that arrived.
     pub overwritten: Vec<Overwritten>,
-    /// Fields whose stamp was more than `MAX_AHEAD_MS` ahead of this workstation's clock, with the
-    /// stamp as it arrived: the clock advanced only to the bound, and the audit log flags them.
+    /// Fields whose stamp was more than `MAX_AHEAD_MS` ahead of this workstation's clock (this
+    /// clock is behind head office's), with the stamp as it arrived; the audit log flags them.
     pub clamped: Vec<(String, Hlc)>,
 }
 
@@ -149,7 +149,7 @@ pub struct Applied {
 /// Each field goes to the later stamp. The winners are written through the write path of a local
 /// edit (columns, phones, meters, search index, a new version), and every value here that lost is
 /// kept in the customer's history with the winning edit's stamp and workstation, so the profile
-/// shows what was overwritten. Observing the stamps advances this workstation's clock, clamped.
+/// shows what was overwritten. Observing the stamps advances this workstation's clock past them.
 ///
 /// No outbox event is written: the change came from head office, and sending it back would echo
 /// between the two for ever. Head office already holds the merged record.

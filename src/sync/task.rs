@@ -79,21 +79,29 @@ impl Handle {
             }
             let wait = match store.as_mut() {
                 Some(store) => self.maybe_round(store, clock),
-                None => INTERVAL,
+                None => self.spend_wake(),
             };
-            let mut live = self.live();
+            // The wake flag stays set through the wait: the next `maybe_round` sees it and runs a
+            // round at once (clearing it there), instead of waiting for the round to fall due.
+            let live = self.live();
             if !live.wake {
-                live = self.inner.1.wait_timeout(live, wait).unwrap_or_else(|p| p.into_inner()).0;
+                drop(self.inner.1.wait_timeout(live, wait).unwrap_or_else(|p| p.into_inner()).0);
             }
-            live.wake = false;
         }
+    }
+
+    /// Clears a wake that found nothing to do; the normal wait follows.
+    fn spend_wake(&self) -> Duration {
+        self.live().wake = false;
+        INTERVAL
     }
 
     /// Runs a round if one is due or was asked for; returns how long to sleep.
     fn maybe_round(&self, store: &mut Store, clock: &dyn Clock) -> Duration {
         let now = clock.now();
-        let Ok(Some(_)) = sync_state::enrolment(store.conn()) else { return INTERVAL };
-        let Ok(attempts) = sync_state::attempts(store.conn()) else { return INTERVAL };
+        // A wake that cannot lead to a round is spent here, or the loop would never wait.
+        let Ok(Some(_)) = sync_state::enrolment(store.conn()) else { return self.spend_wake() };
+        let Ok(attempts) = sync_state::attempts(store.conn()) else { return self.spend_wake() };
         let woken = self.live().wake;
         let due_at = match (&attempts.next_attempt_at, &attempts.last_success_at) {
             (Some(next), _) => parse_stamp(next),

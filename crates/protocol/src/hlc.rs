@@ -124,6 +124,14 @@ impl HlcClock {
         next
     }
 
+    /// Takes in a stamp from an authority that has already clamped it (head office, for a
+    /// workstation): later local stamps sort after it, however far the local wall clock is behind.
+    pub fn witness(&mut self, remote: &Hlc) {
+        if remote.millis > self.last.millis || (remote.millis == self.last.millis && remote.counter >= self.last.counter) {
+            self.last = Hlc { millis: remote.millis, counter: remote.counter, node: self.last.node.clone() };
+        }
+    }
+
     /// Takes in a stamp from elsewhere, so that later local stamps sort after it; a stamp more than
     /// [`MAX_AHEAD_MS`] ahead of `wall_ms` is clamped to that bound first.
     pub fn observe(&mut self, remote: &Hlc, wall_ms: i64) -> Observed {
@@ -133,9 +141,7 @@ impl HlcClock {
         } else {
             (remote.clone(), false)
         };
-        if stamp.millis > self.last.millis || (stamp.millis == self.last.millis && stamp.counter >= self.last.counter) {
-            self.last = Hlc { millis: stamp.millis, counter: stamp.counter, node: self.last.node.clone() };
-        }
+        self.witness(&stamp);
         Observed { stamp, clamped }
     }
 }

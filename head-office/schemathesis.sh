@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 hq=${1:-${CARGO_TARGET_DIR:-target}/debug/hall-hq}
 examples=${2:-100}
 venv="${CARGO_TARGET_DIR:-target}/schemathesis-venv"
-[ -x "$venv/bin/schemathesis" ] || { python3 -m venv "$venv" && "$venv/bin/pip" install -q schemathesis; }
+[ -x "$venv/bin/schemathesis" ] || { python3 -m venv "$venv" && "$venv/bin/pip" install -q --disable-pip-version-check schemathesis==4.32.5; }
 
 work=$(mktemp -d)
 trap 'kill "$sandbox" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT

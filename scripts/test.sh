@@ -53,6 +53,9 @@ fi
 npm --prefix ui test
 cargo build --locked -p hall-desktop
 cargo build --locked -p head-office --bin hall-hq
+# Schemathesis (PyPI, pinned) against head office's served OpenAPI description: no 5xx, every
+# response as described.
+bash head-office/schemathesis.sh target/debug/hall-hq 50
 
 node --test ui/e2e/browser.test.mjs ui/e2e/cashday.test.mjs ui/e2e/people.test.mjs ui/e2e/closed_day.test.mjs ui/e2e/operation.test.mjs ui/e2e/applications.test.mjs \
   ui/e2e/sync.test.mjs ui/e2e/sync_enrolled.test.mjs ui/e2e/console.test.mjs

@@ -346,10 +346,19 @@ pub type ParsedBills = (Vec<(usize, BillRecord)>, Vec<(usize, String)>);
 pub fn parse_bills(csv_text: &str) -> ParsedBills {
     let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::Headers).from_reader(csv_text.as_bytes());
     let (mut bills, mut rejected) = (Vec::new(), Vec::new());
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (i, row) in reader.deserialize::<BillLine>().enumerate() {
         let line_no = i + 2; // after the header line
         match row.map_err(|e| e.to_string()).and_then(bill) {
-            Ok(bill) => bills.push((line_no, bill)),
+            // One file carries a bill once; a second line with its id would make the publish
+            // ambiguous (and PostgreSQL refuses to update a row twice in one statement).
+            Ok(bill) if seen.contains_key(&bill.id) => {
+                rejected.push((line_no, format!("bill {}: already on line {} of this file", bill.id, seen[&bill.id])))
+            }
+            Ok(bill) => {
+                seen.insert(bill.id.clone(), line_no);
+                bills.push((line_no, bill))
+            }
             Err(reason) => rejected.push((line_no, reason)),
         }
     }

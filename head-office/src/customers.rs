@@ -67,7 +67,7 @@ pub async fn project(tx: &Transaction<'_>, outlet: &str, workstation: &str, even
         let record = serde_json::from_value(record).map_err(|e| Error::Internal(format!("stored customer: {e}")))?;
         held.insert(row.get(0), record);
     }
-    let mut overwrites: Vec<(String, String, serde_json::Value, String, serde_json::Value, String)> = Vec::new();
+    let mut overwrites: Vec<OverwriteRow> = Vec::new();
     let mut changes = Vec::new();
     for (id, records) in by_id {
         let before = held.get(&id).cloned();
@@ -75,37 +75,35 @@ pub async fn project(tx: &Transaction<'_>, outlet: &str, workstation: &str, even
         for record in records {
             current = Some(match current {
                 None => record,
-                Some(local) => {
-                    let merged = merge(&local, &record).map_err(|e| Error::Invalid(e.body()))?;
-                    for o in &merged.overwritten {
-                        overwrites.push((
-                            id.clone(),
-                            o.field.clone(),
-                            o.winner.value.clone(),
-                            o.winner.hlc.to_string(),
-                            o.lost.value.clone(),
-                            o.lost.hlc.to_string(),
-                        ));
-                    }
-                    merged.record
-                }
+                Some(local) => merge_noting(&id, &local, &record, &mut overwrites)?,
             });
         }
-        let Some(merged) = current else { continue };
+        let Some(mut merged) = current else { continue };
         if before.as_ref() == Some(&merged) {
             continue;
         }
-        let body = serde_json::to_value(&merged).expect("a record serialises");
-        if before.is_some() {
+        let mut body = serde_json::to_value(&merged).expect("a record serialises");
+        let inserted = before.is_none()
+            && tx
+                .execute(
+                    "INSERT INTO customers (outlet_code, id, area, record) VALUES ($1, $2, $3, $4) ON CONFLICT (outlet_code, id) DO NOTHING",
+                    &[&outlet, &id, &merged.area, &body],
+                )
+                .await?
+                == 1;
+        if !inserted {
+            if before.is_none() {
+                // Another push of the outlet created the customer after this one looked: merge with it.
+                let row =
+                    tx.query_one("SELECT record FROM customers WHERE outlet_code = $1 AND id = $2 FOR UPDATE", &[&outlet, &id]).await?;
+                let theirs: CustomerRecord =
+                    serde_json::from_value(row.get(0)).map_err(|e| Error::Internal(format!("stored customer: {e}")))?;
+                merged = merge_noting(&id, &theirs, &merged, &mut overwrites)?;
+                body = serde_json::to_value(&merged).expect("a record serialises");
+            }
             tx.execute(
                 "UPDATE customers SET record = $3, area = $4, updated_at = now() WHERE outlet_code = $1 AND id = $2",
                 &[&outlet, &id, &body, &merged.area],
-            )
-            .await?;
-        } else {
-            tx.execute(
-                "INSERT INTO customers (outlet_code, id, area, record) VALUES ($1, $2, $3, $4)",
-                &[&outlet, &id, &merged.area, &body],
             )
             .await?;
         }
@@ -128,4 +126,23 @@ pub async fn project(tx: &Transaction<'_>, outlet: &str, workstation: &str, even
     }
     append_outlet(tx, outlet, &changes).await?;
     Ok(())
+}
+
+/// A field the merge overwrote: (customer, field, kept value, its stamp, lost value, its stamp).
+type OverwriteRow = (String, String, serde_json::Value, String, serde_json::Value, String);
+
+/// Merges `record` into `held`, noting every overwritten value for the reviewer.
+fn merge_noting(id: &str, held: &CustomerRecord, record: &CustomerRecord, overwrites: &mut Vec<OverwriteRow>) -> Result<CustomerRecord> {
+    let merged = merge(held, record).map_err(|e| Error::Invalid(e.body()))?;
+    for o in &merged.overwritten {
+        overwrites.push((
+            id.to_owned(),
+            o.field.clone(),
+            o.winner.value.clone(),
+            o.winner.hlc.to_string(),
+            o.lost.value.clone(),
+            o.lost.hlc.to_string(),
+        ));
+    }
+    Ok(merged.record)
 }

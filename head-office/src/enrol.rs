@@ -37,27 +37,46 @@ pub async fn enrol(State(state): State<AppState>, JsonBody(request): JsonBody<En
     if used || expired {
         return Err(Error::EnrolCodeInvalid);
     }
-    let existing = tx
-        .query_opt("SELECT 1 FROM workstations WHERE outlet_code = $1 AND workstation_id = $2", &[&outlet, &request.workstation_id])
-        .await?;
-    if existing.is_some() {
-        return Err(Error::AlreadyEnrolled);
-    }
+    let existing: Option<String> = tx
+        .query_opt(
+            "SELECT receipt_public_key FROM workstations WHERE outlet_code = $1 AND workstation_id = $2 FOR UPDATE",
+            &[&outlet, &request.workstation_id],
+        )
+        .await?
+        .map(|row| row.get(0));
     let secret = new_secret();
-    tx.execute(
-        "INSERT INTO workstations (outlet_code, workstation_id, counter_no, credential_hash, receipt_public_key, hostname, app_version)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        &[
-            &outlet,
-            &request.workstation_id,
-            &counter_no,
-            &sha256_hex(&secret),
-            &request.receipt_public_key,
-            &request.hostname,
-            &request.app_version,
-        ],
-    )
-    .await?;
+    match existing {
+        // Enrolling again with a new code an operator made: after a revocation, or when the answer
+        // to the first enrolment was lost on the way (the code used, the credential never seen).
+        // The new credential replaces the old; a fence stays until an operator lifts it, and the
+        // series stay as they are. The same workstation signs receipts with the same key: another
+        // key under its id is another machine, refused.
+        Some(key) if key != request.receipt_public_key => return Err(Error::AlreadyEnrolled),
+        Some(_) => {
+            tx.execute(
+                "UPDATE workstations SET credential_hash = $3, counter_no = $4, hostname = $5, app_version = $6, revoked_at = NULL
+                 WHERE outlet_code = $1 AND workstation_id = $2",
+                &[&outlet, &request.workstation_id, &sha256_hex(&secret), &counter_no, &request.hostname, &request.app_version],
+            )
+            .await?;
+        }
+        None => {
+            tx.execute(
+                "INSERT INTO workstations (outlet_code, workstation_id, counter_no, credential_hash, receipt_public_key, hostname, app_version)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                &[
+                    &outlet,
+                    &request.workstation_id,
+                    &counter_no,
+                    &sha256_hex(&secret),
+                    &request.receipt_public_key,
+                    &request.hostname,
+                    &request.app_version,
+                ],
+            )
+            .await?;
+        }
+    }
     tx.execute(
         "UPDATE enrol_codes SET used_at = now(), used_by = $3 WHERE outlet_code = $1 AND code_hash = $2",
         &[&outlet, &code_hash, &request.workstation_id],

@@ -92,8 +92,8 @@ impl Error {
             ),
             Error::AlreadyEnrolled => ErrorBody::new(
                 "enrol.already_enrolled",
-                "该工作站编号已在本营业厅注册",
-                "A workstation with this id is already enrolled at this outlet",
+                "该工作站编号已由另一台机器（另一收据签名密钥）在本营业厅注册",
+                "A workstation with this id is already enrolled at this outlet by another machine (another receipt-signing key)",
             ),
             Error::WrongWorkstation => ErrorBody::new(
                 "push.wrong_workstation",

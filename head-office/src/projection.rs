@@ -4,22 +4,14 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use hall_protocol::push::WireEvent;
 use serde::Deserialize;
 use tokio_postgres::Transaction;
 
 use crate::error::Result;
 
-/// The money event kinds and the sign of their ledger amount (a reversal books the opposite of the
-/// payment it voids; red letters and refunds already carry negative amounts).
-pub fn money_sign(kind: &str) -> Option<i64> {
-    match kind {
-        "payment.posted" | "payment.red_letter" | "prepayment.refunded" => Some(1),
-        "payment.reversed" => Some(-1),
-        _ => None,
-    }
-}
+pub use hall_protocol::push::money_sign;
 
 #[derive(Deserialize)]
 struct Money {
@@ -57,11 +49,15 @@ pub async fn project(tx: &Transaction<'_>, outlet: &str, workstation: &str, even
             .map(|r| r.get(0))
             .collect();
         let bill_ids: Vec<&str> = money.iter().flat_map(|(_, m)| m.settled.iter().map(|s| s.bill_id.as_str())).collect();
-        let superseded: HashSet<String> = tx
-            .query("SELECT id FROM bills WHERE outlet_code = $1 AND id = ANY($2) AND superseded_at IS NOT NULL", &[&outlet, &bill_ids])
+        // When each settled bill was last replaced by other content.
+        let superseded: HashMap<String, DateTime<Utc>> = tx
+            .query(
+                "SELECT id, superseded_at FROM bills WHERE outlet_code = $1 AND id = ANY($2) AND superseded_at IS NOT NULL",
+                &[&outlet, &bill_ids],
+            )
             .await?
             .iter()
-            .map(|r| r.get(0))
+            .map(|r| (r.get(0), r.get(1)))
             .collect();
         let money_at: HashMap<(i64, i64), &Money> = money.iter().map(|(e, m)| ((e.epoch, e.seq), m)).collect();
         let mut ledger = Ledger::default();
@@ -89,7 +85,7 @@ pub async fn project(tx: &Transaction<'_>, outlet: &str, workstation: &str, even
                     let (Some(sign), Some(m)) = (money_sign(kind), money_at.get(&(event.epoch, event.seq))) else { continue };
                     let reason = if closed.contains(&m.business_date) {
                         Some("day_closed")
-                    } else if m.settled.iter().any(|s| superseded.contains(&s.bill_id)) {
+                    } else if m.settled.iter().any(|s| paid_before(superseded.get(&s.bill_id), &event.recorded_at)) {
                         Some("bill_superseded")
                     } else {
                         None
@@ -150,4 +146,11 @@ impl Ledger {
         .await?;
         Ok(())
     }
+}
+
+/// Whether a payment recorded at `recorded_at` settled a bill's content from before its
+/// replacement at `superseded_at`: only those are late money. A payment of the corrected bill is
+/// not (an unreadable stamp counts as before: review rather than miss one).
+fn paid_before(superseded_at: Option<&DateTime<Utc>>, recorded_at: &str) -> bool {
+    superseded_at.is_some_and(|at| DateTime::parse_from_rfc3339(recorded_at).map_or(true, |paid| paid < *at))
 }

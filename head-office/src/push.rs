@@ -214,11 +214,20 @@ async fn fence(
     hashes: &[String],
 ) -> Result<()> {
     let tx = client.transaction().await?;
+    // Under the workstation's lock, and once per open fork: a retry of the same batch arriving
+    // while the first was being fenced must not quarantine the fork twice.
+    tx.execute(
+        "SELECT 1 FROM workstations WHERE outlet_code = $1 AND workstation_id = $2 FOR UPDATE",
+        &[&ws.outlet_code, &ws.workstation_id],
+    )
+    .await?;
     for (i, stored_hash) in offenders {
         let e = &events[*i];
         tx.execute(
             "INSERT INTO quarantine (outlet_code, workstation_id, epoch, seq, kind, entity_id, payload, recorded_at, hash, stored_hash, reason)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11
+             WHERE NOT EXISTS (SELECT 1 FROM quarantine WHERE outlet_code = $1 AND workstation_id = $2 AND epoch = $3 AND seq = $4
+                               AND hash = $9 AND resolved_at IS NULL)",
             &[&ws.outlet_code, &ws.workstation_id, &e.epoch, &e.seq, &e.kind, &e.entity_id, &e.payload, &e.recorded_at, &hashes[*i], stored_hash, &reason],
         )
         .await?;

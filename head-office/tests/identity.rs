@@ -3,6 +3,7 @@
 
 mod common;
 
+use base64::Engine;
 use common::{Env, enrol_body};
 use reqwest::StatusCode;
 use serde_json::json;
@@ -72,6 +73,33 @@ async fn a_missing_wrong_or_revoked_credential_is_refused() {
     let (status, body) = env.push(&credential, &id, &common::events(1, 1..=2)).await;
     assert_eq!((status, body["code"].as_str().unwrap()), (StatusCode::FORBIDDEN, "auth.revoked"));
     assert_eq!(env.count("SELECT count(*) FROM events WHERE outlet_code = $1", &outlet).await, 0);
+
+    // A new code from an operator enrols the same workstation again (after a revocation, or when
+    // the answer to an enrolment was lost): a new credential, the old one still refused.
+    let key: String = env
+        .server
+        .pool
+        .get()
+        .await
+        .unwrap()
+        .query_one("SELECT receipt_public_key FROM workstations WHERE outlet_code = $1 AND workstation_id = $2", &[&outlet, &id])
+        .await
+        .unwrap()
+        .get(0);
+    let mut again = enrol_body(&env.code(&outlet, 1).await, &id);
+    again["receipt_public_key"] = json!(key);
+    let (status, body) = env.post("/v1/enrol", None, &again).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let renewed = body["credential"].as_str().unwrap().to_owned();
+    assert_eq!(env.get("/v1/workstation", &renewed).await.0, StatusCode::OK);
+    assert_eq!(env.get("/v1/workstation", &credential).await.0, StatusCode::UNAUTHORIZED);
+    // Another signing key under the same id is another machine: refused, the code left unused.
+    let mut other_key = enrol_body(&env.code(&outlet, 1).await, &id);
+    let other = ed25519_dalek::SigningKey::from_bytes(&[7u8; 32]).verifying_key();
+    other_key["receipt_public_key"] = json!(base64::engine::general_purpose::STANDARD.encode(other.to_bytes()));
+    let (status, body) = env.post("/v1/enrol", None, &other_key).await;
+    assert_eq!((status, body["code"].as_str().unwrap()), (StatusCode::CONFLICT, "enrol.already_enrolled"));
+    assert_eq!(env.get("/v1/workstation", &renewed).await.0, StatusCode::OK);
 }
 
 #[tokio::test]

@@ -241,8 +241,38 @@ async fn a_payment_for_a_superseded_bill_is_late_money() {
     head_office::admin::publish_bills(&env.server.pool, &csv(6_000)).await.unwrap();
     let report = head_office::admin::publish_bills(&env.server.pool, &csv(5_800)).await.unwrap();
     assert_eq!(report.published, 1);
-    let (status, body) = env.push(&cred, &id, &[money(1, 1, "payment.posted", "R1", "2026-12-03", 6_000, &["B7"])]).await;
+    // Paid at the counter before the correction, of the bill as it was: late money.
+    let mut before = money(1, 1, "payment.posted", "R1", "2026-12-03", 6_000, &["B7"]);
+    before.recorded_at = (chrono::Utc::now() - chrono::Duration::hours(1)).to_rfc3339();
+    let (status, body) = env.push(&cred, &id, &[before]).await;
     assert_eq!((status, body["in_review"].as_u64()), (StatusCode::OK, Some(1)), "{body}");
     assert_eq!(env.count("SELECT count(*) FROM late_money WHERE outlet_code = $1 AND reason = 'bill_superseded'", &outlet).await, 1);
     assert_eq!(env.count("SELECT coalesce(sum(amount_fen), 0)::bigint FROM ledger WHERE outlet_code = $1", &outlet).await, 6_000);
+    // A payment recorded after the correction paid the corrected bill: not late.
+    let mut after = money(1, 2, "payment.posted", "R2", "2026-12-03", 5_800, &["B7"]);
+    after.recorded_at = (chrono::Utc::now() + chrono::Duration::minutes(1)).to_rfc3339();
+    let (status, body) = env.push(&cred, &id, &[after]).await;
+    assert_eq!((status, body["in_review"].as_u64()), (StatusCode::OK, Some(0)), "{body}");
+    assert_eq!(env.count("SELECT count(*) FROM late_money WHERE outlet_code = $1", &outlet).await, 1);
+}
+
+#[tokio::test]
+async fn a_bill_twice_in_one_file_is_a_rejected_line() {
+    let env = Env::start().await;
+    let area = head_office::testing::unique_outlet("AREA");
+    env.outlet(&[&area]).await;
+    let customer = uuid::Uuid::now_v7().to_string();
+    let line = |amount: i64| {
+        format!("B8,{customer},3300000001,{area},2026-11,residential,2026-01-01,120,{amount},2026-12-25,2026-12-01T00:00:00Z\n")
+    };
+    let csv = format!(
+        "id,customer_id,account,area,period,tariff_code,tariff_effective_from,kwh,amount_fen,due_date,issued_at\n{}{}",
+        line(6_000),
+        line(6_100)
+    );
+    let report = head_office::admin::publish_bills(&env.server.pool, &csv).await.unwrap();
+    assert_eq!(report.published, 1);
+    assert_eq!(report.rejected.len(), 1, "{:?}", report.rejected);
+    assert_eq!(report.rejected[0].0, 3);
+    assert!(report.rejected[0].1.contains("line 2"), "{:?}", report.rejected);
 }

@@ -132,17 +132,21 @@ pub fn record_failure(conn: &Connection, at: DateTime<Utc>, error: &UserMessage,
 }
 
 /// The outbox kinds that move money, each carrying the payment with its signed `amount`.
-pub const MONEY_EVENTS: &[&str] = &["payment.posted", "payment.red_letter", "prepayment.refunded"];
-
-/// Unacknowledged money events and their total (fen, refunds negative): what the day-end says is
-/// not yet sent.
+/// Unacknowledged money events and their total (fen, signed as head office's ledger books them:
+/// reversals and refunds negative): what the day-end says is not yet sent.
 pub fn pending_payments(conn: &Connection) -> Result<(i64, i64)> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT count(*), coalesce(sum(json_extract(payload, '$.amount')), 0) FROM outbox
-         WHERE acked_at IS NULL AND kind IN ('payment.posted', 'payment.red_letter', 'prepayment.refunded')",
-        )?
-        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?)
+    let mut stmt = conn.prepare_cached(
+        "SELECT kind, coalesce(json_extract(payload, '$.amount'), 0) FROM outbox
+         WHERE acked_at IS NULL AND kind IN ('payment.posted', 'payment.red_letter', 'prepayment.refunded', 'payment.reversed')",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+    let (mut count, mut total) = (0, 0);
+    for row in rows {
+        let (kind, amount) = row?;
+        count += 1;
+        total += hall_protocol::push::money_sign(&kind).unwrap_or(0) * amount;
+    }
+    Ok((count, total))
 }
 
 /// When the oldest unacknowledged event was recorded.

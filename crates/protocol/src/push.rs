@@ -90,3 +90,14 @@ pub struct SeriesHead {
     pub contiguous_through: i64,
     pub highest: i64,
 }
+
+/// The money event kinds and the sign of their amount in a ledger: a reversal books the opposite
+/// of the payment it voids; red letters and refunds already carry negative amounts. Head office's
+/// ledger and the workstation's "not yet sent" total both count by this.
+pub fn money_sign(kind: &str) -> Option<i64> {
+    match kind {
+        "payment.posted" | "payment.red_letter" | "prepayment.refunded" => Some(1),
+        "payment.reversed" => Some(-1),
+        _ => None,
+    }
+}

@@ -106,6 +106,15 @@ pub async fn resolve(
         ));
     }
     let (outlet, workstation): (String, String) = (row.get(0), row.get(1));
+    // Money taken at a counter is a fact: discarding it would acknowledge to the workstation a
+    // payment head office then holds nowhere.
+    if matches!(args.choice, ResolutionChoice::Discard) && crate::projection::money_sign(&row.get::<_, String>(4)).is_some() {
+        return Err(ConsoleError::conflict(
+            "quarantine.money_discard",
+            "收费记录是柜台实收的款项，不能丢弃，只能保留",
+            "A payment is money taken at the counter: it cannot be discarded, only kept",
+        ));
+    }
     let choice = match args.choice {
         ResolutionChoice::AcceptNew => {
             tx.execute(

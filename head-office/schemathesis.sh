@@ -15,7 +15,8 @@ venv="${CARGO_TARGET_DIR:-target}/schemathesis-venv"
 [ -x "$venv/bin/schemathesis" ] || { python3 -m venv "$venv" && "$venv/bin/pip" install -q --disable-pip-version-check schemathesis==4.32.5; }
 
 work=$(mktemp -d)
-trap 'kill "$sandbox" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+# Closing the sandbox's stdin (fd 3 below) is its orderly stop: the server, then its PostgreSQL.
+trap 'exec 3>&-; wait "$sandbox" 2>/dev/null || true; rm -rf "$work"' EXIT
 mkfifo "$work/stdin"
 "$hq" sandbox < "$work/stdin" > "$work/sandbox.json" &
 sandbox=$!

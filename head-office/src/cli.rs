@@ -348,7 +348,9 @@ async fn sandbox(dir: Option<&std::path::Path>, port: u16) -> anyhow::Result<()>
     }
     server.stop().await;
     drop(pg);
-    Ok(())
+    // Exit here: after a signal, the blocking read of stdin still runs, and returning would make
+    // the runtime wait for it for ever.
+    std::process::exit(0)
 }
 
 #[cfg(unix)]

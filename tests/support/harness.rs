@@ -142,6 +142,10 @@ impl Station {
     /// A new workstation with the demo's users and no customers, enrolled at `outlet` through the
     /// proxy, its first round done, its desk open.
     pub fn enrol(hq: &Hq, name: &str, outlet: &str, counter: i64, at: DateTime<Utc>) -> Station {
+        // Taken before the slow part (hashing the demo's passwords, enrolling): measured after it,
+        // each station's clock would lag by however long its own setup took, and edits made one
+        // after the other on two stations could be stamped in the other order.
+        let skew = at - Utc::now();
         let dir = tempfile::tempdir().expect("a directory");
         let path = dir.path().join("hall.db");
         let mut store = Store::open(&path).expect("the store opens");
@@ -158,7 +162,7 @@ impl Station {
             clock,
             outlet: outlet.to_owned(),
             token: String::new(),
-            skew: at - Utc::now(),
+            skew,
             accounts: 0,
             keys: 0,
         };
@@ -170,6 +174,7 @@ impl Station {
 
     /// Opens an existing database file (a copy, a restore) as a workstation.
     pub fn open(name: &str, dir: tempfile::TempDir, outlet: &str, at: DateTime<Utc>) -> Station {
+        let skew = at - Utc::now();
         let store = Store::open(&dir.path().join("hall.db")).expect("the store opens");
         let clock = Arc::new(FixedClock::new(at));
         let app = App::new(store, clock.clone());
@@ -180,7 +185,7 @@ impl Station {
             clock,
             outlet: outlet.to_owned(),
             token: String::new(),
-            skew: at - Utc::now(),
+            skew,
             accounts: 0,
             keys: 0,
         };

@@ -10,4 +10,4 @@ pub mod transfer;
 
 // The domain lives in crates/domain (shared with head office); its modules keep their paths here.
 pub use error::{Error, Result};
-pub use hall_domain::{billing, calendar, clock, error, model};
+pub use hall_domain::{billing, calendar, clock, error, model, password};

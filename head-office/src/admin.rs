@@ -126,17 +126,15 @@ fn user_change(outlet: &str, user: &UserRecord) -> NewChange {
 /// Adds a user to an outlet with a password (hashed here with Argon2id, the PHC string the
 /// workstation verifies) and publishes it to the outlet.
 pub async fn user_add(pool: &Pool, outlet: &str, username: &str, display_name: &str, role: &str, password: &str) -> Result<UserRecord> {
-    use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
     let username = check_username(username).map_err(|m| Error::invalid(&m.code, m.zh, m.en))?;
     check_password(password).map_err(|m| Error::invalid(&m.code, m.zh, m.en))?;
-    let salt = SaltString::generate(&mut OsRng);
-    let hash = argon2::Argon2::default().hash_password(password.as_bytes(), &salt).map_err(|e| Error::Internal(format!("argon2: {e}")))?;
+    let hash = hall_domain::password::hash(password).map_err(|e| Error::Internal(e.to_string()))?;
     let user = UserRecord {
         id: uuid::Uuid::now_v7().to_string(),
         username,
         display_name: display_name.trim().to_owned(),
         role: role.to_owned(),
-        password_hash: hash.to_string(),
+        password_hash: hash,
         active: true,
         updated_at: hall_domain::clock::stamp(chrono::Utc::now()),
     };
@@ -190,8 +188,7 @@ pub async fn publish_users(pool: &Pool, users: &[(String, UserRecord)]) -> Resul
         if Role::from_code(&user.role).is_none() {
             return Err(Error::invalid("user.role", format!("未知角色 {}", user.role), format!("Unknown role {}", user.role)));
         }
-        let phc = argon2::password_hash::PasswordHash::new(&user.password_hash).ok();
-        if phc.is_none_or(|h| h.algorithm.as_str() != "argon2id") {
+        if !hall_domain::password::is_argon2id(&user.password_hash) {
             return Err(Error::invalid(
                 "user.password_hash",
                 "密码哈希须为 Argon2id 的 PHC 字符串",

@@ -2,15 +2,20 @@
 //! every fact is in PostgreSQL, so any number of instances serve one database.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::header::CONTENT_LENGTH;
+use axum::middleware::Next;
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum_server::Handle;
 use axum_server::tls_rustls::RustlsConfig;
 use deadpool_postgres::Pool;
 use tower_http::compression::CompressionLayer;
 use tower_http::decompression::RequestDecompressionLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 
 use crate::{enrol, openapi, pull, push};
 
@@ -39,11 +44,29 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::console::ui_router())
         .fallback(|| async { crate::error::Error::NoRoute })
         .method_not_allowed_fallback(|| async { crate::error::Error::MethodNotAllowed })
-        // The limit applies to the body after decompression (the decompression layer is outside it).
+        // The limit applies to the body after decompression (the decompression layer is outside it)…
         .layer(DefaultBodyLimit::max(hall_protocol::push::MAX_BATCH_BYTES))
         .layer(RequestDecompressionLayer::new().gzip(true).zstd(true))
+        // …and to the bytes as they arrive, which must also keep coming: a client that stops
+        // sending mid-body is cut off rather than holding a connection and its buffer.
+        .layer(axum::middleware::from_fn(limit_wire_body))
+        .layer(RequestBodyTimeoutLayer::new(BODY_STALL_LIMIT))
         .layer(CompressionLayer::new().gzip(true).zstd(true))
         .with_state(state)
+}
+
+/// How long a request body may go without a byte arriving. Generous for a rural link; a whole
+/// request has no limit, since a large batch over a slow line takes minutes.
+const BODY_STALL_LIMIT: Duration = Duration::from_secs(60);
+
+/// Refuses a body whose declared length is over the limit before reading any of it. (One that
+/// does not declare its length is bounded after decompression, which reads it as a stream.)
+async fn limit_wire_body(request: Request, next: Next) -> Result<Response, crate::error::Error> {
+    let declared = request.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > hall_protocol::push::MAX_BATCH_BYTES as u64) {
+        return Err(crate::error::Error::TooLarge);
+    }
+    Ok(next.run(request).await)
 }
 
 /// Installs the process's TLS crypto provider (ring); harmless when already installed.

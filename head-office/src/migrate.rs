@@ -7,8 +7,11 @@ use std::path::Path;
 use deadpool_postgres::Pool;
 
 /// (version, name, SQL). 002 belongs to the console.
-pub const MIGRATIONS: &[(i32, &str, &str)] =
-    &[(1, "001_core", include_str!("../migrations/001_core.sql")), (2, "002_console", include_str!("../migrations/002_console.sql"))];
+pub const MIGRATIONS: &[(i32, &str, &str)] = &[
+    (1, "001_core", include_str!("../migrations/001_core.sql")),
+    (2, "002_console", include_str!("../migrations/002_console.sql")),
+    (3, "003_fork_ledger", include_str!("../migrations/003_fork_ledger.sql")),
+];
 
 const LOCK_KEY: i64 = 0x4841_4c4c_4851; // "HALLHQ"
 

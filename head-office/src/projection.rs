@@ -101,6 +101,39 @@ pub async fn project(tx: &Transaction<'_>, outlet: &str, workstation: &str, even
     Ok(in_review)
 }
 
+/// Projects a quarantined event an operator accepted: money is booked (its ledger row's `fork` is
+/// the quarantine row's id, beside the event first stored under the key; accepting it was its
+/// review), customer records merge by their stamps like any other. Other kinds change nothing.
+pub async fn project_accepted_fork(
+    tx: &Transaction<'_>,
+    outlet: &str,
+    workstation: &str,
+    event: &WireEvent,
+    quarantine_id: i64,
+) -> Result<()> {
+    if let Some(sign) = money_sign(&event.kind) {
+        let Ok(m) = serde_json::from_str::<Money>(&event.payload) else { return Ok(()) };
+        tx.execute(
+            "INSERT INTO ledger (outlet_code, workstation_id, epoch, seq, kind, receipt_no, business_date, amount_fen, late, fork)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, true, $9) ON CONFLICT DO NOTHING",
+            &[
+                &outlet,
+                &workstation,
+                &event.epoch,
+                &event.seq,
+                &event.kind,
+                &m.receipt_no,
+                &m.business_date,
+                &(sign * m.amount),
+                &quarantine_id,
+            ],
+        )
+        .await?;
+        return Ok(());
+    }
+    crate::customers::project(tx, outlet, workstation, &[event]).await
+}
+
 #[derive(Default)]
 struct Ledger {
     epochs: Vec<i64>,

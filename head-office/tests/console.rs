@@ -147,6 +147,33 @@ async fn an_operator_enrols_a_workstation_and_resolves_its_quarantined_event() {
         sync(&sync_http, &server.url, "/v1/push", Some(&credential), json!({ "workstation_id": workstation, "events": next })).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 
+    // A clone's payment under seq 3: money taken at a counter. Accepted, it is booked beside the
+    // stored event (a fork row of the ledger), so head office's total holds both counters' money.
+    let clone_receipt = format!("{outlet}-02-1-000002");
+    let clone_payment = json!({ "receipt_no": clone_receipt, "business_date": "2026-11-21", "amount": 500, "account": "3300000002",
+        "customer_name": "王五", "late_fees": 0, "prepaid_after": 0, "posted_at": "2026-11-21T01:30:00.000Z", "settled": [] });
+    let fork = vec![event(3, "payment.posted", &clone_receipt, clone_payment)];
+    let (status, forked) =
+        sync(&sync_http, &server.url, "/v1/push", Some(&credential), json!({ "workstation_id": workstation, "events": fork })).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{forked}");
+    let (_, list) = console.get("/quarantine").await;
+    let money_fork = list.as_array().unwrap().iter().find(|q| q["outlet_code"] == outlet.as_str() && q["resolution"].is_null()).unwrap();
+    let (status, resolved) =
+        console.post(&format!("/quarantine/{}/resolve", money_fork["id"]), json!({ "choice": "accept_new", "note": "克隆机收款" })).await;
+    assert_eq!(status, StatusCode::OK, "{resolved}");
+    let ledger: Vec<(i64, i64)> = client
+        .query("SELECT amount_fen, fork FROM ledger WHERE outlet_code = $1 ORDER BY seq", &[&outlet])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    assert_eq!(
+        ledger,
+        vec![(12345, 0), (500, money_fork["id"].as_i64().unwrap())],
+        "the accepted fork's money is booked once, as a fork row"
+    );
+
     // The payment for the closed day is in the late-money bucket; marking it reviewed sticks.
     let (_, late) = console.get("/late-money").await;
     let item = late.as_array().unwrap().iter().find(|m| m["outlet_code"] == outlet.as_str()).unwrap().clone();

@@ -162,6 +162,23 @@ async fn bad_bodies_are_refused_with_a_clear_error_and_nothing_is_written() {
         format!("{{\"workstation_id\":\"{id}\",\"events\":[],\"pad\":\"{}\"}}", "x".repeat(hall_protocol::push::MAX_BATCH_BYTES + 10));
     let (status, body) = send(zstd(huge.as_bytes()), Some("zstd")).await;
     assert_eq!((status, body["code"].as_str().unwrap()), (StatusCode::PAYLOAD_TOO_LARGE, "request.too_large"), "{body}");
+    // Bigger than the limit as it arrives (stored, not compressed): refused on its declared length,
+    // before any of it is read or inflated. The server then closes the connection on the body it
+    // did not read, so the answer's status is what reliably arrives.
+    let mut stored = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::none());
+    stored.write_all(huge.as_bytes()).unwrap();
+    let response = env
+        .http
+        .post(env.url("/v1/push"))
+        .header("hall-protocol", "1")
+        .header("content-type", "application/json")
+        .header("content-encoding", "gzip")
+        .bearer_auth(&cred)
+        .body(stored.finish().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
     // Too many events, out of order, or a bad key.
     let too_many = serde_json::to_vec(&json!({ "workstation_id": id, "events": events(1, 1..=5001) })).unwrap();
     let (status, body) = send(too_many, None).await;

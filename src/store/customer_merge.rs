@@ -15,33 +15,7 @@ use crate::clock::stamp;
 use crate::error::{Error, Result, UserMessage};
 use crate::model::customer::{Customer, FieldChange};
 
-/// The fields of a customer record, as `Customer` serialises them. Not carried: `id` (the record's
-/// key), `version` and `updated_at` (each replica's own count and time of its writes).
-pub const RECORD_FIELDS: &[&str] = &[
-    "account",
-    "name",
-    "class",
-    "id_kind",
-    "id_number",
-    "phones",
-    "address",
-    "supply_area",
-    "voltage",
-    "capacity_kva",
-    "tariff_code",
-    "payment_method",
-    "credit_rating",
-    "big_customer",
-    "account_manager",
-    "tags",
-    "notes",
-    "meters",
-    "status",
-    "created_at",
-    "closed_at",
-    "close_reason",
-    "supply_suspended",
-];
+pub use crate::model::customer::RECORD_FIELDS;
 
 const LOCAL_ONLY: [&str; 3] = ["id", "version", "updated_at"];
 
@@ -295,7 +269,8 @@ fn merge_into(tx: &Tx, actor: &Actor, pk: i64, current: Customer, remote: &Custo
 
 /// Head office clamps a stamp of this workstation that was too far ahead of its clock (this
 /// workstation's clock was fast) and sends the field back under the clamped stamp: same
-/// workstation, same counter, same value, earlier time. That is the same edit, so the stamp here
+/// workstation, same value, earlier time (the counter may differ: clamping keeps successive
+/// edits in order by counting up). That is the same edit, so the stamp here
 /// takes head office's form; keeping the unclamped one would let this replica keep winning a field
 /// that head office and every other replica give to later edits.
 fn adopt_clamped_echoes(workstation_id: &str, local: &mut CustomerRecord, remote: &CustomerRecord) {
@@ -303,7 +278,6 @@ fn adopt_clamped_echoes(workstation_id: &str, local: &mut CustomerRecord, remote
         if let Some(mine) = local.fields.get_mut(field)
             && mine.hlc.node == workstation_id
             && theirs.hlc.node == workstation_id
-            && theirs.hlc.counter == mine.hlc.counter
             && theirs.hlc.millis < mine.hlc.millis
             && theirs.value == mine.value
         {

@@ -74,7 +74,7 @@ pub fn create(tx: &Tx, actor: &Actor, draft: &CustomerDraft, audit_each: AuditEa
     };
     // The event carries the record with its stamps (`hlc`, `record`) besides the customer as
     // before, so head office merges it without asking.
-    let record = stamped_record(tx, &customer, RECORD_FIELDS, &hlc)?;
+    let record = stamped_record(tx, &customer, &RECORD_FIELDS, &hlc)?;
     outbox::append(tx, actor, "customer.created", &id, &Created { customer: &customer, hlc: &hlc, record: &record })?;
     if audit_each == AuditEach::Yes {
         audit::append(tx, actor, "customer.create", &id, &serde_json::json!({ "account": customer.record.account }))?;

@@ -1,7 +1,5 @@
 //! Users and their passwords (Argon2id, PHC strings).
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -17,14 +15,7 @@ use crate::model::user::{Role, User, check_password, check_username};
 pub const MAX_FAILED_LOGINS: i64 = 5;
 pub const LOCKOUT_MINUTES: i64 = 15;
 
-pub fn hash_password(password: &str) -> Result<String> {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| Error::Internal(format!("argon2: {e}")))
-}
-
-pub fn password_matches(hash: &str, password: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
-}
+pub use crate::password::{hash as hash_password, matches as password_matches};
 
 /// Who chose a password: the user, or an administrator (a new user's first password, a reset),
 /// in which case the user must replace it before doing anything else.

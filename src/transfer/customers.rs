@@ -23,26 +23,8 @@ const APPROX_BYTES_PER_ROW: u64 = 250;
 /// Rows handed from the parser to the writer in one message: fewer hand-overs, fewer wake-ups.
 const ROWS_PER_MESSAGE: usize = 64;
 
-pub const COLUMNS: [&str; 18] = [
-    "account",
-    "name",
-    "class",
-    "id_kind",
-    "id_number",
-    "phones",
-    "address",
-    "supply_area",
-    "voltage",
-    "capacity_kva",
-    "tariff_code",
-    "payment_method",
-    "credit_rating",
-    "big_customer",
-    "account_manager",
-    "tags",
-    "notes",
-    "meters",
-];
+/// A customer file's columns: the draft's fields, in the form's order.
+pub use crate::model::customer::DRAFT_FIELDS as COLUMNS;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Rejection {

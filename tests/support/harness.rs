@@ -153,19 +153,7 @@ impl Station {
         hall::demo::populate(&mut store, &Actor { user_id: None, at }, 0, 1, |_| {}).expect("users");
         let code = hq.code(outlet, counter);
         hall::sync::enrol::enrol(&mut store, &hq.proxy.url, &code, Some(&hq.proxy.ca_pem), at).expect("enrolled");
-        let clock = Arc::new(FixedClock::new(at));
-        let app = App::new(store, clock.clone());
-        let mut station = Station {
-            name: name.to_owned(),
-            dir,
-            app,
-            clock,
-            outlet: outlet.to_owned(),
-            token: String::new(),
-            skew,
-            accounts: 0,
-            keys: 0,
-        };
+        let mut station = Station::new(name, dir, store, outlet, at, skew);
         station.sync().expect("the first round");
         station.login();
         station.open_desk();
@@ -176,21 +164,15 @@ impl Station {
     pub fn open(name: &str, dir: tempfile::TempDir, outlet: &str, at: DateTime<Utc>) -> Station {
         let skew = at - Utc::now();
         let store = Store::open(&dir.path().join("hall.db")).expect("the store opens");
-        let clock = Arc::new(FixedClock::new(at));
-        let app = App::new(store, clock.clone());
-        let mut station = Station {
-            name: name.to_owned(),
-            dir,
-            app,
-            clock,
-            outlet: outlet.to_owned(),
-            token: String::new(),
-            skew,
-            accounts: 0,
-            keys: 0,
-        };
+        let mut station = Station::new(name, dir, store, outlet, at, skew);
         station.login();
         station
+    }
+
+    fn new(name: &str, dir: tempfile::TempDir, store: Store, outlet: &str, at: DateTime<Utc>, skew: chrono::Duration) -> Station {
+        let clock = Arc::new(FixedClock::new(at));
+        let app = App::new(store, clock.clone());
+        Station { name: name.to_owned(), dir, app, clock, outlet: outlet.to_owned(), token: String::new(), skew, accounts: 0, keys: 0 }
     }
 
     pub fn path(&self) -> PathBuf {

@@ -7,5 +7,6 @@ pub mod calendar;
 pub mod clock;
 pub mod error;
 pub mod model;
+pub mod password;
 
 pub use error::{Error, Result};

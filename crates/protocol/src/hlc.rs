@@ -133,16 +133,21 @@ impl HlcClock {
     }
 
     /// Takes in a stamp from elsewhere, so that later local stamps sort after it; a stamp more than
-    /// [`MAX_AHEAD_MS`] ahead of `wall_ms` is clamped to that bound first.
+    /// [`MAX_AHEAD_MS`] ahead of `wall_ms` is clamped to that bound first, and after every stamp
+    /// this clock has seen: a fast machine's successive edits, all beyond the bound, keep their
+    /// order instead of collapsing onto one stamp.
     pub fn observe(&mut self, remote: &Hlc, wall_ms: i64) -> Observed {
         let bound = wall_ms.saturating_add(MAX_AHEAD_MS);
-        let (stamp, clamped) = if remote.millis > bound {
-            (Hlc { millis: bound, counter: remote.counter, node: remote.node.clone() }, true)
-        } else {
-            (remote.clone(), false)
-        };
+        if remote.millis <= bound {
+            self.witness(remote);
+            return Observed { stamp: remote.clone(), clamped: false };
+        }
+        let mut stamp = Hlc { millis: bound, counter: remote.counter, node: remote.node.clone() };
+        if stamp <= self.last {
+            stamp = Hlc { millis: self.last.millis, counter: self.last.counter + 1, node: remote.node.clone() };
+        }
         self.witness(&stamp);
-        Observed { stamp, clamped }
+        Observed { stamp, clamped: true }
     }
 }
 
@@ -187,6 +192,20 @@ mod tests {
         assert!(!near.clamped);
         // Later local stamps sort after what was observed.
         assert!(clock.tick(1_000) > seen.stamp);
+    }
+
+    #[test]
+    fn successive_clamped_stamps_of_a_fast_machine_keep_their_order() {
+        let mut clock = HlcClock::new(Hlc::zero("hq"));
+        let day = 86_400_000;
+        // Two edits a second apart on a machine a day fast, taken in in one batch at wall 1,000:
+        // both beyond the bound (1,000 + 300,000), so both clamp to 301,000; the second is
+        // stamped after the first (counter 0, then 1), not on it.
+        let first = clock.observe(&Hlc { millis: 1_000 + day, counter: 0, node: "fast".into() }, 1_000).stamp;
+        let second = clock.observe(&Hlc { millis: 2_000 + day, counter: 0, node: "fast".into() }, 1_000).stamp;
+        assert_eq!((first.millis, first.counter), (301_000, 0));
+        assert_eq!((second.millis, second.counter), (301_000, 1));
+        assert!(second > first);
     }
 
     proptest! {

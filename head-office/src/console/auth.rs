@@ -2,8 +2,6 @@
 //! token of which head office keeps only the SHA-256, ending 12 hours after login or after 30
 //! minutes without a request.
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::Json;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
@@ -32,15 +30,7 @@ fn token_hash(token: &str) -> String {
 }
 
 pub fn hash_password(password: &str) -> ConsoleResult<String> {
-    let salt = SaltString::generate(&mut rand::rngs::OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| ConsoleError::internal(format!("argon2: {e}")))
-}
-
-fn password_matches(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    hall_domain::password::hash(password).map_err(|e| ConsoleError::internal(e.to_string()))
 }
 
 /// Adds an operator, or sets the password and name of an existing one.
@@ -75,12 +65,13 @@ pub async fn login(State(state): State<AppState>, Json(args): Json<LoginArgs>) -
         .await?;
     let Some(row) = row else {
         let password = args.password.clone();
-        let _ = tokio::task::spawn_blocking(move || password_matches(&password, &DUMMY_HASH)).await;
+        let _ = tokio::task::spawn_blocking(move || hall_domain::password::matches(&DUMMY_HASH, &password)).await;
         return Err(login_failed());
     };
     let (display_name, phc): (String, String) = (row.get(0), row.get(1));
     let password = args.password.clone();
-    let matches = tokio::task::spawn_blocking(move || password_matches(&password, &phc)).await.map_err(ConsoleError::internal)?;
+    let matches =
+        tokio::task::spawn_blocking(move || hall_domain::password::matches(&phc, &password)).await.map_err(ConsoleError::internal)?;
     if !matches {
         return Err(login_failed());
     }

@@ -64,3 +64,14 @@ impl IntoResponse for ConsoleError {
         (self.status, Json(self.body)).into_response()
     }
 }
+
+/// A sync-side failure inside a console action (projecting an accepted fork): a rejected record
+/// is told as such, anything else is head office's own failure.
+impl From<crate::error::Error> for ConsoleError {
+    fn from(error: crate::error::Error) -> Self {
+        match error {
+            crate::error::Error::Invalid(body) => ConsoleError::conflict(&body.code, &body.zh, &body.en),
+            other => ConsoleError::internal(other),
+        }
+    }
+}

@@ -3,7 +3,8 @@
 //!
 //! Either choice closes the quarantine row; the stored event is never rewritten:
 //! - `accept_new`: the later content is kept as a fork-resolution record (`fork_resolution`)
-//!   beside the stored event, so both are at head office;
+//!   beside the stored event, so both are at head office, and projected: money into the ledger
+//!   (as a fork row), customer values merged by their stamps;
 //! - `discard`: the later content is dropped (it stays in the quarantine row for the audit only).
 //!
 //! The workstation's fence is lifted by the resolution that closes its last open quarantine row;
@@ -136,6 +137,16 @@ pub async fn resolve(
                 ],
             )
             .await?;
+            let accepted = hall_protocol::push::WireEvent {
+                epoch: row.get(2),
+                seq: row.get(3),
+                kind: row.get(4),
+                entity_id: row.get(5),
+                payload: row.get(6),
+                recorded_at: row.get(8),
+                records: Vec::new(),
+            };
+            crate::projection::project_accepted_fork(&tx, &outlet, &workstation, &accepted, id).await?;
             "accept_new"
         }
         ResolutionChoice::Discard => "discard",

@@ -133,6 +133,48 @@ pub struct CustomerDraft {
     pub meters: Vec<Meter>,
 }
 
+/// The fields of a [`CustomerDraft`], in the order a customer file's columns and the form show them.
+pub const DRAFT_FIELDS: [&str; 18] = [
+    "account",
+    "name",
+    "class",
+    "id_kind",
+    "id_number",
+    "phones",
+    "address",
+    "supply_area",
+    "voltage",
+    "capacity_kva",
+    "tariff_code",
+    "payment_method",
+    "credit_rating",
+    "big_customer",
+    "account_manager",
+    "tags",
+    "notes",
+    "meters",
+];
+
+/// The fields of a [`Customer`]'s life that no form edits: kept by opening, closing and suspending.
+pub const LIFECYCLE_FIELDS: [&str; 5] = ["status", "created_at", "closed_at", "close_reason", "supply_suspended"];
+
+/// Every field a customer's record carries between replicas, as `Customer` serialises them: the
+/// draft's and the lifecycle's. Not carried: `id` (the record's key), `version` and `updated_at`
+/// (each replica's own count and time of its writes).
+pub const RECORD_FIELDS: [&str; DRAFT_FIELDS.len() + LIFECYCLE_FIELDS.len()] = {
+    let mut all = [""; DRAFT_FIELDS.len() + LIFECYCLE_FIELDS.len()];
+    let mut i = 0;
+    while i < DRAFT_FIELDS.len() {
+        all[i] = DRAFT_FIELDS[i];
+        i += 1;
+    }
+    while i < all.len() {
+        all[i] = LIFECYCLE_FIELDS[i - DRAFT_FIELDS.len()];
+        i += 1;
+    }
+    all
+};
+
 /// A stored customer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Customer {

@@ -68,7 +68,7 @@ fn a_page_is_applied_with_its_cursor_and_applying_it_again_changes_nothing() {
         cursor: "global=1;outlet:330106=1".into(),
         more: false,
     };
-    let applied = apply_page(&mut store, &actor(), &page).unwrap();
+    let applied = apply_page(&mut store, &actor(), &page).unwrap().0;
     assert_eq!((applied.applied, applied.kept, applied.rejected), (2, 0, 0));
     assert_eq!(sync_state::cursor(store.conn()).unwrap().to_string(), "global=1;outlet:330106=1");
     assert_eq!(count(&store, "SELECT count(*) FROM calendar_years WHERE year = 2027 AND source = 'head_office'"), 1);
@@ -77,14 +77,14 @@ fn a_page_is_applied_with_its_cursor_and_applying_it_again_changes_nothing() {
     let audits = count(&store, "SELECT count(*) FROM audit_log");
 
     // The same page again (its answer was lost): skipped by the cursor, nothing written.
-    apply_page(&mut store, &actor(), &page).unwrap();
+    apply_page(&mut store, &actor(), &page).unwrap().0;
     // And the same records at later positions (the snapshot and the log overlap): no new rows.
     let again = ChangePage {
         changes: vec![calendar_change(2, 1), user_change(2, "hqclerk", &hash, true)],
         cursor: "global=2;outlet:330106=2".into(),
         more: false,
     };
-    apply_page(&mut store, &actor(), &again).unwrap();
+    apply_page(&mut store, &actor(), &again).unwrap().0;
     assert_eq!(count(&store, "SELECT count(*) FROM outbox"), events);
     assert_eq!(count(&store, "SELECT count(*) FROM audit_log"), audits);
     assert_eq!(sync_state::cursor(store.conn()).unwrap().to_string(), "global=2;outlet:330106=2");
@@ -97,7 +97,7 @@ fn a_refused_change_is_reported_back_and_the_changes_after_it_still_apply() {
     let broken = change("global", 1, "calendar", 1, "2028", json!({ "year": 2028, "body": "year = 2028\nnot toml at all" }));
     let page =
         ChangePage { changes: vec![broken, user_change(1, "after", &hash, true)], cursor: "global=1;outlet:330106=1".into(), more: false };
-    let applied = apply_page(&mut store, &actor(), &page).unwrap();
+    let applied = apply_page(&mut store, &actor(), &page).unwrap().0;
     assert_eq!((applied.applied, applied.rejected), (1, 1));
     assert_eq!(count(&store, "SELECT count(*) FROM calendar_years"), 0, "the refused year wrote nothing");
     assert_eq!(count(&store, "SELECT count(*) FROM users WHERE username = 'after'"), 1);
@@ -127,7 +127,7 @@ fn a_refused_change_is_reported_back_and_the_changes_after_it_still_apply() {
                 "at": "2026-03-02T02:00:00Z", "note": "现场勘查完成", "origin_workstation": "w2" }),
     );
     let page = ChangePage { changes: vec![bad_bill, progress], cursor: "global=1;outlet:330106=3".into(), more: false };
-    let applied = apply_page(&mut store, &actor(), &page).unwrap();
+    let applied = apply_page(&mut store, &actor(), &page).unwrap().0;
     assert_eq!(applied.rejected, 2);
     assert_eq!(count(&store, "SELECT count(*) FROM outbox WHERE kind = 'sync.rejected'"), 3);
     assert_eq!(sync_state::cursor(store.conn()).unwrap().position("outlet:330106"), 3, "the queue moved on");
@@ -141,7 +141,7 @@ fn a_change_of_a_newer_schema_or_unknown_kind_is_kept_and_applied_by_a_build_tha
         cursor: "global=2".into(),
         more: false,
     };
-    let applied = apply_page(&mut store, &actor(), &page).unwrap();
+    let applied = apply_page(&mut store, &actor(), &page).unwrap().0;
     assert_eq!((applied.applied, applied.kept), (0, 2));
     assert_eq!(sync_state::cursor(store.conn()).unwrap().position("global"), 2, "kept changes do not stop the cursor");
     assert_eq!(count(&store, "SELECT count(*) FROM calendar_years"), 0);
@@ -184,7 +184,7 @@ fn a_user_whose_password_or_state_head_office_changed_has_their_sessions_ended()
     let mut apply = |store: &mut Store, c: Change| {
         pos += 1;
         let page = ChangePage { changes: vec![Change { pos, ..c }], cursor: format!("outlet:330106={pos}"), more: false };
-        apply_page(store, &actor(), &page).unwrap()
+        apply_page(store, &actor(), &page).unwrap().0
     };
     apply(&mut store, user_change(0, "hqclerk", &hash, true));
     let token = store.write(|tx| hall::store::sessions::start(tx, &actor(), "u-hqclerk")).unwrap();
@@ -286,7 +286,7 @@ fn a_pulled_bill_is_paid_from_the_prepayment_held_here_and_that_is_reported() {
     store.conn().execute("INSERT INTO balances (customer_pk, prepaid_fen) SELECT pk, 4000 FROM customers", []).unwrap();
     let page =
         ChangePage { changes: vec![bill_change(1, "b1", &customer.id, "2026-02", 6_000)], cursor: "outlet:330106=1".into(), more: false };
-    apply_page(&mut store, &actor(), &page).unwrap();
+    apply_page(&mut store, &actor(), &page).unwrap().0;
     assert_eq!(count(&store, "SELECT paid_fen FROM bills WHERE id = 'b1'"), 4_000);
     assert_eq!(count(&store, "SELECT prepaid_fen FROM balances"), 0);
     let payload: String = store.conn().query_row("SELECT payload FROM outbox WHERE kind = 'bill.prepaid'", [], |r| r.get(0)).unwrap();
@@ -464,10 +464,10 @@ fn a_pulled_customer_is_merged_in_and_the_same_record_again_changes_nothing() {
         more: false,
     };
     let events = count(&b, "SELECT count(*) FROM outbox");
-    assert_eq!(apply_page(&mut b, &actor(), &page(1)).unwrap().applied, 1);
+    assert_eq!(apply_page(&mut b, &actor(), &page(1)).unwrap().0.applied, 1);
     let copy = hall::store::customers::get(b.conn(), &customer.id).unwrap();
     assert_eq!((copy.record.name.as_str(), copy.record.account.as_str()), ("王五", "3301000007"));
     assert_eq!(count(&b, "SELECT count(*) FROM outbox"), events, "a pulled customer is not echoed back");
-    apply_page(&mut b, &actor(), &page(2)).unwrap();
+    apply_page(&mut b, &actor(), &page(2)).unwrap().0;
     assert_eq!(hall::store::customers::get(b.conn(), &customer.id).unwrap().version, copy.version);
 }

@@ -327,6 +327,9 @@ async fn publish(pool: &deadpool_postgres::Pool, what: Publish) -> anyhow::Resul
 
 async fn sandbox(dir: Option<&std::path::Path>, port: u16) -> anyhow::Result<()> {
     use tokio::io::AsyncReadExt;
+    if let Some(dir) = dir {
+        std::fs::create_dir_all(dir)?;
+    }
     let pg = crate::testing::TestPostgres::start_cluster(dir)?;
     let server = crate::testing::TestServer::start_on(&pg.url, port).await?;
     let ca_dir = match dir {

@@ -131,10 +131,11 @@ pub async fn project(tx: &Transaction<'_>, outlet: &str, workstation: &str, even
 /// A field the merge overwrote: (customer, field, kept value, its stamp, lost value, its stamp).
 type OverwriteRow = (String, String, serde_json::Value, String, serde_json::Value, String);
 
-/// Merges `record` into `held`, noting every overwritten value for the reviewer.
+/// Merges `record` into `held`, noting for the reviewer every value one place's edit overwrote
+/// at another's (a workstation's own later edit of a field replacing its earlier one is no conflict).
 fn merge_noting(id: &str, held: &CustomerRecord, record: &CustomerRecord, overwrites: &mut Vec<OverwriteRow>) -> Result<CustomerRecord> {
     let merged = merge(held, record).map_err(|e| Error::Invalid(e.body()))?;
-    for o in &merged.overwritten {
+    for o in merged.overwritten.iter().filter(|o| o.winner.hlc.node != o.lost.hlc.node) {
         overwrites.push((
             id.to_owned(),
             o.field.clone(),

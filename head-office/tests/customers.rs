@@ -70,6 +70,16 @@ async fn edits_from_two_counters_merge_per_field_and_reach_the_outlet() {
         .map(|r| r.get(0))
         .collect();
     assert!(lost.contains(&"13700000000".to_string()), "{lost:?}");
+    // A's later name replacing A's own earlier one is no conflict: nothing for the reviewer.
+    let own = db
+        .query_one(
+            "SELECT count(*) FROM customer_overwrites WHERE outlet_code = $1 AND customer_id = $2 AND field = 'name'",
+            &[&outlet, &id],
+        )
+        .await
+        .unwrap()
+        .get::<_, i64>(0);
+    assert_eq!(own, 0);
 
     // The outlet's change log carries the merged record, last one as stored.
     let (status, page) = env.get("/v1/changes", &cred_b).await;

@@ -27,8 +27,10 @@ pub mod sessions;
 pub mod settings;
 pub mod sync_state;
 pub mod users;
+pub mod write_gate;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, functions::FunctionFlags};
@@ -38,6 +40,7 @@ use crate::error::Result;
 use crate::model::name_keys;
 
 pub use migrations::{LATEST_VERSION, migrate_to};
+use write_gate::{Gate, Priority};
 
 /// Who is writing, and when: stamped on history, outbox and audit rows.
 #[derive(Debug, Clone)]
@@ -64,12 +67,23 @@ pub struct Store {
     path: PathBuf,
     /// Fixed for the life of a database file; read once at open.
     workstation_id: String,
+    /// Shared with every other store of this process on the same file.
+    gate: Arc<Gate>,
 }
 
 /// An open write transaction, with the workstation's identity at hand for outbox and audit rows.
 pub struct Tx<'a> {
     pub(crate) tx: Transaction<'a>,
     pub(crate) workstation_id: String,
+    gate: Option<Arc<Gate>>,
+}
+
+impl Tx<'_> {
+    /// Whether a foreground writer of this process waits for the file: a background transaction
+    /// (a sync page) should commit what it has and let it in.
+    pub fn foreground_waiting(&self) -> bool {
+        self.gate.as_ref().is_some_and(|gate| gate.foreground_waiting())
+    }
 }
 
 impl std::ops::Deref for Tx<'_> {
@@ -88,7 +102,7 @@ impl Store {
         receipts::ensure_signing_key(&conn)?;
         ensure_tariffs(&mut conn)?;
         let workstation_id = conn.query_row("SELECT workstation_id FROM workstation", [], |r| r.get(0))?;
-        Ok(Store { conn, path: path.to_owned(), workstation_id })
+        Ok(Store { conn, path: path.to_owned(), workstation_id, gate: Gate::of(path) })
     }
 
     pub fn path(&self) -> &Path {
@@ -106,11 +120,23 @@ impl Store {
     }
 
     /// Runs `f` in one immediate transaction and commits if it returns `Ok`. On `Err` nothing
-    /// that `f` wrote remains.
+    /// that `f` wrote remains. Work a user waits for: it goes before background writers.
     pub fn write<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
+        self.write_as(Priority::Foreground, f)
+    }
+
+    /// As [`Store::write`] for work nobody waits for (sync): it waits while a foreground writer
+    /// of this process does, and `f` should stop early when [`Tx::foreground_waiting`] says so.
+    pub fn write_background<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
+        self.write_as(Priority::Background, f)
+    }
+
+    fn write_as<T>(&mut self, priority: Priority, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
+        let gate = self.gate.clone();
+        let _turn = gate.enter(priority);
         let workstation_id = self.workstation_id.clone();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let tx = Tx { tx, workstation_id };
+        let tx = Tx { tx, workstation_id, gate: Some(gate.clone()) };
         let value = f(&tx)?;
         tx.tx.commit()?;
         Ok(value)
@@ -169,7 +195,7 @@ impl Store {
 /// differs from the recorded one is refused, not overwritten).
 fn ensure_tariffs(conn: &mut Connection) -> Result<()> {
     let workstation_id = conn.query_row("SELECT workstation_id FROM workstation", [], |r| r.get(0))?;
-    let tx = Tx { tx: conn.transaction_with_behavior(TransactionBehavior::Immediate)?, workstation_id };
+    let tx = Tx { tx: conn.transaction_with_behavior(TransactionBehavior::Immediate)?, workstation_id, gate: None };
     let today = crate::clock::business_date(Utc::now());
     billing::record_tariffs(&tx, crate::model::tariff::TariffBook::defaults().versions(), today)?;
     tx.tx.commit()?;

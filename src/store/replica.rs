@@ -68,7 +68,9 @@ pub fn apply(tx: &Tx, actor: &Actor, change: &Change) -> Result<Outcome> {
     Ok(outcome)
 }
 
-/// Applies many changes (a snapshot page) in the caller's transaction. Bills, the bulk of a
+/// Applies changes of a snapshot page in the caller's (background) transaction, from the first
+/// on, until all are done or a foreground writer waits for the file (at least one is applied):
+/// the outcomes returned are those of the changes applied, in order. Bills, the bulk of a
 /// snapshot, go through one [`BillWriter`] without a savepoint each while no customer here holds a
 /// prepayment (a bill's write is then one statement: it lands whole or not at all); everything
 /// else through [`apply`].
@@ -77,6 +79,9 @@ pub fn apply_many(tx: &Tx, actor: &Actor, changes: &[Change]) -> Result<Vec<Outc
     let mut writer = None;
     let mut outcomes = Vec::with_capacity(changes.len());
     for change in changes {
+        if !outcomes.is_empty() && tx.foreground_waiting() {
+            break;
+        }
         let fast = no_prepayments && change.kind == records::BILL && records::schema_of(records::BILL).is_some_and(|s| change.schema <= s);
         if !fast {
             outcomes.push(apply(tx, actor, change)?);

@@ -34,14 +34,20 @@ impl Applied {
     }
 }
 
-/// Applies one page and stores its cursor, in one transaction. Changes at or below the stored
-/// cursor's position for their scope were applied before and are skipped.
-pub fn apply_page(store: &mut Store, actor: &Actor, page: &ChangePage) -> Result<Applied> {
+/// Applies one page and stores its cursor, in one background transaction; when the counter waits
+/// to write, it commits early with the cursor at the last change applied (and says so: the rest is
+/// asked for again). Changes at or below the stored cursor's position for their scope were applied
+/// before and are skipped.
+pub fn apply_page(store: &mut Store, actor: &Actor, page: &ChangePage) -> Result<(Applied, Stopped)> {
     let next: Cursor = page.cursor.parse().map_err(|e| Error::Internal(format!("head office's cursor: {e}")))?;
-    store.write(|tx| {
+    store.write_background(|tx| {
         let mut cursor = sync_state::cursor(tx)?;
         let mut applied = Applied::default();
-        for change in &page.changes {
+        for (i, change) in page.changes.iter().enumerate() {
+            if i > 0 && tx.foreground_waiting() {
+                sync_state::set_cursor(tx, &cursor)?;
+                return Ok((applied, Stopped::Early));
+            }
             if change.pos > 0 && change.pos <= cursor.position(&change.scope) {
                 continue;
             }
@@ -52,8 +58,16 @@ pub fn apply_page(store: &mut Store, actor: &Actor, page: &ChangePage) -> Result
             cursor.advance(scope, *pos);
         }
         sync_state::set_cursor(tx, &cursor)?;
-        Ok(applied)
+        Ok((applied, Stopped::AtEnd))
     })
+}
+
+/// Where [`apply_page`] stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stopped {
+    AtEnd,
+    /// Before the page's end, to let the counter write.
+    Early,
 }
 
 /// Pulls until head office has nothing more, calling `progress(done)` after each page.
@@ -62,12 +76,12 @@ pub fn pull_all(store: &mut Store, office: &HeadOffice, actor: impl Fn() -> Acto
     loop {
         let cursor = sync_state::cursor(store.conn())?;
         let page = office.changes(&cursor.to_string(), PULL_PAGE)?;
-        let applied = apply_page(store, &actor(), &page).map_err(SyncError::Local)?;
+        let (applied, stopped) = apply_page(store, &actor(), &page).map_err(SyncError::Local)?;
         total.applied += applied.applied;
         total.kept += applied.kept;
         total.rejected += applied.rejected;
         progress(total.total());
-        if !page.more || page.changes.is_empty() {
+        if stopped == Stopped::AtEnd && (!page.more || page.changes.is_empty()) {
             return Ok(total);
         }
     }

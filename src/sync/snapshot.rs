@@ -25,7 +25,11 @@ pub struct SnapshotProgress {
     pub total: Option<u64>,
 }
 
-/// Applies one page at `table` and moves the position on, in one transaction.
+/// Applies one page at `table` and moves the position on. The page goes in as background writes:
+/// one transaction while nobody else writes, committed early (and continued in the next) whenever
+/// the counter waits to post, so that a payment waits for a few rows, not for the page. The
+/// position moves on with the page's last row; a kill in between re-applies the page's first
+/// rows, which merge idempotently.
 pub fn apply_page(store: &mut Store, actor: &Actor, table: &str, cursor: &str, page: &SnapshotPage) -> Result<Applied> {
     let next = match &page.next {
         Some(after) => SnapshotPosition::At { table: table.to_owned(), after: Some(after.clone()), cursor: cursor.to_owned() },
@@ -35,23 +39,33 @@ pub fn apply_page(store: &mut Store, actor: &Actor, table: &str, cursor: &str, p
         },
     };
     let start: hall_protocol::pull::Cursor = cursor.parse().map_err(|e| Error::Internal(format!("head office's cursor: {e}")))?;
-    store.write(|tx| {
-        let applied = replica::apply_many(tx, actor, &page.records)?;
-        sync_state::set_snapshot_position(tx, &next, actor.at)?;
-        if next == SnapshotPosition::Done {
-            // The pull starts where the snapshot's first page stood (never moving a scope back).
-            let mut current = sync_state::cursor(tx)?;
-            for (scope, pos) in &start.0 {
-                current.advance(scope, *pos);
+    let mut total = Applied::default();
+    let mut done = 0;
+    loop {
+        let finished = store.write_background(|tx| {
+            let applied = replica::apply_many(tx, actor, &page.records[done..])?;
+            for outcome in &applied {
+                total.add(outcome);
             }
-            sync_state::set_cursor(tx, &current)?;
+            done += applied.len();
+            if done < page.records.len() {
+                return Ok(false);
+            }
+            sync_state::set_snapshot_position(tx, &next, actor.at)?;
+            if next == SnapshotPosition::Done {
+                // The pull starts where the snapshot's first page stood (never moving a scope back).
+                let mut current = sync_state::cursor(tx)?;
+                for (scope, pos) in &start.0 {
+                    current.advance(scope, *pos);
+                }
+                sync_state::set_cursor(tx, &current)?;
+            }
+            Ok(true)
+        })?;
+        if finished {
+            return Ok(total);
         }
-        let mut total = Applied::default();
-        for outcome in &applied {
-            total.add(outcome);
-        }
-        Ok(total)
-    })
+    }
 }
 
 /// Runs the snapshot to its end from wherever it stands; nothing to do once it is done.

@@ -151,8 +151,13 @@ fn push_everything(path: &Path) -> anyhow::Result<u64> {
     let mut store = Store::open(path)?;
     let round =
         hall::sync::round::run_round(&mut store, &hall::clock::SystemClock, |_| {}).map_err(|e| anyhow::anyhow!("{}", e.message()))?;
-    if outbox::pending(store.conn())? != 0 {
-        bail!("events left unacknowledged after the push");
+    let left: Vec<(String, i64)> = store
+        .conn()
+        .prepare("SELECT kind, count(*) FROM outbox WHERE acked_at IS NULL GROUP BY kind")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    if !left.is_empty() {
+        bail!("{}: events left unacknowledged after the push: {left:?} (round: {round:?})", path.display());
     }
     Ok(round.pushed.acked)
 }
@@ -166,9 +171,12 @@ pub fn sync(bench: SyncBench) -> anyhow::Result<()> {
         Some(path) => path.clone(),
         None => std::env::current_exe()?.with_file_name("hall-hq"),
     };
-    let temp = tempfile::tempdir_in(bench.dir.clone().unwrap_or_else(std::env::temp_dir))?;
+    let parent = bench.dir.clone().unwrap_or_else(std::env::temp_dir);
+    let temp = tempfile::tempdir_in(&parent)?;
     println!("machine: {}", machine());
-    let sandbox = Sandbox::start(&hq, &temp.path().join("hq"))?;
+    // The cluster's directory is made beside the workstations' (not inside their private temporary
+    // directory, which PostgreSQL's own user could not enter when the bench runs as root).
+    let sandbox = Sandbox::start(&hq, &parent)?;
     let outlets = (bench.workstations / 4).max(1);
     for o in 0..=outlets {
         sandbox.hq(&["outlet", "add", &format!("B{o:03}"), &format!("基准网点{o}"), "--areas", &format!("A{o:03}")])?;
@@ -189,11 +197,17 @@ pub fn sync(bench: SyncBench) -> anyhow::Result<()> {
     // Twenty workstations at once.
     let mut paths = Vec::new();
     for w in 0..bench.workstations {
+        // An outlet's first workstation brings its customers; the others get them by snapshot,
+        // as the counters of one outlet share one customer base.
         let outlet = format!("B{:03}", 1 + w % outlets);
-        let mut store = workstation(&sandbox, temp.path(), &format!("ws{w}"), &outlet, 2 + w / outlets, 500)?;
-        let already = outbox::pending(store.conn())? as usize;
-        pending_payments(&mut store, bench.per_workstation.saturating_sub(already), &format!("ws{w}"))?;
-        paths.push(temp.path().join(format!("ws{w}.db")));
+        let name = format!("ws{w}");
+        let first = w < outlets;
+        drop(workstation(&sandbox, temp.path(), &name, &outlet, 2 + w / outlets, if first { 500 } else { 0 })?);
+        let path = temp.path().join(format!("{name}.db"));
+        push_everything(&path)?;
+        let mut store = Store::open(&path)?;
+        pending_payments(&mut store, bench.per_workstation, &name)?;
+        paths.push(path);
     }
     let started = Instant::now();
     let pushed: Vec<u64> = std::thread::scope(|scope| {

@@ -367,6 +367,9 @@ const CHUNK: usize = 5_000;
 /// Publishes bills to the outlets of their areas; a bill whose area no outlet serves is rejected.
 /// A bill re-published with other content replaces the old one, which is marked superseded
 /// (payments made against it arrive as late money for review).
+/// A publish of at least this many bills analyses the table afterwards.
+const ANALYZE_AFTER_BILLS: usize = 10_000;
+
 pub async fn publish_bills(pool: &Pool, csv_text: &str) -> Result<BillsReport> {
     let (bills, mut rejected) = parse_bills(csv_text);
     let mut client = pool.get().await?;
@@ -410,6 +413,11 @@ pub async fn publish_bills(pool: &Pool, csv_text: &str) -> Result<BillsReport> {
         }
     }
     tx.commit().await?;
+    // A month's bills are most of the table's rows: analyse now, so that the outlets' snapshots
+    // and the console plan with the new counts instead of waiting for autovacuum.
+    if bills.len() >= ANALYZE_AFTER_BILLS {
+        client.batch_execute("ANALYZE bills").await?;
+    }
     Ok(BillsReport { accepted, published, rejected })
 }
 

@@ -58,5 +58,7 @@ pub async fn seed_bills(pool: &Pool, outlet: &str, per_customer: i32) -> anyhow:
             &[&outlet, &per_customer],
         )
         .await?;
+    // As the billing centre's publish does after a large file.
+    client.batch_execute("ANALYZE bills").await?;
     Ok(rows)
 }

@@ -50,6 +50,19 @@ pub struct Actor {
     pub at: DateTime<Utc>,
 }
 
+/// A connection's usual checkpoint interval, put back by [`DeferredCheckpoints::restore`].
+#[must_use = "restore the checkpoint interval when the background work is done"]
+pub struct DeferredCheckpoints {
+    usual: i64,
+}
+
+impl DeferredCheckpoints {
+    pub fn restore(self, store: &mut Store) -> Result<()> {
+        store.conn.pragma_update(None, "wal_autocheckpoint", self.usual)?;
+        store.checkpoint_between_writes()
+    }
+}
+
 /// This workstation's identity and numbering state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Workstation {
@@ -79,10 +92,10 @@ pub struct Tx<'a> {
 }
 
 impl Tx<'_> {
-    /// Whether a foreground writer of this process waits for the file: a background transaction
-    /// (a sync page) should commit what it has and let it in.
-    pub fn foreground_waiting(&self) -> bool {
-        self.gate.as_ref().is_some_and(|gate| gate.foreground_waiting())
+    /// Whether a background transaction (a sync page) should commit what it has: a foreground
+    /// writer of this process waits for the file, or has just written.
+    pub fn should_yield(&self) -> bool {
+        self.gate.as_ref().is_some_and(|gate| gate.should_yield())
     }
 }
 
@@ -126,7 +139,7 @@ impl Store {
     }
 
     /// As [`Store::write`] for work nobody waits for (sync): it waits while a foreground writer
-    /// of this process does, and `f` should stop early when [`Tx::foreground_waiting`] says so.
+    /// of this process does, and `f` should stop early when [`Tx::should_yield`] says so.
     pub fn write_background<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
         self.write_as(Priority::Background, f)
     }
@@ -167,6 +180,22 @@ impl Store {
             self.conn.pragma_update_and_check(Some("main"), "journal_mode", "WAL", |r| r.get::<_, String>(0))?;
         }
         result
+    }
+
+    /// Makes this connection a background writer's (the sync task's): it never checkpoints the WAL
+    /// inside its commits, which the write gate would make the counter wait for; it calls
+    /// [`Store::checkpoint_between_writes`] between its transactions instead. Until `restore`d.
+    pub fn defer_checkpoints(&mut self) -> Result<DeferredCheckpoints> {
+        let usual: i64 = self.conn.query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))?;
+        self.conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        Ok(DeferredCheckpoints { usual })
+    }
+
+    /// Copies the WAL back into the database as far as no reader needs it, without waiting for or
+    /// blocking writers (a passive checkpoint), outside any transaction and the write gate.
+    pub fn checkpoint_between_writes(&self) -> Result<()> {
+        self.conn.query_row("PRAGMA main.wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+        Ok(())
     }
 
     pub fn workstation(&self) -> Result<Workstation> {

@@ -79,7 +79,7 @@ pub fn apply_many(tx: &Tx, actor: &Actor, changes: &[Change]) -> Result<Vec<Outc
     let mut writer = None;
     let mut outcomes = Vec::with_capacity(changes.len());
     for change in changes {
-        if !outcomes.is_empty() && tx.foreground_waiting() {
+        if !outcomes.is_empty() && tx.should_yield() {
             break;
         }
         let fast = no_prepayments && change.kind == records::BILL && records::schema_of(records::BILL).is_some_and(|s| change.schema <= s);

@@ -44,7 +44,7 @@ pub fn apply_page(store: &mut Store, actor: &Actor, page: &ChangePage) -> Result
         let mut cursor = sync_state::cursor(tx)?;
         let mut applied = Applied::default();
         for (i, change) in page.changes.iter().enumerate() {
-            if i > 0 && tx.foreground_waiting() {
+            if i > 0 && tx.should_yield() {
                 sync_state::set_cursor(tx, &cursor)?;
                 return Ok((applied, Stopped::Early));
             }
@@ -77,6 +77,7 @@ pub fn pull_all(store: &mut Store, office: &HeadOffice, actor: impl Fn() -> Acto
         let cursor = sync_state::cursor(store.conn())?;
         let page = office.changes(&cursor.to_string(), PULL_PAGE)?;
         let (applied, stopped) = apply_page(store, &actor(), &page).map_err(SyncError::Local)?;
+        store.checkpoint_between_writes()?;
         total.applied += applied.applied;
         total.kept += applied.kept;
         total.rejected += applied.rejected;

@@ -55,7 +55,9 @@ pub fn run_round(store: &mut Store, clock: &dyn Clock, mut progress: impl FnMut(
         ))));
     };
     let office = HeadOffice::new(&enrolment.url, enrolment.ca_pem.as_deref(), Some(enrolment.credential.clone()))?;
+    let deferred = store.defer_checkpoints()?;
     let outcome = round(store, &office, clock, &mut progress);
+    deferred.restore(store)?;
     let now = clock.now();
     match &outcome {
         Ok(_) => sync_state::record_success(store.conn(), now)?,

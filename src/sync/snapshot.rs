@@ -31,13 +31,7 @@ pub struct SnapshotProgress {
 /// position moves on with the page's last row; a kill in between re-applies the page's first
 /// rows, which merge idempotently.
 pub fn apply_page(store: &mut Store, actor: &Actor, table: &str, cursor: &str, page: &SnapshotPage) -> Result<Applied> {
-    let next = match &page.next {
-        Some(after) => SnapshotPosition::At { table: table.to_owned(), after: Some(after.clone()), cursor: cursor.to_owned() },
-        None => match SNAPSHOT_TABLES.iter().position(|t| *t == table).and_then(|i| SNAPSHOT_TABLES.get(i + 1)) {
-            Some(next_table) => SnapshotPosition::At { table: (*next_table).to_owned(), after: None, cursor: cursor.to_owned() },
-            None => SnapshotPosition::Done,
-        },
-    };
+    let next = position_after(table, cursor, page);
     let start: hall_protocol::pull::Cursor = cursor.parse().map_err(|e| Error::Internal(format!("head office's cursor: {e}")))?;
     let mut total = Applied::default();
     let mut done = 0;
@@ -68,7 +62,20 @@ pub fn apply_page(store: &mut Store, actor: &Actor, table: &str, cursor: &str, p
     }
 }
 
-/// Runs the snapshot to its end from wherever it stands; nothing to do once it is done.
+/// Where the snapshot stands once `page` of `table` is in: further in the table, at the start of
+/// the next one, or done.
+fn position_after(table: &str, cursor: &str, page: &SnapshotPage) -> SnapshotPosition {
+    match &page.next {
+        Some(after) => SnapshotPosition::At { table: table.to_owned(), after: Some(after.clone()), cursor: cursor.to_owned() },
+        None => match SNAPSHOT_TABLES.iter().position(|t| *t == table).and_then(|i| SNAPSHOT_TABLES.get(i + 1)) {
+            Some(next_table) => SnapshotPosition::At { table: (*next_table).to_owned(), after: None, cursor: cursor.to_owned() },
+            None => SnapshotPosition::Done,
+        },
+    }
+}
+
+/// Runs the snapshot to its end from wherever it stands; nothing to do once it is done. The next
+/// page is fetched (head office's query, the transfer, the decoding) while this one is applied.
 pub fn snapshot_all(
     store: &mut Store,
     office: &HeadOffice,
@@ -77,24 +84,40 @@ pub fn snapshot_all(
 ) -> SyncResult<Applied> {
     let mut total = Applied::default();
     let mut shown = SnapshotProgress { table: String::new(), done: 0, total: None };
-    loop {
-        let (table, after, cursor) = match sync_state::snapshot_position(store.conn())? {
-            SnapshotPosition::Done => return Ok(total),
-            SnapshotPosition::NotStarted => (SNAPSHOT_TABLES[0].to_owned(), None, None),
-            SnapshotPosition::At { table, after, cursor } => (table, after, Some(cursor)),
-        };
-        let page = office.snapshot(&table, after.as_deref(), SNAPSHOT_PAGE)?;
-        // The very first page's cursor is the one to follow afterwards.
-        let cursor = cursor.unwrap_or_else(|| page.cursor.clone());
-        let applied = apply_page(store, &actor(), &table, &cursor, &page).map_err(SyncError::Local)?;
-        if shown.table != table {
-            shown = SnapshotProgress { table: table.clone(), done: 0, total: None };
+    let fetch = |table: &str, after: Option<&str>| office.snapshot(table, after, SNAPSHOT_PAGE);
+    std::thread::scope(|scope| {
+        // The page being fetched in the background: for which (table, after), and its fetch.
+        let mut ahead: Option<((String, Option<String>), std::thread::ScopedJoinHandle<'_, SyncResult<SnapshotPage>>)> = None;
+        loop {
+            let (table, after, cursor) = match sync_state::snapshot_position(store.conn())? {
+                SnapshotPosition::Done => return Ok(total),
+                SnapshotPosition::NotStarted => (SNAPSHOT_TABLES[0].to_owned(), None, None),
+                SnapshotPosition::At { table, after, cursor } => (table, after, Some(cursor)),
+            };
+            let page = match ahead.take() {
+                Some((key, fetching)) if key == (table.clone(), after.clone()) => {
+                    fetching.join().unwrap_or_else(|_| Err(SyncError::Unreachable("the snapshot's fetch failed".into())))?
+                }
+                _ => fetch(&table, after.as_deref())?,
+            };
+            // The very first page's cursor is the one to follow afterwards.
+            let cursor = cursor.unwrap_or_else(|| page.cursor.clone());
+            if let SnapshotPosition::At { table: next_table, after: next_after, .. } = position_after(&table, &cursor, &page) {
+                let key = (next_table, next_after);
+                let (t, a) = key.clone();
+                ahead = Some((key, scope.spawn(move || fetch(&t, a.as_deref()))));
+            }
+            let applied = apply_page(store, &actor(), &table, &cursor, &page).map_err(SyncError::Local)?;
+            store.checkpoint_between_writes()?;
+            if shown.table != table {
+                shown = SnapshotProgress { table: table.clone(), done: 0, total: None };
+            }
+            shown.total = page.total.or(shown.total);
+            shown.done += page.records.len() as u64;
+            progress(&shown);
+            total.applied += applied.applied;
+            total.kept += applied.kept;
+            total.rejected += applied.rejected;
         }
-        shown.total = page.total.or(shown.total);
-        shown.done += page.records.len() as u64;
-        progress(&shown);
-        total.applied += applied.applied;
-        total.kept += applied.kept;
-        total.rejected += applied.rejected;
-    }
+    })
 }

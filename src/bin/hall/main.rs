@@ -265,6 +265,9 @@ enum BenchCommand {
         /// At most this many payments posted during the snapshot.
         #[arg(long, default_value_t = 300)]
         payments: usize,
+        /// Only the snapshot and the payments during it.
+        #[arg(long)]
+        snapshot_only: bool,
         /// The `hall-hq` binary (default: beside this one).
         #[arg(long)]
         hq: Option<PathBuf>,
@@ -444,18 +447,27 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Bench(BenchCommand::Payments { payments, dir }) => bench_money::payments(payments, dir.as_deref())?,
         Command::Bench(BenchCommand::Receipt { receipts }) => bench_money::receipt(receipts)?,
-        Command::Bench(BenchCommand::Sync { events, workstations, per_workstation, customers, bills_per_customer, payments, hq, dir }) => {
-            bench_sync::sync(bench_sync::SyncBench {
-                events,
-                workstations,
-                per_workstation,
-                customers,
-                bills_per_customer,
-                payments,
-                hq,
-                dir,
-            })?
-        }
+        Command::Bench(BenchCommand::Sync {
+            events,
+            workstations,
+            per_workstation,
+            customers,
+            bills_per_customer,
+            payments,
+            snapshot_only,
+            hq,
+            dir,
+        }) => bench_sync::sync(bench_sync::SyncBench {
+            snapshot_only,
+            events,
+            workstations,
+            per_workstation,
+            customers,
+            bills_per_customer,
+            payments,
+            hq,
+            dir,
+        })?,
         Command::Receipt(ReceiptCommand::Verify { code, keys }) => {
             let keys = match keys {
                 Some(file) => hall::model::signed_code::parse_public_keys(

@@ -1,9 +1,9 @@
 //! `POST /v1/push` and `GET /v1/workstation`: storing a batch of outbox events exactly once.
 //!
 //! One transaction per batch, holding the workstation's row lock (pushes of one workstation are
-//! serialised even across server instances). The batch goes in with one multi-row
-//! `INSERT … SELECT unnest(…) ON CONFLICT DO NOTHING RETURNING`; the keys that conflicted have
-//! their stored hashes compared. Any key whose content differs, or a new key under an epoch below
+//! serialised even across server instances). The keys the batch carries that are already stored
+//! are read (one index range per epoch) and their stored hashes compared; the new events go in
+//! with one binary `COPY`. Any key whose content differs, or a new key under an epoch below
 //! the highest seen, rolls the batch back; then, in a second transaction, the offending events go
 //! to quarantine and the workstation is fenced.
 
@@ -106,44 +106,36 @@ async fn store(client: &mut deadpool_postgres::Client, ws: &Workstation, events:
     }
     let top_epoch: Option<i64> =
         tx.query_one("SELECT max(epoch) FROM series WHERE outlet_code = $1 AND workstation_id = $2", &[outlet, workstation]).await?.get(0);
-    let epochs: Vec<i64> = events.iter().map(|e| e.epoch).collect();
-    let seqs: Vec<i64> = events.iter().map(|e| e.seq).collect();
-    let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
-    let entities: Vec<&str> = events.iter().map(|e| e.entity_id.as_str()).collect();
-    let payloads: Vec<&str> = events.iter().map(|e| e.payload.as_str()).collect();
-    let recorded: Vec<&str> = events.iter().map(|e| e.recorded_at.as_str()).collect();
-    let inserted: HashSet<(i64, i64)> = tx
-        .query(
-            "INSERT INTO events (outlet_code, workstation_id, epoch, seq, kind, entity_id, payload, recorded_at, hash)
-             SELECT $1, $2, * FROM unnest($3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
-             ON CONFLICT DO NOTHING RETURNING epoch, seq",
-            &[outlet, workstation, &epochs, &seqs, &kinds, &entities, &payloads, &recorded, &hashes],
-        )
-        .await?
-        .iter()
-        .map(|r| (r.get(0), r.get(1)))
-        .collect();
+    // The keys already stored, read as one index range per epoch of the batch (a batch is a run of
+    // seqs); under the workstation's lock no other push of it can add any meanwhile.
     let index: HashMap<(i64, i64), usize> = events.iter().enumerate().map(|(i, e)| ((e.epoch, e.seq), i)).collect();
+    let mut stored: HashMap<(i64, i64), String> = HashMap::new();
+    for (epoch, (low, high)) in seq_ranges(events) {
+        for row in tx
+            .query(
+                "SELECT seq, hash FROM events WHERE outlet_code = $1 AND workstation_id = $2 AND epoch = $3 AND seq BETWEEN $4 AND $5",
+                &[outlet, workstation, &epoch, &low, &high],
+            )
+            .await?
+        {
+            let seq: i64 = row.get(0);
+            if index.contains_key(&(epoch, seq)) {
+                stored.insert((epoch, seq), row.get(1));
+            }
+        }
+    }
+    let fresh: Vec<usize> = (0..events.len()).filter(|i| !stored.contains_key(&(events[*i].epoch, events[*i].seq))).collect();
     // A new key under an epoch older than one already seen: a machine restored without a new epoch.
     if let Some(top) = top_epoch {
-        let regressed: Vec<(usize, Option<String>)> =
-            inserted.iter().filter(|(epoch, _)| *epoch < top).map(|key| (index[key], None)).collect();
+        let regressed: Vec<(usize, Option<String>)> = fresh.iter().filter(|i| events[**i].epoch < top).map(|i| (*i, None)).collect();
         if !regressed.is_empty() {
             tx.rollback().await?;
             return Ok(Stored::Fence { reason: "epoch_regressed", offenders: sorted(regressed) });
         }
     }
-    let repeated: Vec<usize> = (0..events.len()).filter(|i| !inserted.contains(&(epochs[*i], seqs[*i]))).collect();
+    let repeated: Vec<usize> = (0..events.len()).filter(|i| stored.contains_key(&(events[*i].epoch, events[*i].seq))).collect();
     if !repeated.is_empty() {
-        let (re_epochs, re_seqs): (Vec<i64>, Vec<i64>) = repeated.iter().map(|i| (epochs[*i], seqs[*i])).unzip();
-        let stored = tx
-            .query(
-                "SELECT e.epoch, e.seq, e.hash FROM events e
-                 JOIN unnest($3::bigint[], $4::bigint[]) AS k(epoch, seq) ON e.epoch = k.epoch AND e.seq = k.seq
-                 WHERE e.outlet_code = $1 AND e.workstation_id = $2",
-                &[outlet, workstation, &re_epochs, &re_seqs],
-            )
-            .await?;
+        let re_seqs: Vec<i64> = repeated.iter().map(|i| events[*i].seq).collect();
         // A fork an operator has already resolved is not raised again: its resend is acknowledged.
         let resolved: HashSet<(i64, i64, String)> = tx
             .query(
@@ -155,14 +147,13 @@ async fn store(client: &mut deadpool_postgres::Client, ws: &Workstation, events:
             .iter()
             .map(|r| (r.get(0), r.get(1), r.get(2)))
             .collect();
-        let forked: Vec<(usize, Option<String>)> = stored
+        let forked: Vec<(usize, Option<String>)> = repeated
             .iter()
-            .filter_map(|row| {
-                let (epoch, seq): (i64, i64) = (row.get(0), row.get(1));
-                let i = index[&(epoch, seq)];
-                let hash: String = row.get(2);
-                let known = resolved.contains(&(epoch, seq, hashes[i].clone()));
-                (hash != hashes[i] && !known).then_some((i, Some(hash)))
+            .filter_map(|&i| {
+                let key = (events[i].epoch, events[i].seq);
+                let hash = &stored[&key];
+                let known = resolved.contains(&(key.0, key.1, hashes[i].clone()));
+                (*hash != hashes[i] && !known).then(|| (i, Some(hash.clone())))
             })
             .collect();
         if !forked.is_empty() {
@@ -170,6 +161,8 @@ async fn store(client: &mut deadpool_postgres::Client, ws: &Workstation, events:
             return Ok(Stored::Fence { reason: "clone_suspected", offenders: sorted(forked) });
         }
     }
+    copy_events(&tx, outlet, workstation, fresh.iter().map(|i| (&events[*i], hashes[*i].as_str()))).await?;
+    let inserted: HashSet<(i64, i64)> = fresh.iter().map(|i| (events[*i].epoch, events[*i].seq)).collect();
     let new_events: Vec<&WireEvent> = events.iter().filter(|e| inserted.contains(&(e.epoch, e.seq))).collect();
     let in_review = crate::projection::project(&tx, outlet, workstation, &new_events).await?;
     update_series(&tx, outlet, workstation, &new_events).await?;
@@ -177,6 +170,40 @@ async fn store(client: &mut deadpool_postgres::Client, ws: &Workstation, events:
         .await?;
     tx.commit().await?;
     Ok(Stored::Ok { stored: new_events.len() as u64, duplicates: repeated.len() as u64, in_review })
+}
+
+/// Each epoch of the batch with the lowest and highest seq it carries.
+fn seq_ranges(events: &[WireEvent]) -> std::collections::BTreeMap<i64, (i64, i64)> {
+    let mut ranges = std::collections::BTreeMap::new();
+    for e in events {
+        let range = ranges.entry(e.epoch).or_insert((e.seq, e.seq));
+        range.0 = range.0.min(e.seq);
+        range.1 = range.1.max(e.seq);
+    }
+    ranges
+}
+
+/// Writes new events with `COPY … FROM STDIN BINARY`: the cheapest way into PostgreSQL (the ingest
+/// benchmark's baseline is exactly this), and the keys were checked above.
+async fn copy_events<'a>(
+    tx: &tokio_postgres::Transaction<'_>,
+    outlet: &str,
+    workstation: &str,
+    events: impl Iterator<Item = (&'a WireEvent, &'a str)>,
+) -> Result<()> {
+    use tokio_postgres::binary_copy::BinaryCopyInWriter;
+    use tokio_postgres::types::Type;
+    let sink = tx
+        .copy_in("COPY events (outlet_code, workstation_id, epoch, seq, kind, entity_id, payload, recorded_at, hash) FROM STDIN BINARY")
+        .await?;
+    let types = [Type::TEXT, Type::TEXT, Type::INT8, Type::INT8, Type::TEXT, Type::TEXT, Type::TEXT, Type::TEXT, Type::TEXT];
+    let writer = BinaryCopyInWriter::new(sink, &types);
+    futures_util::pin_mut!(writer);
+    for (e, hash) in events {
+        writer.as_mut().write(&[&outlet, &workstation, &e.epoch, &e.seq, &e.kind, &e.entity_id, &e.payload, &e.recorded_at, &hash]).await?;
+    }
+    writer.finish().await?;
+    Ok(())
 }
 
 fn sorted(mut offenders: Vec<(usize, Option<String>)>) -> Vec<(usize, Option<String>)> {

@@ -77,14 +77,14 @@ fn a_page_is_applied_with_its_cursor_and_applying_it_again_changes_nothing() {
     let audits = count(&store, "SELECT count(*) FROM audit_log");
 
     // The same page again (its answer was lost): skipped by the cursor, nothing written.
-    apply_page(&mut store, &actor(), &page).unwrap().0;
+    apply_page(&mut store, &actor(), &page).unwrap();
     // And the same records at later positions (the snapshot and the log overlap): no new rows.
     let again = ChangePage {
         changes: vec![calendar_change(2, 1), user_change(2, "hqclerk", &hash, true)],
         cursor: "global=2;outlet:330106=2".into(),
         more: false,
     };
-    apply_page(&mut store, &actor(), &again).unwrap().0;
+    apply_page(&mut store, &actor(), &again).unwrap();
     assert_eq!(count(&store, "SELECT count(*) FROM outbox"), events);
     assert_eq!(count(&store, "SELECT count(*) FROM audit_log"), audits);
     assert_eq!(sync_state::cursor(store.conn()).unwrap().to_string(), "global=2;outlet:330106=2");
@@ -286,7 +286,7 @@ fn a_pulled_bill_is_paid_from_the_prepayment_held_here_and_that_is_reported() {
     store.conn().execute("INSERT INTO balances (customer_pk, prepaid_fen) SELECT pk, 4000 FROM customers", []).unwrap();
     let page =
         ChangePage { changes: vec![bill_change(1, "b1", &customer.id, "2026-02", 6_000)], cursor: "outlet:330106=1".into(), more: false };
-    apply_page(&mut store, &actor(), &page).unwrap().0;
+    apply_page(&mut store, &actor(), &page).unwrap();
     assert_eq!(count(&store, "SELECT paid_fen FROM bills WHERE id = 'b1'"), 4_000);
     assert_eq!(count(&store, "SELECT prepaid_fen FROM balances"), 0);
     let payload: String = store.conn().query_row("SELECT payload FROM outbox WHERE kind = 'bill.prepaid'", [], |r| r.get(0)).unwrap();
@@ -468,6 +468,6 @@ fn a_pulled_customer_is_merged_in_and_the_same_record_again_changes_nothing() {
     let copy = hall::store::customers::get(b.conn(), &customer.id).unwrap();
     assert_eq!((copy.record.name.as_str(), copy.record.account.as_str()), ("王五", "3301000007"));
     assert_eq!(count(&b, "SELECT count(*) FROM outbox"), events, "a pulled customer is not echoed back");
-    apply_page(&mut b, &actor(), &page(2)).unwrap().0;
+    apply_page(&mut b, &actor(), &page(2)).unwrap();
     assert_eq!(hall::store::customers::get(b.conn(), &customer.id).unwrap().version, copy.version);
 }

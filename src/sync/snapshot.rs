@@ -74,6 +74,9 @@ fn position_after(table: &str, cursor: &str, page: &SnapshotPage) -> SnapshotPos
     }
 }
 
+/// A page of the snapshot: its table and the key it starts after.
+type PageKey = (String, Option<String>);
+
 /// Runs the snapshot to its end from wherever it stands; nothing to do once it is done. The next
 /// page is fetched (head office's query, the transfer, the decoding) while this one is applied.
 pub fn snapshot_all(
@@ -87,7 +90,7 @@ pub fn snapshot_all(
     let fetch = |table: &str, after: Option<&str>| office.snapshot(table, after, SNAPSHOT_PAGE);
     std::thread::scope(|scope| {
         // The page being fetched in the background: for which (table, after), and its fetch.
-        let mut ahead: Option<((String, Option<String>), std::thread::ScopedJoinHandle<'_, SyncResult<SnapshotPage>>)> = None;
+        let mut ahead: Option<(PageKey, std::thread::ScopedJoinHandle<'_, SyncResult<SnapshotPage>>)> = None;
         loop {
             let (table, after, cursor) = match sync_state::snapshot_position(store.conn())? {
                 SnapshotPosition::Done => return Ok(total),

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use super::application::{ApplicationKind, DocumentKind, StepKind};
 use super::customer::{CustomerClass, Voltage};
+use super::versions::{Book, Versioned};
 use crate::error::{Error, Result, UserMessage};
 
 /// The rule files shipped with the program, oldest first.
@@ -146,10 +147,6 @@ impl Rules {
         Ok(Rules { effective: file.effective, kinds })
     }
 
-    pub fn version(&self) -> String {
-        self.effective.to_string()
-    }
-
     fn kind(&self, kind: ApplicationKind) -> &KindRules {
         // Every kind is present: `parse` checks it.
         &self.kinds[&kind]
@@ -200,13 +197,16 @@ fn followed(class: Option<CustomerClass>, voltage: Option<Voltage>) -> Applicati
     }
 }
 
-/// Every version of the rules, oldest first.
-#[derive(Debug, Clone)]
-pub struct RuleBook {
-    versions: Vec<Rules>,
+/// Every version of the application rules.
+pub type RuleBook = Book<Rules>;
+
+impl Versioned for Rules {
+    fn effective(&self) -> NaiveDate {
+        self.effective
+    }
 }
 
-impl RuleBook {
+impl Book<Rules> {
     /// The shipped rules, parsed and checked once.
     pub fn shipped() -> &'static RuleBook {
         static BOOK: std::sync::OnceLock<RuleBook> = std::sync::OnceLock::new();
@@ -214,31 +214,8 @@ impl RuleBook {
     }
 
     pub fn from_texts(texts: &[&str]) -> Result<RuleBook> {
-        let mut versions = texts.iter().map(|t| Rules::parse(t)).collect::<Result<Vec<_>>>()?;
-        versions.sort_by_key(|r| r.effective);
-        if versions.windows(2).any(|w| w[0].effective == w[1].effective) {
-            return Err(bad("?", "两个版本生效日期相同".into(), "two versions share an effective date".into()));
-        }
-        Ok(RuleBook { versions })
-    }
-
-    /// The version in force on `date`.
-    pub fn in_force(&self, date: NaiveDate) -> Result<&Rules> {
-        self.versions.iter().rev().find(|r| r.effective <= date).ok_or_else(|| {
-            Error::invalid(UserMessage::new(
-                "application_rules.none",
-                format!("{date}没有生效的业扩时限规则"),
-                format!("No application rules are in force on {date}"),
-            ))
-        })
-    }
-
-    /// The version an application was accepted under.
-    pub fn version(&self, version: &str) -> Result<&Rules> {
-        self.versions
-            .iter()
-            .find(|r| r.version() == version)
-            .ok_or_else(|| Error::Internal(format!("application rules version {version} is not known")))
+        let versions = texts.iter().map(|t| Rules::parse(t)).collect::<Result<Vec<_>>>()?;
+        Book::new(versions, ("application_rules", "业扩时限规则", "application rules"))
     }
 }
 

@@ -25,6 +25,7 @@ use crate::model::application_rules::{Plan, PlanInput, RuleBook, Rules};
 use crate::model::customer::{CreditRating, Customer, CustomerClass, CustomerDraft, CustomerStatus, PaymentMethod, Voltage};
 use crate::model::money::Fen;
 use crate::model::user::{Role, User};
+use crate::model::versions::Versioned;
 use crate::model::workflow::{self, Suspension};
 
 /// A stored application with its steps, timeline and documents.

@@ -440,7 +440,7 @@ fn stage(source: &Path, staged: &Path, actor: &Actor, live_epoch: i64, history: 
     let mut store = Store::open(staged)?;
     store.write(|tx| {
         tx.execute(
-            "UPDATE workstation SET epoch = max(epoch, ?1) + 1, next_seq = 1, next_receipt_seq = 1, next_application_seq = 1",
+            "UPDATE workstation SET epoch = max(epoch, ?1) + 1, next_seq = 1, next_receipt_seq = 1, next_application_seq = 1, next_request_seq = 1",
             [live_epoch],
         )?;
         tx.execute("UPDATE sessions SET ended_at = ?1 WHERE ended_at IS NULL", [stamp(actor.at)])?;

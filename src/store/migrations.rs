@@ -22,6 +22,7 @@ const STEPS: &[&str] = &[
     include_str!("sql/013_applications.sql"),
     include_str!("sql/014_sync.sql"),
     include_str!("sql/015_field_clocks.sql"),
+    include_str!("sql/016_service_requests.sql"),
 ];
 
 pub const LATEST_VERSION: usize = STEPS.len();

@@ -23,6 +23,7 @@ pub mod payments;
 pub mod receipts;
 pub mod replica;
 pub mod search;
+pub mod service;
 pub mod sessions;
 pub mod settings;
 pub mod sync_state;

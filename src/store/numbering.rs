@@ -1,6 +1,6 @@
-//! Gap-free numbers per workstation, for every series of numbered paper: receipts and
-//! applications. The next number is read from the `workstation` row and moved on inside the
-//! caller's write transaction, so a rolled-back write leaves no hole and needs no network; a
+//! Gap-free numbers per workstation, for every series of numbered paper: receipts, applications
+//! and service requests. The next number is read from the `workstation` row and moved on inside
+//! the caller's write transaction, so a rolled-back write leaves no hole and needs no network; a
 //! restore starts a new epoch, and with it new series.
 
 use rusqlite::Connection;
@@ -21,6 +21,8 @@ pub enum Series {
     Receipt,
     /// `YK330106-01-1-000001`, recorded on applications.
     Application,
+    /// `GD330106-01-1-000001`, recorded on service requests.
+    ServiceRequest,
 }
 
 impl Series {
@@ -28,6 +30,7 @@ impl Series {
         match self {
             Series::Receipt => "",
             Series::Application => "YK",
+            Series::ServiceRequest => "GD",
         }
     }
 
@@ -37,6 +40,7 @@ impl Series {
         match self {
             Series::Receipt => "SELECT outlet_code, counter_no, epoch, next_receipt_seq FROM workstation",
             Series::Application => "SELECT outlet_code, counter_no, epoch, next_application_seq FROM workstation",
+            Series::ServiceRequest => "SELECT outlet_code, counter_no, epoch, next_request_seq FROM workstation",
         }
     }
 
@@ -44,6 +48,7 @@ impl Series {
         match self {
             Series::Receipt => "UPDATE workstation SET next_receipt_seq = ?1",
             Series::Application => "UPDATE workstation SET next_application_seq = ?1",
+            Series::ServiceRequest => "UPDATE workstation SET next_request_seq = ?1",
         }
     }
 
@@ -52,6 +57,7 @@ impl Series {
         match self {
             Series::Receipt => "SELECT receipt_epoch, receipt_seq FROM payments ORDER BY receipt_epoch, receipt_seq",
             Series::Application => "SELECT number_epoch, number_seq FROM applications ORDER BY number_epoch, number_seq",
+            Series::ServiceRequest => "SELECT number_epoch, number_seq FROM service_requests ORDER BY number_epoch, number_seq",
         }
     }
 }

@@ -52,6 +52,13 @@ pub const DESK_AFTER_CLOSE: &str = "desk.after_close";
 pub const CONFIRM_CHANGE_OVER: &str = "payment.confirm_change_over_fen";
 pub const DEFAULT_CONFIRM_CHANGE_OVER: i64 = 100_000;
 
+/// The outlet's area type (城区 / 农村 / 特殊边远), for the repair deadlines of a fault reported
+/// without one.
+pub const SERVICE_AREA_TYPE: &str = "service.area_type";
+/// How many hours before a deadline a service request counts as due soon.
+pub const SERVICE_DUE_SOON_HOURS: &str = "service.due_soon_hours";
+pub const DEFAULT_SERVICE_DUE_SOON_HOURS: i64 = 4;
+
 // ---- The typed settings API: the keys an administrator may see and change from the UI, each
 // with its kind (which checks a new value) and the roles that may change it. Add a key here to
 // make it editable through `settings.get` / `settings.set`.
@@ -108,6 +115,8 @@ pub const KNOWN: &[Known] = &[
     Known { key: DESK_AFTER_CLOSE, kind: Kind::Choice(&["next_day", "refuse"]), default: "next_day", editors: MANAGERS },
     // Up to 100,000 元 of change before the clerk confirms.
     Known { key: CONFIRM_CHANGE_OVER, kind: Kind::Integer { min: 0, max: 10_000_000 }, default: "100000", editors: MANAGERS },
+    Known { key: SERVICE_AREA_TYPE, kind: Kind::Choice(&["urban", "rural", "remote"]), default: "urban", editors: MANAGERS },
+    Known { key: SERVICE_DUE_SOON_HOURS, kind: Kind::Integer { min: 1, max: 72 }, default: "4", editors: MANAGERS },
 ];
 
 /// A known setting's current value, as the UI gets it.
@@ -198,6 +207,7 @@ mod tests {
         assert_eq!(default(IDLE_LOCK_MINUTES), DEFAULT_IDLE_LOCK_MINUTES);
         assert_eq!(default(SESSION_MAX_HOURS), DEFAULT_SESSION_MAX_HOURS);
         assert_eq!(default(BACKUP_KEEP_DAYS), DEFAULT_BACKUP_KEEP_DAYS);
+        assert_eq!(default(SERVICE_DUE_SOON_HOURS), DEFAULT_SERVICE_DUE_SOON_HOURS);
         assert_eq!(default(CONFIRM_CHANGE_OVER), DEFAULT_CONFIRM_CHANGE_OVER);
         assert_eq!(default(ATTACHMENT_MAX_MIB), DEFAULT_ATTACHMENT_MAX_MIB);
         assert!(check(known(DESK_AFTER_CLOSE).unwrap(), "sometimes").is_err());

@@ -86,7 +86,7 @@ code_enum!(
 
 code_enum!(
     /// What a user does to a request; each is one row of its timeline.
-    Action {
+    RequestAction {
         Accept = "accept", "受理", "Accepted";
         Assign = "assign", "派单", "Assigned";
         Arrive = "arrive", "到达现场", "Arrived on site";
@@ -143,7 +143,7 @@ pub struct RequestDraft {
 /// The actions after intake and what each needs.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, TS)]
 #[serde(tag = "action", rename_all = "snake_case")]
-pub enum Act {
+pub enum RequestAct {
     /// Hands the request to a user (a manager's, or a clerk's own taking of it).
     Assign {
         assignee: String,
@@ -173,32 +173,32 @@ pub enum Act {
     },
 }
 
-impl Act {
+impl RequestAct {
     /// The timeline action this is.
-    pub fn action(&self) -> Action {
+    pub fn action(&self) -> RequestAction {
         match self {
-            Act::Assign { .. } => Action::Assign,
-            Act::Arrive { .. } => Action::Arrive,
-            Act::Restore { .. } => Action::Restore,
-            Act::Contact { .. } => Action::Contact,
-            Act::Note { .. } => Action::Note,
-            Act::Reply { .. } => Action::Reply,
-            Act::Callback { .. } => Action::Callback,
-            Act::Close { .. } => Action::Close,
+            RequestAct::Assign { .. } => RequestAction::Assign,
+            RequestAct::Arrive { .. } => RequestAction::Arrive,
+            RequestAct::Restore { .. } => RequestAction::Restore,
+            RequestAct::Contact { .. } => RequestAction::Contact,
+            RequestAct::Note { .. } => RequestAction::Note,
+            RequestAct::Reply { .. } => RequestAction::Reply,
+            RequestAct::Callback { .. } => RequestAction::Callback,
+            RequestAct::Close { .. } => RequestAction::Close,
         }
     }
 
     /// The free text the action carries (note, reply or callback comment).
     pub fn text(&self) -> &str {
         match self {
-            Act::Assign { note, .. }
-            | Act::Arrive { note }
-            | Act::Restore { note }
-            | Act::Contact { note }
-            | Act::Note { note }
-            | Act::Close { note } => note,
-            Act::Reply { reply } => reply,
-            Act::Callback { comment, .. } => comment,
+            RequestAct::Assign { note, .. }
+            | RequestAct::Arrive { note }
+            | RequestAct::Restore { note }
+            | RequestAct::Contact { note }
+            | RequestAct::Note { note }
+            | RequestAct::Close { note } => note,
+            RequestAct::Reply { reply } => reply,
+            RequestAct::Callback { comment, .. } => comment,
         }
     }
 }

@@ -6,7 +6,7 @@
 //! (不满意) goes back to the manager, who alone acts on it until it is replied to again.
 //! Administrators and head-office operators see requests but act on none.
 
-use super::service::{Act, Action, CallbackOutcome, Category, RequestState, ServiceKind};
+use super::service::{CallbackOutcome, Category, RequestAct, RequestAction, RequestState, ServiceKind};
 use super::user::Role;
 use crate::error::{Error, Lang, Result, UserMessage};
 
@@ -57,50 +57,56 @@ fn refuse(code: &str, zh: impl Into<String>, en: impl Into<String>) -> Error {
 }
 
 /// Whether `action` is valid now (ignoring roles); the refusal says why not.
-fn state_allows(action: Action, p: &Progress, tries: u32) -> Result<()> {
+fn state_allows(action: RequestAction, p: &Progress, tries: u32) -> Result<()> {
     use RequestState as S;
     let open = matches!(p.state, S::Accepted | S::Assigned | S::Reopened);
     match action {
         _ if p.state == S::Closed => {
             Err(refuse("request.closed", "该工单已办结，不能再办理", "This request is closed: nothing more can be done to it"))
         }
-        Action::Accept => Err(refuse("request.already_accepted", "该工单已受理", "This request is already accepted")),
-        Action::Note => Ok(()),
-        Action::Assign | Action::Arrive | Action::Restore | Action::Contact | Action::Reply if !open => Err(refuse(
-            "request.replied",
-            "该工单已答复客户，请回访或办结",
-            "This request has been replied to: call the customer back or close it",
-        )),
-        Action::Assign | Action::Reply => Ok(()),
-        Action::Arrive if !p.category.goes_on_site(p.kind) => {
+        RequestAction::Accept => Err(refuse("request.already_accepted", "该工单已受理", "This request is already accepted")),
+        RequestAction::Note => Ok(()),
+        RequestAction::Assign | RequestAction::Arrive | RequestAction::Restore | RequestAction::Contact | RequestAction::Reply if !open => {
+            Err(refuse(
+                "request.replied",
+                "该工单已答复客户，请回访或办结",
+                "This request has been replied to: call the customer back or close it",
+            ))
+        }
+        RequestAction::Assign | RequestAction::Reply => Ok(()),
+        RequestAction::Arrive if !p.category.goes_on_site(p.kind) => {
             Err(refuse("request.no_site_visit", "此类工单无需到达现场", "This kind of request has no site visit"))
         }
-        Action::Arrive if p.arrived => Err(refuse("request.already_arrived", "已记录到达现场", "The arrival is already recorded")),
-        Action::Restore if p.category != Category::FaultRepair => {
+        RequestAction::Arrive if p.arrived => Err(refuse("request.already_arrived", "已记录到达现场", "The arrival is already recorded")),
+        RequestAction::Restore if p.category != Category::FaultRepair => {
             Err(refuse("request.no_restore", "只有故障报修记录恢复送电", "Only a fault repair records the supply restored"))
         }
-        Action::Restore if !p.arrived => Err(refuse("request.not_arrived", "请先记录到达现场", "Record the arrival on site first")),
-        Action::Restore if p.restored => Err(refuse("request.already_restored", "已记录恢复送电", "The restoration is already recorded")),
-        Action::Contact if p.category != Category::Complaint => {
+        RequestAction::Restore if !p.arrived => Err(refuse("request.not_arrived", "请先记录到达现场", "Record the arrival on site first")),
+        RequestAction::Restore if p.restored => {
+            Err(refuse("request.already_restored", "已记录恢复送电", "The restoration is already recorded"))
+        }
+        RequestAction::Contact if p.category != Category::Complaint => {
             Err(refuse("request.no_contact", "只有投诉工单记录首次联系", "Only a complaint records the first contact"))
         }
-        Action::Contact if p.contacted => Err(refuse("request.already_contacted", "已记录联系客户", "The contact is already recorded")),
-        Action::Arrive | Action::Restore | Action::Contact => Ok(()),
-        Action::Callback | Action::Close if p.state != S::Replied => Err(refuse(
+        RequestAction::Contact if p.contacted => {
+            Err(refuse("request.already_contacted", "已记录联系客户", "The contact is already recorded"))
+        }
+        RequestAction::Arrive | RequestAction::Restore | RequestAction::Contact => Ok(()),
+        RequestAction::Callback | RequestAction::Close if p.state != S::Replied => Err(refuse(
             "request.not_replied",
             "该工单尚未答复客户，不能回访或办结",
             "This request has not been replied to yet: it cannot be called back or closed",
         )),
-        Action::Callback if p.satisfaction.is_some() => {
+        RequestAction::Callback if p.satisfaction.is_some() => {
             Err(refuse("request.callback_done", "已回访，可以办结", "The callback is done: the request can be closed"))
         }
-        Action::Callback if p.unreachable_tries >= tries => Err(refuse(
+        RequestAction::Callback if p.unreachable_tries >= tries => Err(refuse(
             "request.callback_tries_used",
             format!("已回访{tries}次未联系上，可以办结"),
             format!("The customer was not reached in {tries} calls: the request can be closed"),
         )),
-        Action::Callback => Ok(()),
-        Action::Close if p.category.needs_callback() && !p.callback_done(tries) => Err(refuse(
+        RequestAction::Callback => Ok(()),
+        RequestAction::Close if p.category.needs_callback() && !p.callback_done(tries) => Err(refuse(
             "request.callback_required",
             format!("{}须回访客户、记录满意度后方可办结", p.category.label(Lang::ZhCn)),
             format!(
@@ -108,16 +114,16 @@ fn state_allows(action: Action, p: &Progress, tries: u32) -> Result<()> {
                 p.category.label(Lang::En).to_lowercase()
             ),
         )),
-        Action::Close => Ok(()),
+        RequestAction::Close => Ok(()),
     }
 }
 
 /// Checks that a user of `role` may take `action` now.
-pub fn check(action: Action, p: &Progress, role: Role, tries: u32) -> Result<()> {
+pub fn check(action: RequestAction, p: &Progress, role: Role, tries: u32) -> Result<()> {
     state_allows(action, p, tries)?;
     let allowed = match role {
         Role::Manager => true,
-        Role::Clerk => p.state != RequestState::Reopened || action == Action::Note,
+        Role::Clerk => p.state != RequestState::Reopened || action == RequestAction::Note,
         _ => false,
     };
     if !allowed {
@@ -153,49 +159,58 @@ pub fn check_intake(role: Role) -> Result<()> {
 }
 
 /// Takes `act` if valid: the progress after it.
-pub fn apply(p: &Progress, act: &Act, role: Role, tries: u32) -> Result<Progress> {
+pub fn apply(p: &Progress, act: &RequestAct, role: Role, tries: u32) -> Result<Progress> {
     check(act.action(), p, role, tries)?;
     let mut next = p.clone();
     let in_hand = |state: RequestState| if state == RequestState::Accepted { RequestState::Assigned } else { state };
     match act {
-        Act::Assign { .. } => next.state = RequestState::Assigned,
-        Act::Arrive { .. } => {
+        RequestAct::Assign { .. } => next.state = RequestState::Assigned,
+        RequestAct::Arrive { .. } => {
             next.arrived = true;
             next.state = in_hand(p.state);
         }
-        Act::Restore { .. } => next.restored = true,
-        Act::Contact { .. } => {
+        RequestAct::Restore { .. } => next.restored = true,
+        RequestAct::Contact { .. } => {
             next.contacted = true;
             next.state = in_hand(p.state);
         }
-        Act::Note { .. } => {}
-        Act::Reply { .. } => {
+        RequestAct::Note { .. } => {}
+        RequestAct::Reply { .. } => {
             next.state = RequestState::Replied;
             next.unreachable_tries = 0;
             next.satisfaction = None;
         }
-        Act::Callback { outcome, .. } => match outcome {
+        RequestAct::Callback { outcome, .. } => match outcome {
             CallbackOutcome::Unsatisfied => next.state = RequestState::Reopened,
             CallbackOutcome::Unreachable => next.unreachable_tries += 1,
             CallbackOutcome::Satisfied | CallbackOutcome::FairlySatisfied => next.satisfaction = Some(*outcome),
         },
-        Act::Close { .. } => next.state = RequestState::Closed,
+        RequestAct::Close { .. } => next.state = RequestState::Closed,
     }
     Ok(next)
 }
 
 /// The actions a user of `role` may take now, in the order the UI shows them.
-pub fn actions(p: &Progress, role: Role, tries: u32) -> Vec<Action> {
-    [Action::Assign, Action::Contact, Action::Arrive, Action::Restore, Action::Reply, Action::Callback, Action::Close, Action::Note]
-        .into_iter()
-        .filter(|a| check(*a, p, role, tries).is_ok())
-        .collect()
+pub fn actions(p: &Progress, role: Role, tries: u32) -> Vec<RequestAction> {
+    [
+        RequestAction::Assign,
+        RequestAction::Contact,
+        RequestAction::Arrive,
+        RequestAction::Restore,
+        RequestAction::Reply,
+        RequestAction::Callback,
+        RequestAction::Close,
+        RequestAction::Note,
+    ]
+    .into_iter()
+    .filter(|a| check(*a, p, role, tries).is_ok())
+    .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use Action as A;
+    use RequestAction as A;
     use RequestState as S;
     use proptest::prelude::*;
 
@@ -205,21 +220,21 @@ mod tests {
         "n".into()
     }
 
-    fn act(action: Action, outcome: CallbackOutcome) -> Act {
+    fn act(action: RequestAction, outcome: CallbackOutcome) -> RequestAct {
         match action {
-            A::Assign => Act::Assign { assignee: "u".into(), note: note() },
-            A::Arrive => Act::Arrive { note: note() },
-            A::Restore => Act::Restore { note: note() },
-            A::Contact => Act::Contact { note: note() },
-            A::Reply => Act::Reply { reply: note() },
-            A::Callback => Act::Callback { outcome, comment: note() },
-            A::Close => Act::Close { note: note() },
-            A::Note | A::Accept => Act::Note { note: note() },
+            A::Assign => RequestAct::Assign { assignee: "u".into(), note: note() },
+            A::Arrive => RequestAct::Arrive { note: note() },
+            A::Restore => RequestAct::Restore { note: note() },
+            A::Contact => RequestAct::Contact { note: note() },
+            A::Reply => RequestAct::Reply { reply: note() },
+            A::Callback => RequestAct::Callback { outcome, comment: note() },
+            A::Close => RequestAct::Close { note: note() },
+            A::Note | A::Accept => RequestAct::Note { note: note() },
         }
     }
 
     /// The transitions the issue allows, written out independently of `apply`: (from, action) → to.
-    fn allowed(from: RequestState, action: Action, outcome: CallbackOutcome) -> Option<RequestState> {
+    fn allowed(from: RequestState, action: RequestAction, outcome: CallbackOutcome) -> Option<RequestState> {
         use CallbackOutcome as O;
         match (from, action) {
             (S::Closed, _) => None,
@@ -244,10 +259,10 @@ mod tests {
         prop::option::of(prop::sample::select(ServiceKind::ALL.to_vec()))
     }
 
-    fn step() -> impl Strategy<Value = (Action, CallbackOutcome, Role)> {
+    fn step() -> impl Strategy<Value = (RequestAction, CallbackOutcome, Role)> {
         (
             // Accept is intake's, not an act on a request.
-            prop::sample::select(Action::ALL.iter().copied().filter(|a| *a != A::Accept).collect::<Vec<_>>()),
+            prop::sample::select(RequestAction::ALL.iter().copied().filter(|a| *a != A::Accept).collect::<Vec<_>>()),
             prop::sample::select(CallbackOutcome::ALL.to_vec()),
             prop::sample::select(vec![Role::Clerk, Role::Manager, Role::Admin, Role::HeadOffice]),
         )
@@ -305,7 +320,7 @@ mod tests {
         // A callback before the reply; closing before the reply.
         assert_eq!(check(A::Callback, &complaint, Role::Clerk, TRIES).unwrap_err().code(), "request.not_replied");
         assert_eq!(check(A::Close, &complaint, Role::Clerk, TRIES).unwrap_err().code(), "request.not_replied");
-        let replied = apply(&complaint, &Act::Reply { reply: "已核实".into() }, Role::Clerk, TRIES).unwrap();
+        let replied = apply(&complaint, &RequestAct::Reply { reply: "已核实".into() }, Role::Clerk, TRIES).unwrap();
         // Closing a complaint without a callback.
         let e = check(A::Close, &replied, Role::Clerk, TRIES).unwrap_err();
         assert_eq!(e.code(), "request.callback_required");
@@ -341,7 +356,7 @@ mod tests {
         let repair = Progress::new(Category::FaultRepair, None, false);
         assert_eq!(actions(&repair, Role::Clerk, TRIES), vec![A::Assign, A::Arrive, A::Reply, A::Note]);
         let complaint =
-            apply(&Progress::new(Category::Complaint, None, false), &Act::Reply { reply: "r".into() }, Role::Clerk, TRIES).unwrap();
+            apply(&Progress::new(Category::Complaint, None, false), &RequestAct::Reply { reply: "r".into() }, Role::Clerk, TRIES).unwrap();
         assert_eq!(actions(&complaint, Role::Clerk, TRIES), vec![A::Callback, A::Note]);
         assert!(actions(&complaint, Role::HeadOffice, TRIES).is_empty());
     }

@@ -9,6 +9,7 @@ use crate::error::{Lang, Result};
 use crate::model::application::{Action, ApplicationKind, ApplicationState, DocumentKind, StepKind};
 use crate::model::customer::{CreditRating, CustomerClass, CustomerStatus, IdKind, MeterKind, PaymentMethod, Voltage};
 use crate::model::payment::{DENOMINATIONS, PaymentKind, PaymentStatus, ReasonCode, TenderKind, denomination_label};
+use crate::model::service;
 use crate::model::user::Role;
 use crate::store::audit::{self, Entry, Verification};
 use crate::store::{customers, outbox};
@@ -56,6 +57,14 @@ pub struct Catalog {
     pub step_kinds: Vec<CodeLabel>,
     pub document_kinds: Vec<CodeLabel>,
     pub application_actions: Vec<CodeLabel>,
+    pub request_categories: Vec<CodeLabel>,
+    pub complaint_classes: Vec<CodeLabel>,
+    pub service_kinds: Vec<CodeLabel>,
+    pub area_types: Vec<CodeLabel>,
+    pub request_states: Vec<CodeLabel>,
+    pub milestones: Vec<CodeLabel>,
+    pub callback_outcomes: Vec<CodeLabel>,
+    pub request_actions: Vec<CodeLabel>,
 }
 
 macro_rules! labels {
@@ -90,6 +99,14 @@ pub(super) fn catalog(_: &App, _: Option<&Caller>, _: NoArgs) -> Result<Catalog>
         step_kinds: labels!(StepKind),
         document_kinds: labels!(DocumentKind),
         application_actions: labels!(Action),
+        request_categories: labels!(service::Category),
+        complaint_classes: labels!(service::ComplaintClass),
+        service_kinds: labels!(service::ServiceKind),
+        area_types: labels!(service::AreaType),
+        request_states: labels!(service::RequestState),
+        milestones: labels!(service::Milestone),
+        callback_outcomes: labels!(service::CallbackOutcome),
+        request_actions: labels!(service::RequestAction),
     })
 }
 

@@ -16,6 +16,7 @@ import { AppNavContext, type AppNavigation } from "./applications/common";
 import { CustomersScreen } from "./CustomersScreen";
 import { DayEndScreen } from "./DayEndScreen";
 import { PaymentsScreen } from "./PaymentsScreen";
+import { RequestsScreen, type RequestsView } from "./requests/RequestsScreen";
 import { SettingsScreen } from "./SettingsScreen";
 import { UpcomingScreen } from "./UpcomingScreen";
 import { UsersScreen } from "./UsersScreen";
@@ -45,13 +46,18 @@ export function Shell(props: { session: SessionInfo; onLock: (byUser: boolean) =
   const [overdue, setOverdue] = useState(0);
   const [calendarWarning, setCalendarWarning] = useState<UserMessage | null>(null);
   const [apps, setApps] = useState<AppsView>({ page: "list" });
+  const [reqs, setReqs] = useState<RequestsView>({ page: "list" });
+  const [requestsWaiting, setRequestsWaiting] = useState(0);
   const canCount = can("application.counts");
+  const canCountRequests = can("service.counts");
   const sync = useSyncPolling();
 
-  // The sync status and the overdue applications in the navigation, refreshed while the app is open.
+  // The sync status, the overdue applications and the requests overdue or back with the manager in
+  // the navigation, refreshed while the app is open.
   const loadCounts = useCallback(() => {
     if (canCount) invoke("application.counts", {}).then((c) => setOverdue(c.overdue), () => {});
-  }, [canCount]);
+    if (canCountRequests) invoke("service.counts", {}).then((c) => setRequestsWaiting(c.overdue + c.reopened), () => {});
+  }, [canCount, canCountRequests]);
   useEffect(() => {
     const load = () => {
       invoke("workstation.status", {}).then(setStatus, () => {});
@@ -102,6 +108,7 @@ export function Shell(props: { session: SessionInfo; onLock: (byUser: boolean) =
         e.preventDefault();
         // Pressed again in the 业扩 section, its shortcut goes back to the list.
         if (nav[index].key === "applications" && page === "applications") setApps({ page: "list" });
+        if (nav[index].key === "requests" && page === "requests") setReqs({ page: "list" });
         setPage(nav[index].key);
       }
     };
@@ -121,6 +128,7 @@ export function Shell(props: { session: SessionInfo; onLock: (byUser: boolean) =
     : page === "settings" ? <SettingsScreen session={props.session} status={status} />
     : page === "users" ? <UsersScreen session={props.session} />
     : page === "applications" ? <ApplicationsScreen view={apps} onView={setApps} onChanged={loadCounts} />
+    : page === "requests" ? <RequestsScreen view={reqs} onView={setReqs} onChanged={loadCounts} />
     : <UpcomingScreen section={page} />;
 
   return (
@@ -134,11 +142,14 @@ export function Shell(props: { session: SessionInfo; onLock: (byUser: boolean) =
           onClick={(e) => {
             // The section's entry goes back to its list, as a second click on a tab does.
             if (e.key === "applications") setApps({ page: "list" });
+            if (e.key === "requests") setReqs({ page: "list" });
             setPage(e.key);
           }}
           items={nav.map((n, i) => ({
             key: n.key, icon: n.icon, title: `Alt+${i + 1}`,
-            label: n.key === "applications" && overdue > 0 ? <OverdueBadge n={overdue}>{t(n.label)}</OverdueBadge> : t(n.label),
+            label: n.key === "applications" && overdue > 0 ? <OverdueBadge n={overdue}>{t(n.label)}</OverdueBadge>
+              : n.key === "requests" && requestsWaiting > 0 ? <OverdueBadge n={requestsWaiting} testId="requests-badge" title={t("badge.requests")}>{t(n.label)}</OverdueBadge>
+              : t(n.label),
           }))}
           data-testid="nav"
         />

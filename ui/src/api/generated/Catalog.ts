@@ -8,4 +8,4 @@ export type Catalog = { customer_classes: Array<CodeLabel>, id_kinds: Array<Code
 /**
  * The notes and coins a desk counts; the code is the value in fen.
  */
-denominations: Array<CodeLabel>, application_kinds: Array<CodeLabel>, application_states: Array<CodeLabel>, step_kinds: Array<CodeLabel>, document_kinds: Array<CodeLabel>, application_actions: Array<CodeLabel>, };
+denominations: Array<CodeLabel>, application_kinds: Array<CodeLabel>, application_states: Array<CodeLabel>, step_kinds: Array<CodeLabel>, document_kinds: Array<CodeLabel>, application_actions: Array<CodeLabel>, request_categories: Array<CodeLabel>, complaint_classes: Array<CodeLabel>, service_kinds: Array<CodeLabel>, area_types: Array<CodeLabel>, request_states: Array<CodeLabel>, milestones: Array<CodeLabel>, callback_outcomes: Array<CodeLabel>, request_actions: Array<CodeLabel>, };

@@ -122,7 +122,7 @@ export function StateTag({ state }: { state: ApplicationState }) {
   return <Tag color={color} data-testid="application-state">{label("application_states", state)}</Tag>;
 }
 
-/** The navigation's overdue count. */
-export function OverdueBadge({ n, children }: { n: number; children: React.ReactNode }) {
-  return <Badge count={n} size="small" offset={[10, 0]} data-testid="overdue-badge" title={String(n)}>{children}</Badge>;
+/** A navigation entry's count of what is overdue. */
+export function OverdueBadge({ n, children, testId = "overdue-badge", title }: { n: number; children: React.ReactNode; testId?: string; title?: string }) {
+  return <Badge count={n} size="small" offset={[10, 0]} data-testid={testId} title={title ? `${title}: ${n}` : String(n)}>{children}</Badge>;
 }

@@ -13,6 +13,7 @@ import type { SearchHit } from "../../api/generated/SearchHit";
 import type { Voltage } from "../../api/generated/Voltage";
 import { useLabels } from "../../catalog";
 import { useI18n } from "../../i18n";
+import { CustomerFinder } from "../../components/CustomerFinder";
 import { NEW_CONNECTIONS, errorText, pickAttachment, workingDays } from "./common";
 import { SlipDialog } from "./SlipDialog";
 
@@ -328,45 +329,6 @@ function ApplicantStep(props: {
         </div>
       </form>
     </Space>
-  );
-}
-
-/** The counter's customer search, small: type, ↑↓, Enter. */
-function CustomerFinder({ onPick }: { onPick: (hit: SearchHit) => void }) {
-  const { t } = useI18n();
-  const [hits, setHits] = useState<SearchHit[]>([]);
-  const [active, setActive] = useState(0);
-  const latest = useRef(0);
-  async function search(text: string) {
-    const ticket = ++latest.current;
-    if (!text.trim()) return setHits([]);
-    const page = await invoke("customer.search", { text, offset: 0, limit: 8 }).catch(() => null);
-    if (page && ticket === latest.current) {
-      setHits(page.hits);
-      setActive(0);
-    }
-  }
-  return (
-    <div>
-      <Input autoFocus placeholder={t("intake.findCustomer")} onChange={(e) => void search(e.target.value)} data-testid="intake-customer-search"
-        onKeyDown={(e) => {
-          if (e.nativeEvent.isComposing) return;
-          if (e.key === "ArrowDown") { e.preventDefault(); setActive((i) => Math.min(i + 1, hits.length - 1)); }
-          else if (e.key === "ArrowUp") { e.preventDefault(); setActive((i) => Math.max(i - 1, 0)); }
-          else if (e.key === "Enter" && hits[active]) { e.preventDefault(); onPick(hits[active]); }
-        }} />
-      {hits.length > 0 && (
-        <table className="results" style={{ marginTop: 4 }}>
-          <tbody>
-            {hits.map((h, i) => (
-              <tr key={h.id} className={i === active ? "row-active" : ""} onClick={() => onPick(h)} onMouseMove={() => i !== active && setActive(i)}>
-                <td className="mono" style={{ width: 120 }}>{h.account}</td><td style={{ width: 160 }}>{h.name}</td><td>{h.address}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </div>
   );
 }
 

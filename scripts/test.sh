@@ -57,7 +57,7 @@ cargo build --locked -p head-office --bin hall-hq
 # response as described.
 bash head-office/schemathesis.sh target/debug/hall-hq 50
 
-node --test ui/e2e/browser.test.mjs ui/e2e/cashday.test.mjs ui/e2e/people.test.mjs ui/e2e/closed_day.test.mjs ui/e2e/operation.test.mjs ui/e2e/applications.test.mjs \
+node --test ui/e2e/browser.test.mjs ui/e2e/cashday.test.mjs ui/e2e/people.test.mjs ui/e2e/closed_day.test.mjs ui/e2e/operation.test.mjs ui/e2e/applications.test.mjs ui/e2e/service.test.mjs \
   ui/e2e/sync.test.mjs ui/e2e/sync_enrolled.test.mjs ui/e2e/console.test.mjs
 xvfb-run -a -s "-screen 0 1366x768x24" node --test ui/e2e/desktop.test.mjs
 # Nor do the tests leave anything behind outside the git-ignored test-artifacts/ and target/.

@@ -139,6 +139,7 @@ function ActDialog(props: { view: RequestView; action: RequestAction | null; onC
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const sending = useRef(false);
+  const textBox = useRef<HTMLTextAreaElement | null>(null);
   const [staff, setStaff] = useState<{ value: string; label: string }[] | null>(null);
   const { action, view } = props;
   const outcome = Form.useWatch("outcome", form);
@@ -186,6 +187,8 @@ function ActDialog(props: { view: RequestView; action: RequestAction | null; onC
   const textLabel: MessageKey = action === "reply" ? "req.reply" : action === "callback" ? "req.comment" : "field.notes";
   return (
     <Modal open={!!action} title={action ? t(`req.act.${action}` as MessageKey) : ""} onCancel={() => { setError(null); props.onClose(); }} onOk={() => form.submit()} confirmLoading={busy}
+      // The modal takes the focus as it opens; the text (or the assignee) gets it back after.
+      afterOpenChange={(open) => { if (open && action !== "assign") textBox.current?.focus(); }}
       okText={t("apps.confirm")} okButtonProps={{ ...({ "data-testid": "act-confirm" } as Record<`data-${string}`, string>) }} destroyOnHidden>
       {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 12 }} data-testid="act-error" />}
       <Form form={form} layout="vertical" onFinish={submit} initialValues={{ outcome: "satisfied" }}>
@@ -205,7 +208,7 @@ function ActDialog(props: { view: RequestView; action: RequestAction | null; onC
           </Form.Item>
         )}
         <Form.Item name="text" label={t(textLabel)} rules={textRequired ? [{ required: true, message: t("common.required") }] : []}>
-          <Input.TextArea autoFocus={action !== "assign"} rows={action === "reply" ? 4 : 2} data-testid="act-text"
+          <Input.TextArea ref={(r) => { textBox.current = r?.resizableTextArea?.textArea ?? null; }} autoFocus={action !== "assign"} rows={action === "reply" ? 4 : 2} data-testid="act-text"
             onPressEnter={(e) => { if (!e.shiftKey) { e.preventDefault(); form.submit(); } }} />
         </Form.Item>
         {action === "close" && view.request.satisfaction && (

@@ -41,6 +41,12 @@ export function RequestIntake(props: { customerId?: string; onCancel: () => void
   const [errors, setErrors] = useState<UserMessage[]>([]);
   const [busy, setBusy] = useState(false);
   const sending = useRef(false);
+  const categories = useRef<HTMLDivElement>(null);
+
+  // The clerk says first what the call is about: the category has the focus, arrows change it.
+  useEffect(() => {
+    categories.current?.querySelector<HTMLInputElement>("input:checked")?.focus();
+  }, []);
 
   // A request started from a customer's profile comes with the customer.
   useEffect(() => {
@@ -67,8 +73,12 @@ export function RequestIntake(props: { customerId?: string; onCancel: () => void
     return () => window.removeEventListener("keydown", onKey);
   });
 
+  // A field the clerk corrects loses its error; the others keep theirs until the next accept.
+  const fixed = (...fields: string[]) => setErrors((es) => es.filter((e) => !e.field || !fields.includes(e.field)));
+
   function pickCustomer(hit: SearchHit) {
     setCustomer(hit);
+    fixed("customer_id", "caller.phone");
     if (!address && ON_SITE(category, kind)) setAddress(hit.address);
   }
 
@@ -114,16 +124,18 @@ export function RequestIntake(props: { customerId?: string; onCancel: () => void
       )}
       <Form layout="vertical" component="div">
         <Form.Item label={t("req.category")}>
+          <div ref={categories}>
           <Radio.Group value={category} onChange={(e) => setCategory(e.target.value)} optionType="button" buttonStyle="solid" options={options("request_categories")} data-testid="intake-category" />
+          </div>
         </Form.Item>
         {category === "complaint" && (
           <Form.Item label={t("req.complaintClass")} required {...fieldError("complaint_class")}>
-            <Radio.Group value={complaintClass} onChange={(e) => setComplaintClass(e.target.value)} optionType="button" options={options("complaint_classes")} data-testid="intake-complaint-class" />
+            <Radio.Group value={complaintClass} onChange={(e) => { setComplaintClass(e.target.value); fixed("complaint_class"); }} optionType="button" options={options("complaint_classes")} data-testid="intake-complaint-class" />
           </Form.Item>
         )}
         {category === "service_request" && (
           <Form.Item label={t("req.serviceKind")} required {...fieldError("service_kind")}>
-            <Radio.Group value={kind} onChange={(e) => setKind(e.target.value)} optionType="button" options={options("service_kinds")} data-testid="intake-service-kind" />
+            <Radio.Group value={kind} onChange={(e) => { setKind(e.target.value); fixed("service_kind"); }} optionType="button" options={options("service_kinds")} data-testid="intake-service-kind" />
           </Form.Item>
         )}
         {category === "fault_repair" && (
@@ -138,22 +150,22 @@ export function RequestIntake(props: { customerId?: string; onCancel: () => void
               <Button size="small" icon={<CloseOutlined />} onClick={() => setCustomer(null)} aria-label={t("req.clearCustomer")} data-testid="intake-clear-customer" />
             </Space>
           ) : (
-            <CustomerFinder onPick={pickCustomer} placeholder={t("req.findCustomer")} testId="request-customer-search" />
+            <CustomerFinder onPick={pickCustomer} placeholder={t("req.findCustomer")} testId="request-customer-search" autoFocus={false} />
           )}
           <Space wrap style={{ marginTop: 8 }} align="start">
             <Form.Item label={t("req.callerName")} style={{ marginBottom: 0 }} {...fieldError("caller.name")}>
-              <Input value={callerName} onChange={(e) => setCallerName(e.target.value)} placeholder={customer ? customer.name : t("req.anonymous")} style={{ width: 180 }} data-testid="intake-caller-name" />
+              <Input value={callerName} onChange={(e) => { setCallerName(e.target.value); fixed("caller.name"); }} placeholder={customer ? customer.name : t("req.anonymous")} style={{ width: 180 }} data-testid="intake-caller-name" />
             </Form.Item>
             <Form.Item label={t("req.callerPhone")} style={{ marginBottom: 0 }} required={!customer} {...fieldError("caller.phone")}>
-              <Input value={phone} onChange={(e) => setPhone(e.target.value)} className="mono" style={{ width: 180 }} inputMode="tel" data-testid="intake-caller-phone" />
+              <Input value={phone} onChange={(e) => { setPhone(e.target.value); fixed("caller.phone"); }} className="mono" style={{ width: 180 }} inputMode="tel" data-testid="intake-caller-phone" />
             </Form.Item>
           </Space>
         </Card>
         <Form.Item label={t("req.address")} required={onSite} {...fieldError("address")}>
-          <Input value={address} onChange={(e) => setAddress(e.target.value)} data-testid="intake-address" />
+          <Input value={address} onChange={(e) => { setAddress(e.target.value); fixed("address"); }} data-testid="intake-address" />
         </Form.Item>
         <Form.Item label={t("req.content")} required {...fieldError("content")}>
-          <Input.TextArea value={content} onChange={(e) => setContent(e.target.value)} rows={3} data-testid="intake-content" />
+          <Input.TextArea value={content} onChange={(e) => { setContent(e.target.value); fixed("content"); }} rows={3} data-testid="intake-content" />
         </Form.Item>
         {plan?.answerable && (
           <Form.Item label={t("req.answered")} extra={t("req.answeredHint")} {...fieldError("answered")}>

@@ -5,6 +5,7 @@
 //! caller's role are checked here, for every command, before anything runs.
 
 mod applications;
+mod arrears;
 mod attachments;
 mod authorisation;
 pub mod backup;
@@ -28,6 +29,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 pub use applications::*;
+pub use arrears::*;
 pub use attachments::*;
 pub use authorisation::{ManagerApproval, authorise};
 pub use billing::*;
@@ -134,6 +136,10 @@ const COUNTER: &[Role] = &[Role::Clerk, Role::Manager, Role::Admin, Role::HeadOf
 const STAFF_ADMIN: &[Role] = &[Role::Admin];
 const AUDITORS: &[Role] = &[Role::Manager, Role::Admin, Role::HeadOffice];
 pub(crate) const MANAGERS: &[Role] = &[Role::Manager, Role::Admin];
+/// The people at the counter who act on customers' affairs (not administrators or head office).
+const HALL_STAFF: &[Role] = &[Role::Clerk, Role::Manager];
+/// The branch manager alone (a disconnection is the manager's decision).
+const BRANCH_MANAGER: &[Role] = &[Role::Manager];
 
 macro_rules! commands {
     ($($name:literal => $variant:ident($args:ty) -> $result:ty, $access:expr, $handler:path;)+) => {
@@ -271,6 +277,13 @@ commands! {
     "service.act" => ActOnServiceRequest(RequestActArgs) -> RequestView, Access::Roles(COUNTER), service::act;
     "service.list" => ListServiceRequests(RequestListArgs) -> RequestList, Access::Roles(COUNTER), service::list;
     "service.counts" => ServiceRequestCounts(NoArgs) -> RequestCounts, Access::Roles(COUNTER), service::counts;
+    "arrears.aging" => ArrearsAging(NoArgs) -> AgingReport, Access::Roles(COUNTER), arrears::aging;
+    "arrears.list" => ListArrears(ArrearsListArgs) -> ArrearsList, Access::Roles(COUNTER), arrears::list;
+    "arrears.status" => ArrearsOfCustomer(CustomerRef) -> ArrearsStatus, Access::Roles(COUNTER), arrears::status;
+    "arrears.print" => PrintNotices(PrintNoticesArgs) -> PrintedNotices, Access::Roles(HALL_STAFF), arrears::print;
+    "arrears.disconnect" => Disconnect(CustomerRef) -> crate::store::arrears::Disconnection, Access::Roles(BRANCH_MANAGER), arrears::disconnect;
+    "arrears.reconnected" => Reconnected(DisconnectionRef) -> crate::store::arrears::Disconnection, Access::Roles(HALL_STAFF), arrears::reconnected;
+    "arrears.reconnections" => Reconnections(NoArgs) -> ReconnectionList, Access::Roles(COUNTER), arrears::reconnections;
     "sync.status" => GetSyncStatus(NoArgs) -> SyncStatus, Access::AnyUser, sync::status;
     "sync.now" => SyncNow(NoArgs) -> SyncStatus, Access::Roles(COUNTER), sync::now;
     // Public for the first-start screen (no user exists yet); the handler refuses an enrolled

@@ -9,8 +9,8 @@ use crate::error::{Lang, Result};
 use crate::model::application::{Action, ApplicationKind, ApplicationState, DocumentKind, StepKind};
 use crate::model::customer::{CreditRating, CustomerClass, CustomerStatus, IdKind, MeterKind, PaymentMethod, Voltage};
 use crate::model::payment::{DENOMINATIONS, PaymentKind, PaymentStatus, ReasonCode, TenderKind, denomination_label};
-use crate::model::service;
 use crate::model::user::Role;
+use crate::model::{arrears, service};
 use crate::store::audit::{self, Entry, Verification};
 use crate::store::{customers, outbox};
 
@@ -65,6 +65,9 @@ pub struct Catalog {
     pub milestones: Vec<CodeLabel>,
     pub callback_outcomes: Vec<CodeLabel>,
     pub request_actions: Vec<CodeLabel>,
+    pub aging_buckets: Vec<CodeLabel>,
+    pub notice_kinds: Vec<CodeLabel>,
+    pub deliveries: Vec<CodeLabel>,
 }
 
 macro_rules! labels {
@@ -107,6 +110,9 @@ pub(super) fn catalog(_: &App, _: Option<&Caller>, _: NoArgs) -> Result<Catalog>
         milestones: labels!(service::Milestone),
         callback_outcomes: labels!(service::CallbackOutcome),
         request_actions: labels!(service::RequestAction),
+        aging_buckets: labels!(arrears::Bucket),
+        notice_kinds: labels!(arrears::NoticeKind),
+        deliveries: labels!(arrears::Delivery),
     })
 }
 

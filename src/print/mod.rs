@@ -2,6 +2,7 @@
 //! rendered as PDF with printpdf and an embedded, subsetted CJK font; and the way to a printer.
 
 pub mod dayend;
+pub mod notice;
 pub mod receipt;
 mod sheet;
 pub mod slip;

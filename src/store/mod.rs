@@ -5,6 +5,7 @@
 //! audit entry together, so that either all of them land or none does.
 
 pub mod applications;
+pub mod arrears;
 pub mod attachments;
 pub mod audit;
 pub mod backup;

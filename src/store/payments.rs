@@ -466,6 +466,8 @@ pub fn post(tx: &Tx, actor: &Actor, book: &LateFeeBook, args: &PostPayment) -> R
         replayed: false,
     };
     record(tx, actor, "payment.posted", "payment.post", &payment)?;
+    // A payment that clears a disconnected customer's arrears raises the reconnection with it.
+    super::arrears::after_payment(tx, actor, customer_pk, class, &payment.receipt_no)?;
     Ok(payment)
 }
 

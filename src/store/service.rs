@@ -240,10 +240,10 @@ pub fn create(tx: &Tx, who: &Acting, ctx: &Context, draft: &RequestDraft) -> Res
     }
     let at = stamp(now);
     let progress = Progress::new(draft.category, draft.service_kind, draft.answered.is_some());
-    if draft.answered.is_some() {
-        if let Some(reply) = milestones.iter_mut().find(|m| m.milestone == Milestone::Reply) {
-            reply.done = Some(at.clone());
-        }
+    if draft.answered.is_some()
+        && let Some(reply) = milestones.iter_mut().find(|m| m.milestone == Milestone::Reply)
+    {
+        reply.done = Some(at.clone());
     }
     let number = super::numbering::allocate(tx, super::numbering::Series::ServiceRequest)?;
     let id = uuid::Uuid::now_v7().to_string();

@@ -3,6 +3,7 @@
 pub mod application;
 pub mod application_code;
 pub mod application_rules;
+pub mod arrears;
 pub mod customer;
 pub mod ids;
 pub mod mask;

@@ -144,6 +144,7 @@ fn arrears_from_aging_through_notices_disconnection_payment_and_reconnection() {
                 notice(&b, NoticeKind::Disconnection, Some((3, 9))),
                 notice(&c, NoticeKind::Payment, None),
             ],
+            progress: None,
         }),
     );
     let refused: Vec<(&str, &str)> = printed["refused"]
@@ -160,13 +161,20 @@ fn arrears_from_aging_through_notices_disconnection_payment_and_reconnection() {
         assert!(text.contains(line), "{line} in {text}");
     }
     // A's notice period is 7 days: a date sooner is refused, naming the earliest.
-    let e =
-        call(&f, &clerk, Request::PrintNotices(PrintNoticesArgs { notices: vec![notice(&a, NoticeKind::Disconnection, Some((3, 8)))] }))
-            .unwrap();
+    let e = call(
+        &f,
+        &clerk,
+        Request::PrintNotices(PrintNoticesArgs { notices: vec![notice(&a, NoticeKind::Disconnection, Some((3, 8)))], progress: None }),
+    )
+    .unwrap();
     assert_eq!(e["refused"][0]["message"]["code"], "arrears.notice_period");
     assert!(e["pdf"].is_null());
     // D gets a notice too, then pays everything before the date.
-    ok(&f, &clerk, Request::PrintNotices(PrintNoticesArgs { notices: vec![notice(&d, NoticeKind::Disconnection, Some((3, 9)))] }));
+    ok(
+        &f,
+        &clerk,
+        Request::PrintNotices(PrintNoticesArgs { notices: vec![notice(&d, NoticeKind::Disconnection, Some((3, 9)))], progress: None }),
+    );
 
     // Inside the notice period the disconnection is refused, and it is the manager's.
     let disconnect = |token: &str, id: &str| call(&f, token, Request::Disconnect(CustomerRef { id: id.into() }));

@@ -68,6 +68,10 @@ pub struct ArrearsStatus {
 #[derive(Debug, Clone, Deserialize, Serialize, TS)]
 pub struct PrintNoticesArgs {
     pub notices: Vec<NoticeRequest>,
+    /// A random key under which `import.progress` reports how many are done.
+    #[serde(default)]
+    #[ts(optional)]
+    pub progress: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -157,60 +161,71 @@ pub(super) fn print(app: &App, caller: Option<&Caller>, args: PrintNoticesArgs) 
     let outlet_phone = settings::get(store.conn(), settings::OUTLET_PHONE)?.unwrap_or_default();
     let today = business_date(actor.at);
     let (mut printed, mut refused, mut docs) = (Vec::new(), Vec::new(), Vec::new());
-    // One transaction for the batch: every notice recorded, or (on a failure of the machine) none.
-    store.write(|tx| {
-        for request in &args.notices {
-            match repo::record_notice(tx, &actor, &caller.user.id, request, &company) {
-                Ok(notice) => {
-                    let c = customers::get(tx, &request.customer_id)?;
-                    let quote = payments::quote(tx, LateFeeBook::defaults(), &request.customer_id, today)?;
-                    let bills = quote
-                        .bills
-                        .iter()
-                        .filter(|b| b.bill.due_date < today)
-                        .map(|b| NoticeBill {
-                            period: b.bill.period.clone(),
-                            due_date: b.bill.due_date,
-                            outstanding: b.bill.outstanding,
-                            late_fee: b.late_fee,
-                        })
-                        .collect();
-                    docs.push(NoticeDoc {
-                        kind: notice.kind,
-                        company: company.clone(),
-                        outlet: outlet.clone(),
-                        outlet_phone: outlet_phone.clone(),
-                        reference: notice.id.clone(),
-                        account: c.record.account.clone(),
-                        name: c.record.name.clone(),
-                        address: c.record.address.clone(),
-                        bills,
-                        printed_on: today,
-                        planned_date: notice.planned_date,
-                    });
-                    printed.push(notice);
+    // Rendering counts as one more step than the notices, so that the bar reaches its end last.
+    let total = args.notices.len() as u64 + 1;
+    app.imports
+        .track(args.progress.as_deref(), |report| -> Result<Option<PdfFile>> {
+            // One transaction for the batch: every notice recorded, or (on a failure of the machine) none.
+            store.write(|tx| {
+                for (i, request) in args.notices.iter().enumerate() {
+                    report(i as u64, total);
+                    match repo::record_notice(tx, &actor, &caller.user.id, request, &company) {
+                        Ok(notice) => {
+                            let c = customers::get(tx, &request.customer_id)?;
+                            let quote = payments::quote(tx, LateFeeBook::defaults(), &request.customer_id, today)?;
+                            let bills = quote
+                                .bills
+                                .iter()
+                                .filter(|b| b.bill.due_date < today)
+                                .map(|b| NoticeBill {
+                                    period: b.bill.period.clone(),
+                                    due_date: b.bill.due_date,
+                                    outstanding: b.bill.outstanding,
+                                    late_fee: b.late_fee,
+                                })
+                                .collect();
+                            docs.push(NoticeDoc {
+                                kind: notice.kind,
+                                company: company.clone(),
+                                outlet: outlet.clone(),
+                                outlet_phone: outlet_phone.clone(),
+                                reference: notice.id.clone(),
+                                account: c.record.account.clone(),
+                                name: c.record.name.clone(),
+                                address: c.record.address.clone(),
+                                bills,
+                                printed_on: today,
+                                planned_date: notice.planned_date,
+                            });
+                            printed.push(notice);
+                        }
+                        Err(Error::Internal(detail)) => return Err(Error::Internal(detail)),
+                        Err(e) => refused.push(RefusedNotice {
+                            customer_id: request.customer_id.clone(),
+                            message: e.messages().into_iter().next().expect("a refusal has a message"),
+                        }),
+                    }
                 }
-                Err(Error::Internal(detail)) => return Err(Error::Internal(detail)),
-                Err(e) => refused.push(RefusedNotice {
-                    customer_id: request.customer_id.clone(),
-                    message: e.messages().into_iter().next().expect("a refusal has a message"),
-                }),
-            }
-        }
-        Ok(())
-    })?;
-    let pdf = if docs.is_empty() {
-        None
-    } else {
-        let bytes = crate::print::notice::render(&docs)?;
-        let name = match (docs.len(), docs[0].kind) {
-            (1, NoticeKind::Disconnection) => format!("停电通知书-{}.pdf", docs[0].account),
-            (1, NoticeKind::Payment) => format!("催费通知单-{}.pdf", docs[0].account),
-            (n, _) => format!("欠费通知-{today}-{n}份.pdf"),
-        };
-        Some(PdfFile { file_name: name, bytes: bytes.len() as i64, base64: base64::engine::general_purpose::STANDARD.encode(bytes) })
-    };
-    Ok(PrintedNotices { pdf, printed, refused })
+                Ok(())
+            })?;
+            report(total - 1, total);
+            Ok(if docs.is_empty() {
+                None
+            } else {
+                let bytes = crate::print::notice::render(&docs)?;
+                let name = match (docs.len(), docs[0].kind) {
+                    (1, NoticeKind::Disconnection) => format!("停电通知书-{}.pdf", docs[0].account),
+                    (1, NoticeKind::Payment) => format!("催费通知单-{}.pdf", docs[0].account),
+                    (n, _) => format!("欠费通知-{today}-{n}份.pdf"),
+                };
+                Some(PdfFile {
+                    file_name: name,
+                    bytes: bytes.len() as i64,
+                    base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+                })
+            })
+        })
+        .map(|pdf| PrintedNotices { pdf, printed, refused })
 }
 
 pub(super) fn disconnect(app: &App, caller: Option<&Caller>, args: CustomerRef) -> Result<Disconnection> {

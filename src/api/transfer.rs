@@ -45,7 +45,7 @@ pub struct ExportResult {
     pub path: String,
 }
 
-/// The imports in progress. An import holds the store's lock from start to end, so its progress
+/// The imports (and other long jobs: bulk notices) in progress. An import holds the store's lock from start to end, so its progress
 /// is kept here, where `import.progress` reads it without that lock (and without a session, which
 /// would need the store): the key is a secret only the importing screen knows, and the answer is
 /// two numbers.
@@ -66,7 +66,7 @@ impl Progress {
     }
 
     /// Runs `import` with a callback that records its progress under `key` (if any).
-    fn track<T>(&self, key: Option<&str>, import: impl FnOnce(&mut dyn FnMut(u64, u64)) -> T) -> T {
+    pub(super) fn track<T>(&self, key: Option<&str>, import: impl FnOnce(&mut dyn FnMut(u64, u64)) -> T) -> T {
         let mut report = |done, total| {
             if let Some(key) = key {
                 self.set(key, done, total);

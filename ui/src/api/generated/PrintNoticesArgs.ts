@@ -4,4 +4,8 @@ import type { NoticeRequest } from "./NoticeRequest";
 /**
  * Notices to print: one, or many at once (each customer checked; those refused are listed).
  */
-export type PrintNoticesArgs = { notices: Array<NoticeRequest>, };
+export type PrintNoticesArgs = { notices: Array<NoticeRequest>, 
+/**
+ * A random key under which `import.progress` reports how many are done.
+ */
+progress?: string, };

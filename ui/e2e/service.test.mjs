@@ -3,31 +3,41 @@
 // before the callback, not offered on screen and refused by the core) and a double press that
 // accepts once; a report the customer
 // is not satisfied with going back to the manager, who sees it in the badge; a fault repair's deadlines
-// in minutes; the screens in English. The same refusals straight through /api/invoke. The clock
+// in minutes; an arrears customer through notice, disconnection, payment and reconnection; the
+// screens in English. The same refusals straight through /api/invoke. The clock
 // is fixed (Monday 2026-11-02, 10:00 CST) so that the deadlines are known. Screenshots go to
 // test-artifacts/.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, afterEach, before, test } from "node:test";
-import { artifacts, call, counterPage, hallBinary, launchChromium, loginAs, serve } from "./harness.mjs";
+import { artifacts, call, closeReceipt, counterPage, customerDraft, enterReading, hallBinary, launchChromium, loginAs, scanAccount, serve } from "./harness.mjs";
 
 /** Monday 2 November 2026, 10:00 in the outlet (CST). */
 const NOW = "2026-11-02T02:00:00Z";
-let server, browser, page, token, customer;
+/** A week on: Monday 9 November 2026, 10:00 CST. */
+const WEEK_ON = "2026-11-09T02:00:00Z";
+let server, browser, page, token, customer, db;
 const shot = (name) => page.screenshot({ path: join(artifacts, `service-${name}.png`) });
 
 before(async () => {
-  const db = join(mkdtempSync(join(tmpdir(), "hall-e2e-")), "hall.db");
+  db = join(mkdtempSync(join(tmpdir(), "hall-e2e-")), "hall.db");
   execFileSync(hallBinary, ["--db", db, "--now", NOW, "demo", "--customers", "200", "--history", "2"], { stdio: "ignore" });
   server = await serve(db, { HALL_NOW: NOW });
   token = (await call(server.url, "session.login", { username: "manager", password: "manager1234" })).token;
   customer = (await call(server.url, "customer.search", { text: "3300000007", offset: 0, limit: 1 }, token)).hits[0];
   browser = await launchChromium();
-  page = await counterPage(browser, server.url);
+  page = await counterPage(browser, server.url, { acceptDownloads: true });
 });
+
+/** The server again on the same database with its clock at `now`. */
+async function restart(now) {
+  server.stop();
+  server = await serve(db, { HALL_NOW: now });
+  token = (await call(server.url, "session.login", { username: "manager", password: "manager1234" })).token;
+}
 
 let finished = 0;
 afterEach(async () => {
@@ -211,4 +221,80 @@ test("a fault repair: arrival in 45 minutes, restoration counted from the arriva
   const deadlines = await page.getByTestId("request-deadlines").innerText();
   assert.match(deadlines, /恢复送电\s+2026\/11\/2 14:00:00/);
   await shot("08-repair-arrived");
+});
+
+test("arrears: a notice printed, disconnection refused too early then allowed, paid at the counter, reconnection raised", async () => {
+  // A residential customer owing August (due 25 Sep: 38 days overdue on 2 Nov) and September.
+  const saved = await call(server.url, "customer.create", customerDraft("3399000001", "欧阳欠费"), token);
+  const id = saved.view.customer.id;
+  await enterReading(server.url, token, id, "3399000001", "2026-08", 300);
+  await enterReading(server.url, token, id, "3399000001", "2026-09", 520);
+
+  await login("manager", "manager1234");
+  await page.getByTestId("nav").getByText("工单").click();
+  await page.getByTestId("requests-tabs").getByText("欠费催收").click();
+  await page.getByTestId("aging").waitFor();
+  await page.getByTestId("arrears-days").getByText("逾期30天以上").click();
+  const row = page.getByTestId("arrears-list").locator("tr", { hasText: "3399000001" });
+  await row.waitFor();
+  await shot("09-arrears-list");
+  await row.locator("input[type=checkbox]").check();
+  await page.getByTestId("print-disconnection-notices").click();
+  // A date inside the 7 days is refused for this customer, with the earliest allowed.
+  await page.getByTestId("notices-planned").fill("2026-11-06");
+  await page.getByTestId("notices-print").click();
+  assert.match(await page.getByTestId("notices-refused").innerText(), /停电日期须在通知7天之后（最早2026-11-09）/);
+  await page.getByRole("button", { name: /^关\s*闭$/ }).click();
+  await row.locator("input[type=checkbox]").waitFor();
+  if (!(await row.locator("input[type=checkbox]").isChecked())) await row.locator("input[type=checkbox]").check();
+  await page.getByTestId("print-disconnection-notices").click();
+  assert.equal(await page.getByTestId("notices-planned").inputValue(), "2026-11-09", "the core's date plus 7 days");
+  await page.getByTestId("notices-print").click();
+  await page.getByTestId("notice-page").waitFor();
+  await shot("10-notice-printed");
+  const download = page.waitForEvent("download");
+  await page.getByTestId("notices-save").click();
+  const file = join(artifacts, "service-notice.pdf");
+  await (await download).saveAs(file);
+  const text = execFileSync("pdftotext", ["-layout", file, "-"], { encoding: "utf8" });
+  for (const line of ["欠费停电通知书", "3399000001", "欧阳欠费", "2026-08", "2026-09", "计划停电日期：2026-11-09"]) assert.match(text, new RegExp(line));
+  execFileSync("pdftoppm", ["-r", "60", "-png", "-singlefile", file, join(artifacts, "service-notice")]);
+  assert.ok(readFileSync(join(artifacts, "service-notice.png")).length > 10_000);
+  await page.getByRole("button", { name: /^关\s*闭$/ }).click();
+
+  // Too early: the notice period has not run.
+  await row.getByTestId("arrears-open").click();
+  await page.getByTestId("notice-history").getByText("停电通知书").waitFor();
+  await page.getByTestId("disconnect").click();
+  assert.match(await page.getByTestId("arrears-error").innerText(), /通知期未满：停电通知书所定日期为2026-11-09/);
+  await shot("11-disconnect-refused");
+
+  // A week on, the manager disconnects.
+  await restart(WEEK_ON);
+  await login("manager", "manager1234");
+  await page.getByTestId("nav").getByText("工单").click();
+  await page.getByTestId("requests-tabs").getByText("欠费催收").click();
+  await page.getByTestId("arrears-list").locator("tr", { hasText: "3399000001" }).getByTestId("arrears-open").click();
+  await page.getByTestId("disconnect").click();
+  await page.getByTestId("supply-state").getByText("已停电").waitFor();
+  await shot("12-disconnected");
+
+  // The clerk takes the payment at the collection screen.
+  await login("clerk", "clerk1234");
+  await page.keyboard.press("Alt+2");
+  await page.getByLabel("备用金").fill("3000");
+  await page.getByLabel("备用金").press("Enter");
+  await page.getByText("已开台：王晓燕").waitFor();
+  await scanAccount(page, "3399000001");
+  await page.getByLabel("收款 1").press("Enter");
+  await closeReceipt(page);
+
+  // The reconnection is raised with its deadline: 24 hours after the payment.
+  const due = await call(server.url, "arrears.reconnections", {}, token);
+  assert.equal(due.rows.length, 1);
+  assert.equal(due.rows[0].reconnect_due, "2026-11-10T02:00:00.000Z");
+  await page.keyboard.press("Alt+4");
+  await page.getByTestId("requests-tabs").getByText("欠费催收").click();
+  assert.match(await page.getByTestId("reconnections-due").innerText(), /待复电 1 户[\s\S]*3399000001[\s\S]*2026\/11\/10 10:00:00前复电/);
+  await shot("13-reconnection-due");
 });

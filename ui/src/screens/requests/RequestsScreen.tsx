@@ -1,5 +1,5 @@
 import { PlusOutlined, ReloadOutlined } from "@ant-design/icons";
-import { Alert, Button, Radio, Select, Space, Table, Tag, Typography } from "antd";
+import { Alert, Button, Radio, Select, Space, Table, Tabs, Tag, Typography } from "antd";
 import { useCallback, useEffect, useState } from "react";
 import { invoke } from "../../api/invoke";
 import type { Category } from "../../api/generated/Category";
@@ -10,22 +10,35 @@ import { useLabels } from "../../catalog";
 import { useI18n } from "../../i18n";
 import { outletTime } from "../../time";
 import { errorText } from "../applications/common";
+import { ArrearsPanel } from "./ArrearsPanel";
 import { RequestDetail } from "./RequestDetail";
 import { RequestIntake } from "./RequestIntake";
 
 const PAGE = 20;
 
-/** Where the section is: the list, the intake form or one request. */
-export type RequestsView = { page: "list" } | { page: "intake"; customerId?: string } | { page: "detail"; id: string };
+/** Where the section is: the request list or the arrears, the intake form, or one request. */
+export type RequestsView = { page: "list"; tab?: "requests" | "arrears" } | { page: "intake"; customerId?: string } | { page: "detail"; id: string };
 
-/** The 工单 section: the lists by deadline and state, intake, and one request with its actions. */
+/** The 工单 section: service requests (the lists by deadline and state, intake, one request with
+ *  its actions) and arrears (aging, notices, disconnection and reconnection), as two tabs. */
 export function RequestsScreen(props: { view: RequestsView; onView: (v: RequestsView) => void; onChanged: () => void }) {
   const { view, onView } = props;
   if (view.page === "intake") {
     return <RequestIntake customerId={view.customerId} onCancel={() => onView({ page: "list" })} onDone={(r) => { props.onChanged(); onView({ page: "detail", id: r.request.id }); }} />;
   }
   if (view.page === "detail") return <RequestDetail id={view.id} onBack={() => onView({ page: "list" })} onChanged={props.onChanged} />;
-  return <RequestList onOpen={(id) => onView({ page: "detail", id })} onNew={() => onView({ page: "intake" })} />;
+  return <SectionTabs tab={view.tab ?? "requests"} onTab={(tab) => onView({ page: "list", tab })}
+    requests={<RequestList onOpen={(id) => onView({ page: "detail", id })} onNew={() => onView({ page: "intake" })} />} />;
+}
+
+function SectionTabs(props: { tab: "requests" | "arrears"; onTab: (t: "requests" | "arrears") => void; requests: React.ReactNode }) {
+  const { t } = useI18n();
+  return (
+    <Tabs activeKey={props.tab} onChange={(k) => props.onTab(k as "requests" | "arrears")} data-testid="requests-tabs" destroyOnHidden items={[
+      { key: "requests", label: t("req.tab.requests"), children: props.requests },
+      { key: "arrears", label: t("req.tab.arrears"), children: <ArrearsPanel /> },
+    ]} />
+  );
 }
 
 function RequestList({ onOpen, onNew }: { onOpen: (id: string) => void; onNew: () => void }) {

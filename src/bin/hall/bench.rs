@@ -21,16 +21,16 @@ struct Kind {
 
 /// A benchmark database of `customers` demo customers built through the CSV import, with samples
 /// of the customers for queries.
-struct BenchDb {
+pub(crate) struct BenchDb {
     /// Holds the files; removed when dropped.
-    _temp: tempfile::TempDir,
-    path: std::path::PathBuf,
-    store: Store,
-    samples: Vec<hall::model::customer::CustomerDraft>,
-    import_secs: f64,
+    pub _temp: tempfile::TempDir,
+    pub path: std::path::PathBuf,
+    pub store: Store,
+    pub samples: Vec<hall::model::customer::CustomerDraft>,
+    pub import_secs: f64,
 }
 
-fn build(customers: u64, queries: usize, dir: Option<&Path>) -> anyhow::Result<BenchDb> {
+pub(crate) fn build(customers: u64, queries: usize, dir: Option<&Path>) -> anyhow::Result<BenchDb> {
     let temp = tempfile::tempdir_in(dir.unwrap_or(&std::env::temp_dir()))?;
     let csv_path = temp.path().join("customers.csv");
     let db_path = temp.path().join("bench.db");

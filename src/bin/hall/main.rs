@@ -5,6 +5,7 @@
 mod bench;
 mod bench_applications;
 mod bench_money;
+mod bench_service;
 mod bench_sync;
 mod crash;
 mod serve;
@@ -274,6 +275,21 @@ enum BenchCommand {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+    /// The arrears aging over many customers and bills against a plain SQL GROUP BY, 1,000
+    /// notices into one PDF, and the due lists over many service requests.
+    Service {
+        #[arg(long, default_value_t = 1_000_000)]
+        customers: u64,
+        #[arg(long, default_value_t = 12)]
+        bills_per_customer: u32,
+        #[arg(long, default_value_t = 500_000)]
+        requests: usize,
+        #[arg(long, default_value_t = 300)]
+        queries: usize,
+        /// Where to build the benchmark database (a temporary directory by default).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
     /// Receipt render time and size against headless Chromium printing the same receipt from HTML.
     Receipt {
         #[arg(long, default_value_t = 200)]
@@ -446,6 +462,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             bench_applications::applications(applications, queries, dir.as_deref())?
         }
         Command::Bench(BenchCommand::Payments { payments, dir }) => bench_money::payments(payments, dir.as_deref())?,
+        Command::Bench(BenchCommand::Service { customers, bills_per_customer, requests, queries, dir }) => {
+            bench_service::service(bench_service::ServiceBench { customers, bills_per_customer, requests, queries }, dir.as_deref())?
+        }
         Command::Bench(BenchCommand::Receipt { receipts }) => bench_money::receipt(receipts)?,
         Command::Bench(BenchCommand::Sync {
             events,

@@ -140,6 +140,16 @@ fn a_complaint_from_intake_through_reply_and_callback_to_closing() {
         .map(|k| k.unwrap())
         .collect();
     assert_eq!(kinds, ["service.accepted", "service.contact", "service.reply", "service.callback", "service.close"]);
+    drop(store);
+
+    // The profile's relationship: the request and its callback in the timeline, newest first, and
+    // the satisfaction in the trend.
+    let rel = ok(&f, &clerk, Request::CustomerRelationship(CustomerRef { id }));
+    let timeline: Vec<(&str, &str)> =
+        rel["timeline"].as_array().unwrap().iter().map(|c| (c["kind"].as_str().unwrap(), c["code"].as_str().unwrap())).collect();
+    assert_eq!(timeline, [("callback", "fairly_satisfied"), ("request", "complaint")]);
+    assert_eq!(rel["satisfaction"][0]["outcome"], "fairly_satisfied");
+    assert_eq!(rel["open"]["requests"], 0);
 }
 
 #[test]

@@ -10,7 +10,7 @@ use crate::model::application::{Action, ApplicationKind, ApplicationState, Docum
 use crate::model::customer::{CreditRating, CustomerClass, CustomerStatus, IdKind, MeterKind, PaymentMethod, Voltage};
 use crate::model::payment::{DENOMINATIONS, PaymentKind, PaymentStatus, ReasonCode, TenderKind, denomination_label};
 use crate::model::user::Role;
-use crate::model::{arrears, service};
+use crate::model::{arrears, inspection, service};
 use crate::store::audit::{self, Entry, Verification};
 use crate::store::{customers, outbox};
 
@@ -68,6 +68,8 @@ pub struct Catalog {
     pub aging_buckets: Vec<CodeLabel>,
     pub notice_kinds: Vec<CodeLabel>,
     pub deliveries: Vec<CodeLabel>,
+    pub check_items: Vec<CodeLabel>,
+    pub inspection_due_reasons: Vec<CodeLabel>,
 }
 
 macro_rules! labels {
@@ -113,6 +115,8 @@ pub(super) fn catalog(_: &App, _: Option<&Caller>, _: NoArgs) -> Result<Catalog>
         aging_buckets: labels!(arrears::Bucket),
         notice_kinds: labels!(arrears::NoticeKind),
         deliveries: labels!(arrears::Delivery),
+        check_items: labels!(inspection::CheckItem),
+        inspection_due_reasons: labels!(inspection::DueReason),
     })
 }
 

@@ -4,6 +4,7 @@
 pub mod dayend;
 pub mod notice;
 pub mod receipt;
+pub mod rectification;
 mod sheet;
 pub mod slip;
 pub mod spool;

@@ -281,54 +281,96 @@ pub struct AgingRow {
     pub late_fee: Fen,
 }
 
-/// The aging of every overdue bill on `today`, by class, area, bucket and year. One pass over
-/// the unpaid bills (a partial index); a bill's late fee takes the accrual shared by every bill of
-/// the same class kind, year, due date and waiver, computed once.
+/// The aging of every overdue bill on `today`, by class, area, bucket and year.
+///
+/// Two sequential passes, no join: every customer's class and area from a narrow index (interned
+/// to small numbers), then every open bill from the partial index of open bills, in customer
+/// order. A bill's late fee takes the accrual shared by every bill of the same rate, year, due
+/// date and waiver, computed once.
 pub fn aging(conn: &Connection, book: &LateFeeBook, today: NaiveDate) -> Result<Vec<AgingRow>> {
+    let mut areas: Vec<String> = Vec::new();
+    let mut area_ids: HashMap<String, u32> = HashMap::new();
+    let mut customers: HashMap<i64, (CustomerClass, u32)> = HashMap::new();
+    {
+        let mut stmt = conn.prepare_cached("SELECT pk, class, supply_area FROM customers INDEXED BY customers_class_area")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let class = CustomerClass::from_code(text(r.get_ref(1)?)?).unwrap_or(CustomerClass::Residential);
+            let area = text(r.get_ref(2)?)?;
+            let id = match area_ids.get(area) {
+                Some(id) => *id,
+                None => {
+                    let id = areas.len() as u32;
+                    areas.push(area.to_owned());
+                    area_ids.insert(area.to_owned(), id);
+                    id
+                }
+            };
+            customers.insert(r.get(0)?, (class, id));
+        }
+    }
+    #[derive(Default)]
+    struct Cell {
+        bills: u64,
+        customers: u64,
+        last_customer: i64,
+        principal: i64,
+        fee: i64,
+    }
+    let mut accruals: HashMap<(bool, i32, NaiveDate, Option<NaiveDate>), Accrual> = HashMap::new();
+    let mut cells: HashMap<(CustomerClass, u32, Bucket, bool), Cell> = HashMap::new();
     let mut stmt = conn.prepare_cached(
-        "SELECT c.class, c.supply_area, b.customer_pk, b.period, b.due_date, b.waived_through, b.amount_fen - b.paid_fen
-         FROM bills b JOIN customers c ON c.pk = b.customer_pk
-         WHERE b.paid_fen < b.amount_fen AND b.due_date < ?1",
+        "SELECT customer_pk, due_date, period, amount_fen - paid_fen, waived_through FROM bills INDEXED BY bills_open_aging
+         WHERE paid_fen < amount_fen AND due_date < ?1",
     )?;
-    let mut accruals: HashMap<(bool, i32, String, Option<String>), Accrual> = HashMap::new();
-    type Key = (String, String, Bucket, bool);
-    let mut cells: HashMap<Key, (u64, std::collections::HashSet<i64>, i64, i64)> = HashMap::new();
     let mut rows = stmt.query([today.to_string()])?;
+    let date = |text: &str| text.parse::<NaiveDate>().map_err(|_| Error::Internal(format!("bill date {text}")));
     while let Some(r) = rows.next()? {
-        let (class, area, customer_pk, period): (String, String, i64, String) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
-        let (due, waived, outstanding): (String, Option<String>, i64) = (r.get(4)?, r.get(5)?, r.get(6)?);
-        let due_date: NaiveDate = due.parse().map_err(|_| Error::Internal(format!("bill due date {due}")))?;
-        let Some(bucket) = arrears::bucket(arrears::days_overdue(due_date, today)) else { continue };
-        let year = period_year(&period);
-        let residential = class == CustomerClass::Residential.code();
-        let acc = accruals.entry((residential, year, due, waived.clone())).or_insert_with(|| {
+        let customer_pk: i64 = r.get(0)?;
+        let Some(&(class, area)) = customers.get(&customer_pk) else { continue };
+        let due = date(text(r.get_ref(1)?)?)?;
+        let Some(bucket) = arrears::bucket(arrears::days_overdue(due, today)) else { continue };
+        let year = period_year(text(r.get_ref(2)?)?);
+        let outstanding: i64 = r.get(3)?;
+        let waived = r.get::<_, Option<String>>(4)?.as_deref().map(date).transpose()?;
+        let residential = class == CustomerClass::Residential;
+        let acc = accruals.entry((residential, year, due, waived)).or_insert_with(|| {
             let debtor = if residential { Debtor::Residential } else { Debtor::Other };
-            accrual(book, debtor, year, due_date, waived.as_deref().and_then(|w| w.parse().ok()), today)
+            accrual(book, debtor, year, due, waived, today)
         });
         let fee = acc.on(Fen(outstanding)).fee;
         let cell = cells.entry((class, area, bucket, year < today.year())).or_default();
-        cell.0 += 1;
-        cell.1.insert(customer_pk);
-        cell.2 += outstanding;
-        cell.3 += fee.0;
+        cell.bills += 1;
+        // The bills come in customer order: a customer is counted once per cell.
+        if cell.last_customer != customer_pk {
+            cell.customers += 1;
+            cell.last_customer = customer_pk;
+        }
+        cell.principal += outstanding;
+        cell.fee += fee.0;
     }
     let mut out: Vec<AgingRow> = cells
         .into_iter()
-        .map(|((class, area, bucket, cross_year), (bills, customers, principal, fee))| AgingRow {
-            class: CustomerClass::from_code(&class).unwrap_or(CustomerClass::Residential),
-            area,
+        .map(|((class, area, bucket, cross_year), c)| AgingRow {
+            class,
+            area: areas[area as usize].clone(),
             bucket,
             cross_year,
-            bills,
-            customers: customers.len() as u64,
-            principal: Fen(principal),
-            late_fee: Fen(fee),
+            bills: c.bills,
+            customers: c.customers,
+            principal: Fen(c.principal),
+            late_fee: Fen(c.fee),
         })
         .collect();
     out.sort_by(|a, b| {
         (a.class.code(), &a.area, a.bucket.code(), a.cross_year).cmp(&(b.class.code(), &b.area, b.bucket.code(), b.cross_year))
     });
     Ok(out)
+}
+
+/// A text column read in place (no copy per row).
+fn text(v: rusqlite::types::ValueRef<'_>) -> Result<&str> {
+    v.as_str().map_err(|e| Error::Internal(format!("aging: {e}")))
 }
 
 /// A customer in arrears, for the list the notices are printed from.

@@ -24,6 +24,7 @@ const STEPS: &[&str] = &[
     include_str!("sql/015_field_clocks.sql"),
     include_str!("sql/016_service_requests.sql"),
     include_str!("sql/017_arrears.sql"),
+    include_str!("sql/018_inspections.sql"),
 ];
 
 pub const LATEST_VERSION: usize = STEPS.len();

@@ -35,3 +35,8 @@ CREATE TABLE disconnections (
 -- At most one open disconnection per customer; the payment hook reads it by this index.
 CREATE UNIQUE INDEX disconnections_open ON disconnections (customer_pk) WHERE reconnected_at IS NULL;
 CREATE INDEX disconnections_to_reconnect ON disconnections (reconnect_due) WHERE reconnect_due IS NOT NULL AND reconnected_at IS NULL;
+
+-- The aging reads every open bill with what it needs from this index alone, in customer order,
+-- and each customer's class and area from the next one alone (not the wide customer rows).
+CREATE INDEX bills_open_aging ON bills (customer_pk, due_date, period, amount_fen, paid_fen, waived_through) WHERE paid_fen < amount_fen;
+CREATE INDEX customers_class_area ON customers (pk, class, supply_area);

@@ -11,6 +11,7 @@ import { CloseCustomerDialog } from "./CloseCustomerDialog";
 import { outletTime } from "../time";
 import { CustomerFormDrawer } from "./CustomerForm";
 import { BillsTab, PaymentsTab } from "./ProfileMoneyTabs";
+import { RelationshipTab } from "./RelationshipTab";
 import { CustomerApplicationsTab } from "./applications/CustomerApplications";
 
 export function CustomerProfile({ id, onBack }: { id: string; onBack: () => void }) {
@@ -127,6 +128,9 @@ export function CustomerProfile({ id, onBack }: { id: string; onBack: () => void
             { key: "payments", label: t("profile.tab.payments"), children: <PaymentsTab customerId={id} /> },
             ...(can("application.list")
               ? [{ key: "applications", label: t("profile.tab.applications"), children: <CustomerApplicationsTab customerId={id} closed={c.status === "closed"} /> }]
+              : []),
+            ...(can("customer.relationship")
+              ? [{ key: "relationship", label: t("profile.tab.relationship"), children: <RelationshipTab customerId={id} /> }]
               : []),
             {
               key: "history",

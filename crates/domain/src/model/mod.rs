@@ -6,6 +6,7 @@ pub mod application_rules;
 pub mod arrears;
 pub mod customer;
 pub mod ids;
+pub mod inspection;
 pub mod mask;
 pub mod money;
 pub mod name_keys;

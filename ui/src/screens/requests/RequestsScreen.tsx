@@ -11,13 +11,14 @@ import { useI18n } from "../../i18n";
 import { outletTime } from "../../time";
 import { errorText } from "../applications/common";
 import { ArrearsPanel } from "./ArrearsPanel";
+import { InspectionsPanel } from "./InspectionsPanel";
 import { RequestDetail } from "./RequestDetail";
 import { RequestIntake } from "./RequestIntake";
 
 const PAGE = 20;
 
 /** Where the section is: the request list or the arrears, the intake form, or one request. */
-export type RequestsView = { page: "list"; tab?: "requests" | "arrears" } | { page: "intake"; customerId?: string } | { page: "detail"; id: string };
+export type RequestsView = { page: "list"; tab?: "requests" | "arrears" | "inspections" } | { page: "intake"; customerId?: string } | { page: "detail"; id: string };
 
 /** The 工单 section: service requests (the lists by deadline and state, intake, one request with
  *  its actions) and arrears (aging, notices, disconnection and reconnection), as two tabs. */
@@ -31,12 +32,13 @@ export function RequestsScreen(props: { view: RequestsView; onView: (v: Requests
     requests={<RequestList onOpen={(id) => onView({ page: "detail", id })} onNew={() => onView({ page: "intake" })} />} />;
 }
 
-function SectionTabs(props: { tab: "requests" | "arrears"; onTab: (t: "requests" | "arrears") => void; requests: React.ReactNode }) {
+function SectionTabs(props: { tab: "requests" | "arrears" | "inspections"; onTab: (t: "requests" | "arrears" | "inspections") => void; requests: React.ReactNode }) {
   const { t } = useI18n();
   return (
-    <Tabs activeKey={props.tab} onChange={(k) => props.onTab(k as "requests" | "arrears")} data-testid="requests-tabs" destroyOnHidden items={[
+    <Tabs activeKey={props.tab} onChange={(k) => props.onTab(k as "requests" | "arrears" | "inspections")} data-testid="requests-tabs" destroyOnHidden items={[
       { key: "requests", label: t("req.tab.requests"), children: props.requests },
       { key: "arrears", label: t("req.tab.arrears"), children: <ArrearsPanel /> },
+      { key: "inspections", label: t("req.tab.inspections"), children: <InspectionsPanel /> },
     ]} />
   );
 }

@@ -281,34 +281,82 @@ pub struct AgingRow {
     pub late_fee: Fen,
 }
 
-/// The aging of every overdue bill on `today`, by class, area, bucket and year.
-///
-/// Two sequential passes, no join: every customer's class and area from a narrow index (interned
-/// to small numbers), then every open bill from the partial index of open bills, in customer
-/// order. A bill's late fee takes the accrual shared by every bill of the same rate, year, due
-/// date and waiver, computed once.
-pub fn aging(conn: &Connection, book: &LateFeeBook, today: NaiveDate) -> Result<Vec<AgingRow>> {
+/// An open bill as the aging needs it.
+struct OpenBill {
+    customer_pk: i64,
+    due: NaiveDate,
+    year: i32,
+    outstanding: i64,
+    waived: Option<NaiveDate>,
+}
+
+/// Every customer's class and area (interned), from the narrow index.
+fn customer_classes(conn: &Connection) -> Result<(Vec<String>, HashMap<i64, (CustomerClass, u32)>)> {
     let mut areas: Vec<String> = Vec::new();
     let mut area_ids: HashMap<String, u32> = HashMap::new();
-    let mut customers: HashMap<i64, (CustomerClass, u32)> = HashMap::new();
-    {
-        let mut stmt = conn.prepare_cached("SELECT pk, class, supply_area FROM customers INDEXED BY customers_class_area")?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let class = CustomerClass::from_code(text(r.get_ref(1)?)?).unwrap_or(CustomerClass::Residential);
-            let area = text(r.get_ref(2)?)?;
-            let id = match area_ids.get(area) {
-                Some(id) => *id,
-                None => {
-                    let id = areas.len() as u32;
-                    areas.push(area.to_owned());
-                    area_ids.insert(area.to_owned(), id);
-                    id
-                }
-            };
-            customers.insert(r.get(0)?, (class, id));
-        }
+    let mut customers = HashMap::new();
+    let mut stmt = conn.prepare_cached("SELECT pk, class, supply_area FROM customers INDEXED BY customers_class_area")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let class = CustomerClass::from_code(text(r.get_ref(1)?)?).unwrap_or(CustomerClass::Residential);
+        let area = text(r.get_ref(2)?)?;
+        let id = match area_ids.get(area) {
+            Some(id) => *id,
+            None => {
+                let id = areas.len() as u32;
+                areas.push(area.to_owned());
+                area_ids.insert(area.to_owned(), id);
+                id
+            }
+        };
+        customers.insert(r.get(0)?, (class, id));
     }
+    Ok((areas, customers))
+}
+
+/// The bills overdue and unpaid on `today`, from the partial index of open bills, in customer order.
+fn open_bills(conn: &Connection, today: NaiveDate) -> Result<Vec<OpenBill>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT customer_pk, due_date, period, amount_fen - paid_fen, waived_through FROM bills INDEXED BY bills_open_aging
+         WHERE paid_fen < amount_fen AND due_date < ?1",
+    )?;
+    let mut rows = stmt.query([today.to_string()])?;
+    let date = |text: &str| text.parse::<NaiveDate>().map_err(|_| Error::Internal(format!("bill date {text}")));
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(OpenBill {
+            customer_pk: r.get(0)?,
+            due: date(text(r.get_ref(1)?)?)?,
+            year: period_year(text(r.get_ref(2)?)?),
+            outstanding: r.get(3)?,
+            waived: r.get::<_, Option<String>>(4)?.as_deref().map(date).transpose()?,
+        });
+    }
+    Ok(out)
+}
+
+/// The aging of every overdue bill on `today`, by class, area, bucket and year.
+///
+/// Two sequential passes, no join, run at once: every customer's class and area from a narrow
+/// index (interned to small numbers), and every open bill from the partial index of open bills,
+/// in customer order. A bill's late fee takes the accrual shared by every bill of the same rate, year, due
+/// date and waiver, computed once.
+pub fn aging(conn: &Connection, book: &LateFeeBook, today: NaiveDate) -> Result<Vec<AgingRow>> {
+    // The two passes at once, on two cores: the customers' classes on a read-only connection of
+    // its own (a file database in WAL mode admits readers beside the writer), the open bills here.
+    let path = conn.path().filter(|p| !p.is_empty()).map(str::to_owned);
+    let ((areas, customers), open) = match path {
+        Some(path) => std::thread::scope(|scope| {
+            let classes = scope.spawn(move || {
+                let reader = Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+                customer_classes(&reader)
+            });
+            let open = open_bills(conn, today);
+            let classes = classes.join().map_err(|_| Error::Internal("aging: the customers' pass panicked".into()))?;
+            Ok::<_, Error>((classes?, open?))
+        })?,
+        None => (customer_classes(conn)?, open_bills(conn, today)?),
+    };
     #[derive(Default)]
     struct Cell {
         bills: u64,
@@ -319,20 +367,10 @@ pub fn aging(conn: &Connection, book: &LateFeeBook, today: NaiveDate) -> Result<
     }
     let mut accruals: HashMap<(bool, i32, NaiveDate, Option<NaiveDate>), Accrual> = HashMap::new();
     let mut cells: HashMap<(CustomerClass, u32, Bucket, bool), Cell> = HashMap::new();
-    let mut stmt = conn.prepare_cached(
-        "SELECT customer_pk, due_date, period, amount_fen - paid_fen, waived_through FROM bills INDEXED BY bills_open_aging
-         WHERE paid_fen < amount_fen AND due_date < ?1",
-    )?;
-    let mut rows = stmt.query([today.to_string()])?;
-    let date = |text: &str| text.parse::<NaiveDate>().map_err(|_| Error::Internal(format!("bill date {text}")));
-    while let Some(r) = rows.next()? {
-        let customer_pk: i64 = r.get(0)?;
+    for bill in open {
+        let OpenBill { customer_pk, due, year, outstanding, waived } = bill;
         let Some(&(class, area)) = customers.get(&customer_pk) else { continue };
-        let due = date(text(r.get_ref(1)?)?)?;
         let Some(bucket) = arrears::bucket(arrears::days_overdue(due, today)) else { continue };
-        let year = period_year(text(r.get_ref(2)?)?);
-        let outstanding: i64 = r.get(3)?;
-        let waived = r.get::<_, Option<String>>(4)?.as_deref().map(date).transpose()?;
         let residential = class == CustomerClass::Residential;
         let acc = accruals.entry((residential, year, due, waived)).or_insert_with(|| {
             let debtor = if residential { Debtor::Residential } else { Debtor::Other };

@@ -9,7 +9,7 @@
 // test-artifacts/.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, afterEach, before, test } from "node:test";
@@ -297,4 +297,50 @@ test("arrears: a notice printed, disconnection refused too early then allowed, p
   await page.getByTestId("requests-tabs").getByText("欠费催收").click();
   assert.match(await page.getByTestId("reconnections-due").innerText(), /待复电 1 户[\s\S]*3399000001[\s\S]*2026\/11\/10 10:00:00前复电/);
   await shot("13-reconnection-due");
+});
+
+test("inspections: a 10 kV customer due, a visit with a defect, the notice, a follow-up; the profile's relationship", async () => {
+  await call(server.url, "customer.create", customerDraft("3399000002", "西湖精密制造", { voltage: "10kV" }), token);
+  await login("manager", "manager1234");
+  await page.getByTestId("nav").getByText("工单").click();
+  await page.getByTestId("requests-tabs").getByText("用电检查").click();
+  const row = page.getByTestId("inspections-due").locator("tr", { hasText: "3399000002" });
+  await row.waitFor();
+  assert.match(await row.innerText(), /周期检查/);
+  await row.getByTestId("inspect").click();
+  // A failed item without its defect is refused with the reason.
+  await page.getByTestId("check-leakage_protection").getByText("存在隐患").click();
+  await page.getByTestId("inspection-save").click();
+  assert.match(await page.getByTestId("inspection-error").innerText(), /“漏电保护装置”：请描述隐患/);
+  await page.getByTestId("check-leakage_protection").getByTestId("defect-description").fill("总漏电保护器拒动");
+  await page.getByTestId("check-leakage_protection").getByTestId("defect-deadline").fill("2026-11-20");
+  await page.getByTestId("inspection-save").click();
+  assert.match(await page.getByTestId("inspection-recorded").innerText(), /发现隐患 1 处/);
+  await shot("14-inspection-recorded");
+  await page.getByRole("button", { name: /^关\s*闭$/ }).click();
+  const defect = page.getByTestId("defects").locator("tr", { hasText: "总漏电保护器拒动" });
+  await defect.waitFor();
+  // The rectification notice, straight through the command set, read back.
+  const list = await call(server.url, "inspection.defects", { overdue: false }, token);
+  const pdf = await call(server.url, "inspection.notice", { id: list.rows.find((d) => d.account === "3399000002").inspection_id }, token);
+  const file = join(artifacts, "service-rectification.pdf");
+  writeFileSync(file, Buffer.from(pdf.base64, "base64"));
+  const text = execFileSync("pdftotext", ["-layout", file, "-"], { encoding: "utf8" });
+  for (const line of ["用电检查整改通知书", "3399000002", "漏电保护装置", "总漏电保护器拒动", "2026-11-20"]) assert.match(text, new RegExp(line));
+  execFileSync("pdftoppm", ["-r", "60", "-png", "-singlefile", file, join(artifacts, "service-rectification")]);
+  // A follow-up that finds it put right closes it.
+  await defect.getByTestId("follow-up").click();
+  await page.getByTestId("follow-up-result").getByText("已整改").click();
+  await page.locator(".ant-modal-footer").getByRole("button", { name: /确\s*定/ }).click();
+  await defect.waitFor({ state: "detached" });
+  await shot("15-defect-closed");
+
+  // The customer's profile shows the visit in the relationship's timeline.
+  await page.keyboard.press("Alt+1");
+  await page.getByTestId("customer-search").pressSequentially("3399000002", { delay: 5 });
+  await page.getByTestId("customer-search").press("Enter");
+  await page.getByTestId("customer-profile").waitFor();
+  await page.getByRole("tab", { name: "客户关系" }).click();
+  assert.match(await page.getByTestId("contact-timeline").innerText(), /检查[\s\S]*发现隐患1处/);
+  await shot("16-relationship");
 });

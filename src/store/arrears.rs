@@ -290,8 +290,14 @@ struct OpenBill {
     waived: Option<NaiveDate>,
 }
 
-/// Every customer's class and area (interned), from the narrow index.
-fn customer_classes(conn: &Connection) -> Result<(Vec<String>, HashMap<i64, (CustomerClass, u32)>)> {
+/// Every customer's class and area, the areas interned to small numbers.
+struct Classes {
+    areas: Vec<String>,
+    of: HashMap<i64, (CustomerClass, u32)>,
+}
+
+/// Every customer's class and area, from the narrow index.
+fn customer_classes(conn: &Connection) -> Result<Classes> {
     let mut areas: Vec<String> = Vec::new();
     let mut area_ids: HashMap<String, u32> = HashMap::new();
     let mut customers = HashMap::new();
@@ -311,7 +317,7 @@ fn customer_classes(conn: &Connection) -> Result<(Vec<String>, HashMap<i64, (Cus
         };
         customers.insert(r.get(0)?, (class, id));
     }
-    Ok((areas, customers))
+    Ok(Classes { areas, of: customers })
 }
 
 /// The bills overdue and unpaid on `today`, from the partial index of open bills, in customer order.
@@ -337,26 +343,13 @@ fn open_bills(conn: &Connection, today: NaiveDate) -> Result<Vec<OpenBill>> {
 
 /// The aging of every overdue bill on `today`, by class, area, bucket and year.
 ///
-/// Two sequential passes, no join, run at once: every customer's class and area from a narrow
-/// index (interned to small numbers), and every open bill from the partial index of open bills,
-/// in customer order. A bill's late fee takes the accrual shared by every bill of the same rate, year, due
+/// Two sequential passes, no join: every customer's class and area from a narrow index (interned
+/// to small numbers), then every open bill from the partial index of open bills, in customer
+/// order. (Running the two on two connections at once gained nothing: BENCHMARKS.md.) A bill's late fee takes the accrual shared by every bill of the same rate, year, due
 /// date and waiver, computed once.
 pub fn aging(conn: &Connection, book: &LateFeeBook, today: NaiveDate) -> Result<Vec<AgingRow>> {
-    // The two passes at once, on two cores: the customers' classes on a read-only connection of
-    // its own (a file database in WAL mode admits readers beside the writer), the open bills here.
-    let path = conn.path().filter(|p| !p.is_empty()).map(str::to_owned);
-    let ((areas, customers), open) = match path {
-        Some(path) => std::thread::scope(|scope| {
-            let classes = scope.spawn(move || {
-                let reader = Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-                customer_classes(&reader)
-            });
-            let open = open_bills(conn, today);
-            let classes = classes.join().map_err(|_| Error::Internal("aging: the customers' pass panicked".into()))?;
-            Ok::<_, Error>((classes?, open?))
-        })?,
-        None => (customer_classes(conn)?, open_bills(conn, today)?),
-    };
+    let Classes { areas, of: customers } = customer_classes(conn)?;
+    let open = open_bills(conn, today)?;
     #[derive(Default)]
     struct Cell {
         bills: u64,

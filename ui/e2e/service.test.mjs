@@ -308,6 +308,8 @@ test("inspections: a 10 kV customer due, a visit with a defect, the notice, a fo
   await row.waitFor();
   assert.match(await row.innerText(), /周期检查/);
   await row.getByTestId("inspect").click();
+  // Visited last Thursday (the clock is now Monday 9 November), so that today's follow-up is after it.
+  await page.getByTestId("inspection-date").fill("2026-11-05");
   // A failed item without its defect is refused with the reason.
   await page.getByTestId("check-leakage_protection").getByText("存在隐患").click();
   await page.getByTestId("inspection-save").click();
@@ -341,6 +343,6 @@ test("inspections: a 10 kV customer due, a visit with a defect, the notice, a fo
   await page.getByTestId("customer-search").press("Enter");
   await page.getByTestId("customer-profile").waitFor();
   await page.getByRole("tab", { name: "客户关系" }).click();
-  assert.match(await page.getByTestId("contact-timeline").innerText(), /检查[\s\S]*发现隐患1处/);
+  assert.match(await page.getByTestId("contact-timeline").innerText(), /检查 · 2026-11-05 · 用电检查 · 发现隐患1处/);
   await shot("16-relationship");
 });

@@ -53,7 +53,8 @@ export function RelationshipTab({ customerId }: { customerId: string }) {
       <Timeline data-testid="contact-timeline" items={rel.timeline.map((c) => ({
         children: (
           <span>
-            <b>{t(`rel.kind.${c.kind}` as MessageKey)}</b> · {outletTime(c.at)} · {what(c)}
+            {/* An inspection is known by its day, not an instant. */}
+            <b>{t(`rel.kind.${c.kind}` as MessageKey)}</b> · {c.kind === "inspection" ? c.at.slice(0, 10) : outletTime(c.at)} · {what(c)}
             {c.note && <div style={{ whiteSpace: "pre-wrap" }}>{c.note}</div>}
           </span>
         ),

@@ -57,7 +57,7 @@ pub fn sampled(account: &str, year: i32) -> bool {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
-    h % SAMPLE_ONE_IN == 0
+    h.is_multiple_of(SAMPLE_ONE_IN)
 }
 
 /// Whether the customer is due on `today`: on a cycle, when the last inspection is a cycle ago

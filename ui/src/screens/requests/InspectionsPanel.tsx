@@ -109,17 +109,23 @@ function InspectDialog(props: { customer: DueCustomer | null; today: string; onC
         const r = row(item);
         return { item, ok: r.ok, defect: r.ok ? null : { description: r.description, deadline: r.deadline || (on ?? props.today) } };
       });
+      // Recorded: `sending` stays set until the dialog closes, so a second click records nothing.
       setRecorded(await invoke("inspection.record", { customer_id: props.customer.customer_id, inspected_on: on ?? props.today, findings, notes }));
     } catch (e) {
       setError(errorText(lang, e));
-    } finally {
       sending.current = false;
     }
   }
 
-  const close = () => { const changed = !!recorded; setRows({}); setOn(null); setNotes(""); setError(null); setRecorded(null); props.onClose(changed); };
+  const close = () => {
+    const changed = !!recorded;
+    setRows({}); setOn(null); setNotes(""); setError(null); setRecorded(null);
+    props.onClose(changed);
+  };
   return (
     <Modal open={!!props.customer} width={760} title={props.customer ? `${t("insp.record")} · ${props.customer.account} ${props.customer.name}` : ""} onCancel={close} destroyOnHidden
+      // `sending` is cleared once the dialog has gone: a second click before then records nothing.
+      afterClose={() => { sending.current = false; }}
       footer={recorded ? (
         <Space>
           {recorded.defects.length > 0 && (
@@ -182,13 +188,13 @@ function FollowUpDialog(props: { defect: Defect | null; today: string; onClose: 
       close(true);
     } catch (e) {
       setError(errorText(lang, e));
-    } finally {
       sending.current = false;
     }
   }
 
   return (
-    <Modal open={!!props.defect} title={props.defect ? `${t("insp.followUp")} · ${label("check_items", props.defect.item)}` : ""} onCancel={() => close(false)} onOk={() => void save()} okText={t("apps.confirm")} destroyOnHidden>
+    <Modal open={!!props.defect} title={props.defect ? `${t("insp.followUp")} · ${label("check_items", props.defect.item)}` : ""} onCancel={() => close(false)} onOk={() => void save()} okText={t("apps.confirm")} destroyOnHidden
+      afterClose={() => { sending.current = false; }}>
       {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 12 }} data-testid="follow-up-error" />}
       <Space direction="vertical" style={{ width: "100%" }}>
         <Typography.Text>{props.defect?.description}</Typography.Text>

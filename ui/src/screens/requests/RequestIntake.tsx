@@ -99,10 +99,11 @@ export function RequestIntake(props: { customerId?: string; onCancel: () => void
         content,
         answered: plan?.answerable && answered.trim() ? answered : null,
       });
+      // Accepted: the form is done. `sending` stays set, so that a second press arriving before
+      // the page has moved on to the request accepts nothing more.
       props.onDone(view);
     } catch (e) {
       setErrors(e instanceof CommandError ? e.error.messages : [{ code: "internal", field: null, zh: String(e), en: String(e) }]);
-    } finally {
       sending.current = false;
       setBusy(false);
     }

@@ -205,6 +205,18 @@ fn arrears_from_aging_through_notices_disconnection_payment_and_reconnection() {
     assert!(ok(&f, &clerk, Request::Reconnections(NoArgs {}))["rows"].as_array().unwrap().is_empty());
     let a_due = ok(&f, &clerk, Request::QuotePayment(QuoteArgs { customer_id: a.clone() }))["total_due"].as_i64().unwrap();
     let receipt = pay(&f, &clerk, &a, a_due, "a-2");
+    assert_eq!(ok(&f, &clerk, Request::Reconnections(NoArgs {}))["rows"].as_array().unwrap().len(), 1);
+    // Reversing the clearing payment puts the order back to waiting for payment; paying again
+    // raises it again.
+    let reversal = hall::store::payments::Reversal {
+        receipt_no: receipt["receipt_no"].as_str().unwrap().into(),
+        reason: hall::model::payment::ReasonCode::WrongAmount,
+        note: String::new(),
+    };
+    let approval = ManagerApproval { username: "manager".into(), password: "manager1234".into() };
+    ok(&f, &clerk, Request::ReversePayment(ReverseArgs { reversal, approval }));
+    assert!(ok(&f, &clerk, Request::Reconnections(NoArgs {}))["rows"].as_array().unwrap().is_empty());
+    let receipt = pay(&f, &clerk, &a, a_due, "a-3");
     let due = ok(&f, &clerk, Request::Reconnections(NoArgs {}));
     assert_eq!(due["rows"][0]["paid_receipt"], receipt["receipt_no"]);
     assert_eq!(due["rows"][0]["reconnect_due"], "2026-03-10T01:30:00.000Z");
@@ -218,6 +230,15 @@ fn arrears_from_aging_through_notices_disconnection_payment_and_reconnection() {
     assert!(done["reconnected_at"].is_string());
     assert_eq!(call(&f, &clerk, Request::Reconnected(DisconnectionRef { id })).unwrap_err().code(), "arrears.already_reconnected");
     assert_eq!(ok(&f, &clerk, Request::ArrearsOfCustomer(CustomerRef { id: a.clone() }))["disconnected"], false);
+    // A notice used once, or given for a debt since paid, does not serve again: A owes nothing
+    // overdue now, and D's notice was for the December bill D paid.
+    let manager = f.login("manager");
+    assert_eq!(disconnect(&manager, &a).unwrap_err().code(), "arrears.paid");
+    let d_feb = reading(&f, &clerk, &d, "3300000104", "2026-02", 300);
+    f.clock.set(Utc.with_ymd_and_hms(2026, 4, 1, 1, 30, 0).unwrap());
+    let manager = f.login("manager");
+    assert!(d_feb.due_date.to_string() < "2026-04-01".to_owned());
+    assert_eq!(disconnect(&manager, &d).unwrap_err().code(), "arrears.no_notice");
     // Every step went to the outbox for head office.
     let store = f.app.store();
     let kinds: Vec<String> = store
@@ -228,5 +249,16 @@ fn arrears_from_aging_through_notices_disconnection_payment_and_reconnection() {
         .unwrap()
         .map(|k| k.unwrap())
         .collect();
-    assert_eq!(kinds, ["arrears.notice", "arrears.notice", "arrears.disconnected", "arrears.reconnection_raised", "arrears.reconnected"]);
+    assert_eq!(
+        kinds,
+        [
+            "arrears.notice",
+            "arrears.notice",
+            "arrears.disconnected",
+            "arrears.reconnection_raised",
+            "arrears.reconnection_withdrawn",
+            "arrears.reconnection_raised",
+            "arrears.reconnected"
+        ]
+    );
 }

@@ -286,6 +286,12 @@ fn not_satisfied_reopens_the_request_for_the_manager_and_unreachable_callbacks_c
     let clerk_id: String = f.app.store().conn().query_row("SELECT id FROM users WHERE username = 'clerk'", [], |r| r.get(0)).unwrap();
     let e = act(&f, &manager, &view, RequestAct::Assign { assignee: clerk_id, note: String::new() }).unwrap_err();
     assert_eq!(code(&e), "assignee.manager_only");
+    // The manager may keep it or hand it to another manager: it stays reopened, and the clerk
+    // still may not reply.
+    let manager_id: String = f.app.store().conn().query_row("SELECT id FROM users WHERE username = 'manager'", [], |r| r.get(0)).unwrap();
+    let view = act(&f, &manager, &view, RequestAct::Assign { assignee: manager_id.clone(), note: String::new() }).unwrap();
+    assert_eq!(view["request"]["state"], "reopened");
+    assert_eq!(code(&act(&f, &clerk, &view, RequestAct::Reply { reply: "再次答复".into() }).unwrap_err()), "request.role");
     let view = act(&f, &manager, &view, RequestAct::Reply { reply: "主任约见客户，重新处理".into() }).unwrap();
     assert_eq!(view["request"]["state"], "replied");
     // Three calls that reach no one, then it may close (the tries are the shipped setting: 3).
@@ -332,6 +338,12 @@ fn a_consultation_answered_at_the_counter_closes_without_a_callback() {
     let id = customer(&f, &clerk, "1000000002");
     let view = create(&f, &clerk, draft(Category::ServiceRequest, Some(&id))).unwrap();
     assert_eq!(deadline(&view, "reply")["due"], "2026-03-06T16:00:00.000Z");
+    // A clerk takes a request on themselves; handing it to someone else is the manager's.
+    let manager_id: String = f.app.store().conn().query_row("SELECT id FROM users WHERE username = 'manager'", [], |r| r.get(0)).unwrap();
+    assert_eq!(
+        code(&act(&f, &clerk, &view, RequestAct::Assign { assignee: manager_id, note: String::new() }).unwrap_err()),
+        "assignee.self_only"
+    );
     let _ = act(&f, &clerk, &view, RequestAct::Note { note: "已派表计班".into() }).unwrap();
     assert_eq!(code(&act(&f, &clerk, &view, RequestAct::Note { note: "again".into() }).unwrap_err()), "request.stale");
     // The plan the intake form shows agrees with what intake fixed.

@@ -145,12 +145,24 @@ pub fn disconnect(tx: &Tx, actor: &Actor, user_id: &str, customer_id: &str) -> R
         )));
     }
     let debt = debt(tx, c.pk, c.class, today)?;
-    let notice: Option<(i64, String)> = tx
-        .prepare_cached(
-            "SELECT pk, planned_date FROM arrears_notices WHERE customer_pk = ?1 AND kind = 'disconnection' ORDER BY pk DESC LIMIT 1",
-        )?
-        .query_row([c.pk], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
+    // The notice must be about this debt: one no disconnection has used yet, printed after the
+    // oldest bill owed now had fallen overdue (a notice for a debt since paid does not carry over
+    // to a newer one, which needs its own notice and, for a household, its own 30 days).
+    let oldest_due: Option<String> = tx
+        .prepare_cached("SELECT min(due_date) FROM bills WHERE customer_pk = ?1 AND paid_fen < amount_fen AND due_date < ?2")?
+        .query_row(params![c.pk, today.to_string()], |r| r.get(0))?;
+    let notice: Option<(i64, String)> = match &oldest_due {
+        None => None,
+        Some(oldest_due) => tx
+            .prepare_cached(
+                "SELECT n.pk, n.planned_date FROM arrears_notices n
+                 WHERE n.customer_pk = ?1 AND n.kind = 'disconnection' AND substr(n.printed_at, 1, 10) > ?2
+                   AND NOT EXISTS (SELECT 1 FROM disconnections d WHERE d.notice_pk = n.pk)
+                 ORDER BY n.pk DESC LIMIT 1",
+            )?
+            .query_row(params![c.pk, oldest_due], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?,
+    };
     let planned = notice.as_ref().and_then(|(_, d)| d.parse::<NaiveDate>().ok());
     arrears::check_disconnection(debt, planned, today)?;
     let notice_pk = notice.map(|(pk, _)| pk).expect("checked: a notice exists");
@@ -189,6 +201,21 @@ pub fn after_payment(tx: &Tx, actor: &Actor, customer_pk: i64, class: CustomerCl
     let payload = serde_json::json!({ "id": id, "receipt_no": receipt_no, "reconnect_due": due });
     outbox::append(tx, actor, "arrears.reconnection_raised", &id, &payload)?;
     audit::append(tx, actor, "arrears.reconnection_raised", &id, &payload)
+}
+
+/// Called by a reversal in its transaction: when the reversed payment was the one that raised a
+/// reconnection not yet carried out, the order goes back to waiting for payment.
+pub fn after_reversal(tx: &Tx, actor: &Actor, receipt_no: &str) -> Result<()> {
+    let raised: Option<String> = tx
+        .prepare_cached("SELECT id FROM disconnections WHERE paid_receipt = ?1 AND reconnected_at IS NULL")?
+        .query_row([receipt_no], |r| r.get(0))
+        .optional()?;
+    let Some(id) = raised else { return Ok(()) };
+    tx.prepare_cached("UPDATE disconnections SET paid_at = NULL, paid_receipt = NULL, reconnect_due = NULL WHERE id = ?1")?
+        .execute([&id])?;
+    let payload = serde_json::json!({ "id": id, "reversed_receipt": receipt_no });
+    outbox::append(tx, actor, "arrears.reconnection_withdrawn", &id, &payload)?;
+    audit::append(tx, actor, "arrears.reconnection_withdrawn", &id, &payload)
 }
 
 /// Records the supply restored on a raised reconnection order.
@@ -354,12 +381,13 @@ pub fn aging(conn: &Connection, book: &LateFeeBook, today: NaiveDate) -> Result<
     struct Cell {
         bills: u64,
         customers: u64,
-        last_customer: i64,
         principal: i64,
         fee: i64,
     }
     let mut accruals: HashMap<(bool, i32, NaiveDate, Option<NaiveDate>), Accrual> = HashMap::new();
     let mut cells: HashMap<(CustomerClass, u32, Bucket, bool), Cell> = HashMap::new();
+    // The cells the current customer's bills have fallen in so far (a handful).
+    let (mut seen_of, mut seen) = (i64::MIN, Vec::new());
     for bill in open {
         let OpenBill { customer_pk, due, year, outstanding, waived } = bill;
         let Some(&(class, area)) = customers.get(&customer_pk) else { continue };
@@ -370,12 +398,18 @@ pub fn aging(conn: &Connection, book: &LateFeeBook, today: NaiveDate) -> Result<
             accrual(book, debtor, year, due, waived, today)
         });
         let fee = acc.on(Fen(outstanding)).fee;
-        let cell = cells.entry((class, area, bucket, year < today.year())).or_default();
+        let key = (class, area, bucket, year < today.year());
+        let cell = cells.entry(key).or_default();
         cell.bills += 1;
-        // The bills come in customer order: a customer is counted once per cell.
-        if cell.last_customer != customer_pk {
+        // The bills come in customer order: a customer is counted once in each cell its bills
+        // fall in, whatever order its bills come in.
+        if seen_of != customer_pk {
+            seen_of = customer_pk;
+            seen.clear();
+        }
+        if !seen.contains(&key) {
+            seen.push(key);
             cell.customers += 1;
-            cell.last_customer = customer_pk;
         }
         cell.principal += outstanding;
         cell.fee += fee.0;

@@ -563,6 +563,7 @@ pub fn reverse(tx: &Tx, actor: &Actor, request: &Reversal, approved_by: &str) ->
         set_prepaid(tx, row.customer_pk, prepaid_now - prepaid_delta)?;
         let payment = load(tx, "p.pk = ?1", &row.pk)?.expect("exists").payment;
         record(tx, actor, "payment.reversed", "payment.reverse", &payment)?;
+        super::arrears::after_reversal(tx, actor, &request.receipt_no)?;
         return Ok(payment);
     }
     // 冲红: the opposite amounts, in the desk open now; writing its negative allocations unsettles the bills.
@@ -606,6 +607,8 @@ pub fn reverse(tx: &Tx, actor: &Actor, request: &Reversal, approved_by: &str) ->
     )?;
     let payment = load(tx, "p.pk = ?1", &pk)?.expect("just written").payment;
     record(tx, actor, "payment.red_letter", "payment.red_letter", &payment)?;
+    // The bills it settled are owed again: a reconnection it raised waits for payment again.
+    super::arrears::after_reversal(tx, actor, &request.receipt_no)?;
     Ok(payment)
 }
 

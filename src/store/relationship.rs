@@ -62,8 +62,10 @@ pub fn timeline(conn: &Connection, customer_pk: i64, limit: u32) -> Result<Vec<C
         UNION ALL
         SELECT n.printed_at, 'notice', n.kind, '', n.owed_fen, coalesce(n.planned_date, '') FROM arrears_notices n WHERE n.customer_pk = ?1
         UNION ALL
-        SELECT d.ordered_at, 'disconnection', CASE WHEN d.reconnected_at IS NULL THEN 'cut' ELSE 'restored' END, coalesce(d.paid_receipt, ''), d.owed_fen, ''
-            FROM disconnections d WHERE d.customer_pk = ?1
+        SELECT d.ordered_at, 'disconnection', 'cut', '', d.owed_fen, '' FROM disconnections d WHERE d.customer_pk = ?1
+        UNION ALL
+        SELECT d.reconnected_at, 'disconnection', 'restored', coalesce(d.paid_receipt, ''), NULL, ''
+            FROM disconnections d WHERE d.customer_pk = ?1 AND d.reconnected_at IS NOT NULL
         UNION ALL
         SELECT i.inspected_on || 'T00:00:00.000Z', 'inspection', CAST((SELECT count(*) FROM defects x WHERE x.inspection_pk = i.pk) AS TEXT), '', NULL, i.notes
             FROM inspections i WHERE i.customer_pk = ?1

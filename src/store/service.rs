@@ -320,7 +320,7 @@ fn act_text(act: &RequestAct) -> Result<String> {
         RequestAct::Reply { .. } => Some(("reply", "请填写答复客户的内容", "Write the reply to the customer")),
         RequestAct::Note { .. } => Some(("note", "请填写处理记录", "Write the note")),
         RequestAct::Callback { outcome: CallbackOutcome::Unsatisfied, .. } => {
-            Some(("comment", "客户不满意时请记录客户意见", "RequestRecord what the customer is not satisfied with"))
+            Some(("comment", "客户不满意时请记录客户意见", "Record what the customer is not satisfied with"))
         }
         _ => None,
     };
@@ -353,6 +353,14 @@ pub fn act(tx: &Tx, who: &Acting, ctx: &Context, id: &str, expected_version: i64
     match act {
         RequestAct::Assign { assignee, .. } => {
             let user = assignable(tx, assignee, now)?;
+            // A clerk takes a request on themselves; handing it to someone else is a manager's.
+            if who.user.role == Role::Clerk && user.id != who.user.id {
+                return Err(Error::Denied(UserMessage::new(
+                    "assignee.self_only",
+                    "营业员只能自己接单，派给他人须由营业厅主任操作",
+                    "A clerk takes a request on themselves; assigning it to someone else is the branch manager's",
+                )));
+            }
             if user.role != Role::Manager && record.state == RequestState::Reopened {
                 return Err(Error::invalid(invalid(
                     "assignee.manager_only",

@@ -266,6 +266,7 @@ test("arrears: a notice printed, disconnection refused too early then allowed, p
   await row.getByTestId("arrears-open").click();
   await page.getByTestId("notice-history").getByText("停电通知书").waitFor();
   await page.getByTestId("disconnect").click();
+  await page.getByTestId("disconnect-confirm").click();
   assert.match(await page.getByTestId("arrears-error").innerText(), /通知期未满：停电通知书所定日期为2026-11-09/);
   await shot("11-disconnect-refused");
 
@@ -276,6 +277,7 @@ test("arrears: a notice printed, disconnection refused too early then allowed, p
   await page.getByTestId("requests-tabs").getByText("欠费催收").click();
   await page.getByTestId("arrears-list").locator("tr", { hasText: "3399000001" }).getByTestId("arrears-open").click();
   await page.getByTestId("disconnect").click();
+  await page.getByTestId("disconnect-confirm").click();
   await page.getByTestId("supply-state").getByText("已停电").waitFor();
   await shot("12-disconnected");
 

@@ -34,3 +34,6 @@ CREATE TABLE defect_visits (
     rectified  INTEGER NOT NULL CHECK (rectified IN (0, 1)),
     note       TEXT NOT NULL DEFAULT ''
 );
+CREATE INDEX defects_by_inspection ON defects (inspection_pk);
+CREATE INDEX defects_open_by_customer ON defects (customer_pk) WHERE closed_on IS NULL;
+CREATE INDEX defect_visits_by_defect ON defect_visits (defect_pk);

@@ -683,4 +683,6 @@ export const en: Record<MessageKey, string> = {
   "rel.kind.inspection": "Inspection",
   "rel.kind.payment": "Payment",
   "rel.none": "No contacts yet",
+  "arrears.confirmDisconnect": "Cut this customer's supply?",
+  "arrears.confirmReconnected": "Confirm the supply is restored?",
 };

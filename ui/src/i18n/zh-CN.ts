@@ -681,6 +681,8 @@ export const zhCN = {
   "rel.kind.inspection": "检查",
   "rel.kind.payment": "缴费",
   "rel.none": "尚无往来记录",
+  "arrears.confirmDisconnect": "确认对该户停电？",
+  "arrears.confirmReconnected": "确认已恢复供电？",
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -29,7 +29,7 @@ export function RelationshipTab({ customerId }: { customerId: string }) {
       case "request": return `${label("request_categories", c.code)} ${c.reference}`;
       case "callback": return `${t("req.act.callback")} ${c.reference} · ${label("callback_outcomes", c.code)}`;
       case "notice": return `${label("notice_kinds", c.code)} · ${yuan(c.amount ?? 0)}`;
-      case "disconnection": return `${t(c.code === "cut" ? "arrears.disconnected" : "arrears.reconnectedAt")} · ${yuan(c.amount ?? 0)}`;
+      case "disconnection": return c.code === "cut" ? `${t("arrears.disconnected")} · ${yuan(c.amount ?? 0)}` : `${t("arrears.reconnectedAt")} · ${c.reference}`;
       case "inspection": return `${t("req.tab.inspections")} · ${t("rel.defects", { n: Number(c.code) })}`;
       default: return `${t("rel.payment")} ${c.reference} · ${yuan(c.amount ?? 0)}`;
     }

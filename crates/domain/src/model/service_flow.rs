@@ -164,6 +164,8 @@ pub fn apply(p: &Progress, act: &RequestAct, role: Role, tries: u32) -> Result<P
     let mut next = p.clone();
     let in_hand = |state: RequestState| if state == RequestState::Accepted { RequestState::Assigned } else { state };
     match act {
+        // A reopened request stays the manager's until it is replied to again.
+        RequestAct::Assign { .. } if p.state == RequestState::Reopened => {}
         RequestAct::Assign { .. } => next.state = RequestState::Assigned,
         RequestAct::Arrive { .. } => {
             next.arrived = true;
@@ -239,7 +241,8 @@ mod tests {
         match (from, action) {
             (S::Closed, _) => None,
             (_, A::Note) => Some(from),
-            (S::Accepted | S::Assigned | S::Reopened, A::Assign) => Some(S::Assigned),
+            (S::Accepted | S::Assigned, A::Assign) => Some(S::Assigned),
+            (S::Reopened, A::Assign) => Some(S::Reopened),
             (S::Accepted, A::Arrive | A::Contact) => Some(S::Assigned),
             (S::Assigned | S::Reopened, A::Arrive | A::Contact) => Some(from),
             (S::Accepted | S::Assigned | S::Reopened, A::Restore) => Some(from),

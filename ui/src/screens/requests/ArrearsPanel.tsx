@@ -1,5 +1,5 @@
 import { PrinterOutlined, ReloadOutlined } from "@ant-design/icons";
-import { Alert, Button, Card, Descriptions, Drawer, Input, Modal, Progress, Radio, Select, Space, Table, Tag, Typography } from "antd";
+import { Alert, Button, Card, Descriptions, Drawer, Input, Modal, Popconfirm, Progress, Radio, Select, Space, Table, Tag, Typography } from "antd";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { invoke } from "../../api/invoke";
 import type { AgingReport } from "../../api/generated/AgingReport";
@@ -47,27 +47,43 @@ export function ArrearsPanel() {
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
 
-  const load = useCallback(async () => {
-    setLoading(true);
+  const [areaFilter, setAreaFilter] = useState("");
+  const ticket = useRef(0);
+
+  // The aging and the reconnections due: on opening and on Refresh only (the aging reads every
+  // open bill).
+  const loadSummary = useCallback(async () => {
     try {
-      const [a, r, list] = await Promise.all([
-        invoke("arrears.aging", {}),
-        invoke("arrears.reconnections", {}),
-        invoke("arrears.list", { class: klass, area: area.trim() || null, min_days: minDays, limit: 500 }),
-      ]);
+      const [a, r] = await Promise.all([invoke("arrears.aging", {}), invoke("arrears.reconnections", {})]);
       setAging(a);
       setReconnections(r);
-      setRows(list.rows);
-      setError(null);
     } catch (e) {
       setError(errorText(lang, e));
-    } finally {
-      setLoading(false);
     }
-  }, [klass, area, minDays, lang]);
-  // load sets state only after its await.
+  }, [lang]);
+  // The list, as the filters change (the area once typed: Enter or leaving the box); an answer
+  // overtaken by a later request is dropped.
+  const load = useCallback(async () => {
+    const mine = ++ticket.current;
+    setLoading(true);
+    try {
+      const list = await invoke("arrears.list", { class: klass, area: areaFilter.trim() || null, min_days: minDays, limit: 500 });
+      if (mine !== ticket.current) return;
+      setRows(list.rows);
+      setSelected([]);
+      setError(null);
+    } catch (e) {
+      if (mine === ticket.current) setError(errorText(lang, e));
+    } finally {
+      if (mine === ticket.current) setLoading(false);
+    }
+  }, [klass, areaFilter, minDays, lang]);
+  // both set state only after their awaits.
+  // eslint-disable-next-line react-hooks/set-state-in-effect
+  useEffect(() => void loadSummary(), [loadSummary]);
   // eslint-disable-next-line react-hooks/set-state-in-effect
   useEffect(() => void load(), [load]);
+  const refresh = () => { void loadSummary(); void load(); };
 
   return (
     <Space direction="vertical" size="middle" style={{ width: "100%" }} data-testid="arrears">
@@ -95,14 +111,15 @@ export function ArrearsPanel() {
       )}
       <Space wrap>
         <Select allowClear placeholder={t("arrears.class")} value={klass} onChange={(v) => setKlass(v ?? null)} options={options("customer_classes")} style={{ width: 190 }} data-testid="arrears-class" />
-        <Input allowClear placeholder={t("arrears.area")} value={area} onChange={(e) => setArea(e.target.value)} style={{ width: 200 }} data-testid="arrears-area" />
+        <Input allowClear placeholder={t("arrears.area")} value={area} onChange={(e) => { setArea(e.target.value); if (!e.target.value) setAreaFilter(""); }}
+          onPressEnter={() => setAreaFilter(area)} onBlur={() => setAreaFilter(area)} style={{ width: 200 }} data-testid="arrears-area" />
         <Radio.Group value={minDays} onChange={(e) => setMinDays(e.target.value)} optionType="button" data-testid="arrears-days" options={[
           { value: 1, label: t("arrears.days.all") },
           { value: 31, label: t("arrears.days.over30") },
           { value: 61, label: t("arrears.days.over60") },
           { value: 91, label: t("arrears.days.over90") },
         ]} />
-        <Button icon={<ReloadOutlined />} onClick={() => void load()} aria-label={t("dayend.refresh")} />
+        <Button icon={<ReloadOutlined />} onClick={refresh} aria-label={t("dayend.refresh")} />
       </Space>
       <Space wrap>
         <Button icon={<PrinterOutlined />} disabled={selected.length === 0} onClick={() => setPrinting("payment")} data-testid="print-payment-notices">
@@ -127,7 +144,7 @@ export function ArrearsPanel() {
           { title: "", render: (_, r) => r.disconnected && <Tag color="red">{t("arrears.disconnected")}</Tag> },
         ]} />
       <NoticeDialog kind={printing} today={aging?.on ?? null} customers={rows.filter((r) => selected.includes(r.customer_id))} onClose={() => { setPrinting(null); void load(); }} />
-      <CustomerArrears customer={open} onClose={() => { setOpen(null); void load(); }} />
+      <CustomerArrears customer={open} onClose={() => { setOpen(null); refresh(); }} />
     </Space>
   );
 }
@@ -273,10 +290,16 @@ function CustomerArrears(props: { customer: ArrearsCustomer | null; onClose: () 
           </Descriptions>
           <Space>
             {can("arrears.disconnect") && !status.disconnected && (
-              <Button danger loading={busy} onClick={() => void run(() => invoke("arrears.disconnect", { id: status.customer_id }))} data-testid="disconnect">{t("arrears.disconnect")}</Button>
+              <Popconfirm title={t("arrears.confirmDisconnect")} okText={t("apps.confirm")} cancelText={t("common.cancel")} okButtonProps={{ danger: true, ...({ "data-testid": "disconnect-confirm" } as Record<`data-${string}`, string>) }}
+                onConfirm={() => void run(() => invoke("arrears.disconnect", { id: status.customer_id }))}>
+                <Button danger loading={busy} data-testid="disconnect">{t("arrears.disconnect")}</Button>
+              </Popconfirm>
             )}
-            {open?.reconnect_due && (
-              <Button type="primary" loading={busy} onClick={() => void run(() => invoke("arrears.reconnected", { id: open.id }))} data-testid="reconnected">{t("arrears.markReconnected")}</Button>
+            {open?.reconnect_due && can("arrears.reconnected") && (
+              <Popconfirm title={t("arrears.confirmReconnected")} okText={t("apps.confirm")} cancelText={t("common.cancel")} okButtonProps={{ ...({ "data-testid": "reconnected-confirm" } as Record<`data-${string}`, string>) }}
+                onConfirm={() => void run(() => invoke("arrears.reconnected", { id: open.id }))}>
+                <Button type="primary" loading={busy} data-testid="reconnected">{t("arrears.markReconnected")}</Button>
+              </Popconfirm>
             )}
           </Space>
           {open?.reconnect_due && (

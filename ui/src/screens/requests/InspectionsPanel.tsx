@@ -8,6 +8,7 @@ import type { Finding } from "../../api/generated/Finding";
 import type { Inspection } from "../../api/generated/Inspection";
 import { useLabels } from "../../catalog";
 import { useI18n } from "../../i18n";
+import { useCan } from "../../session";
 import { errorText } from "../applications/common";
 import { openPdf } from "../pdf";
 
@@ -26,6 +27,7 @@ export function InspectionsPanel() {
   const [inspecting, setInspecting] = useState<DueCustomer | null>(null);
   const [visiting, setVisiting] = useState<Defect | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const can = useCan();
 
   const load = useCallback(async () => {
     try {
@@ -54,7 +56,7 @@ export function InspectionsPanel() {
           { title: t("field.voltage"), render: (_, r) => label("voltages", r.voltage) },
           { title: t("insp.reason"), render: (_, r) => <Tag color={r.reason === "cycle" ? "blue" : "default"}>{label("inspection_due_reasons", r.reason)}</Tag> },
           { title: t("insp.last"), render: (_, r) => r.last_inspected ?? t("insp.never") },
-          { title: "", render: (_, r) => <Button size="small" onClick={() => setInspecting(r)} data-testid="inspect">{t("insp.record")}</Button> },
+          { title: "", render: (_, r) => can("inspection.record") && <Button size="small" onClick={() => setInspecting(r)} data-testid="inspect">{t("insp.record")}</Button> },
         ]} />
       <Space>
         <Typography.Title level={5} style={{ margin: 0 }}>{t("insp.defects")}</Typography.Title>
@@ -71,7 +73,7 @@ export function InspectionsPanel() {
           { title: t("insp.visits"), dataIndex: "visits" },
           { title: "", render: (_, d) => (
             <Space>
-              <Button size="small" onClick={() => setVisiting(d)} data-testid="follow-up">{t("insp.followUp")}</Button>
+              {can("inspection.follow_up") && <Button size="small" onClick={() => setVisiting(d)} data-testid="follow-up">{t("insp.followUp")}</Button>}
               <Button size="small" onClick={() => invoke("inspection.notice", { id: d.inspection_id }).then(openPdf).catch((e) => setError(errorText(lang, e)))} data-testid="rectification-notice">
                 {t("insp.notice")}
               </Button>

@@ -84,7 +84,7 @@ export function RequestDetail({ id, onBack, onChanged }: { id: string; onBack: (
         <Descriptions.Item label={t("req.acceptedAt")}>{outletTime(r.accepted_at)} · {r.accepted_by_name}</Descriptions.Item>
         <Descriptions.Item label={t("req.assignee")}>{r.assignee_name ?? "—"}</Descriptions.Item>
         {r.reply && <Descriptions.Item label={t("req.reply")} span={2}><span data-testid="request-reply">{r.reply}</span></Descriptions.Item>}
-        {r.state === "replied" && r.category !== "praise" && (
+        {r.state === "replied" && (r.category === "complaint" || r.category === "report") && (
           <Descriptions.Item label={t("req.callbackLine")} span={2}>
             <span data-testid="request-callback">
               {r.satisfaction ? label("callback_outcomes", r.satisfaction) : t("req.callbackTries", { n: r.unreachable_tries, of: view.callback_tries })}

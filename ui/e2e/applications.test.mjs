@@ -256,7 +256,9 @@ test("intake of a 低压非居民新装 with its documents, the slip, every step
       await shot("07-connection-zh");
     }
     await page.getByTestId("act-text").fill(`环节 ${i + 1} 完成`);
-    await page.getByTestId("act-confirm").click();
+    // Enter in the note sends it (as a clerk does); a click on 确定 while the dialog was still
+    // zooming in was once lost on a loaded CI machine, and the dialog stayed open.
+    await page.getByTestId("act-text").press("Enter");
     await page.getByTestId("act-confirm").waitFor({ state: "hidden" });
     await page.waitForFunction((n) => document.querySelectorAll("[data-testid=timeline] .ant-timeline-item").length > n, version);
   }

@@ -29,7 +29,9 @@ DECLARE
         'customers', 'bills', 'customer_overwrites', 'customer_clamps',
         -- the console's decisions on an outlet's put-aside rows follow that outlet
         'console_quarantine_resolution', 'console_late_money_review', 'console_conflict_review',
-        'fork_resolution'
+        'fork_resolution',
+        -- 95598 work orders dispatched to an outlet and projected from its pushes
+        'service_tickets'
     ];
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') THEN

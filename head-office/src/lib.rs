@@ -20,6 +20,7 @@ pub mod projection;
 pub mod pull;
 pub mod push;
 pub mod testing;
+pub mod tickets;
 pub mod tls;
 
 pub use app::AppState;

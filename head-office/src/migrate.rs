@@ -11,6 +11,7 @@ pub const MIGRATIONS: &[(i32, &str, &str)] = &[
     (1, "001_core", include_str!("../migrations/001_core.sql")),
     (2, "002_console", include_str!("../migrations/002_console.sql")),
     (3, "003_fork_ledger", include_str!("../migrations/003_fork_ledger.sql")),
+    (4, "004_service_tickets", include_str!("../migrations/004_service_tickets.sql")),
 ];
 
 const LOCK_KEY: i64 = 0x4841_4c4c_4851; // "HALLHQ"

@@ -16,7 +16,7 @@ use utoipa::{Modify, OpenApi};
         hall_protocol::pull::Change, hall_protocol::pull::ChangePage, hall_protocol::pull::SnapshotPage,
         hall_protocol::records::CustomerRecord, hall_protocol::records::Stamped, hall_protocol::records::BillRecord,
         hall_protocol::records::UserRecord, hall_protocol::records::TariffRecord, hall_protocol::records::CalendarRecord,
-        hall_protocol::records::ApplicationProgressRecord,
+        hall_protocol::records::ApplicationProgressRecord, hall_protocol::records::ServiceTicketRecord,
     )),
     modifiers(&Bearer)
 )]

@@ -98,6 +98,7 @@ pub async fn project(tx: &Transaction<'_>, outlet: &str, workstation: &str, even
         ledger.write(tx, outlet, workstation).await?;
     }
     crate::customers::project(tx, outlet, workstation, events).await?;
+    crate::tickets::project(tx, outlet, events).await?;
     Ok(in_review)
 }
 

@@ -152,6 +152,13 @@ pub async fn snapshot(
             "SELECT count(*) FROM bills WHERE outlet_code = $1",
             records::BILL,
         ),
+        // 95598 tickets the outlet has not accepted yet (each workstation takes only its own).
+        "service_tickets" => (
+            "SELECT ticket_no, record FROM service_tickets WHERE outlet_code = $1 AND request_id IS NULL AND ticket_no > $2
+             ORDER BY ticket_no LIMIT $3",
+            "SELECT count(*) FROM service_tickets WHERE outlet_code = $1 AND request_id IS NULL",
+            records::SERVICE_TICKET,
+        ),
         "tariffs" => (
             "SELECT version, jsonb_build_object('version', version, 'body', body) FROM tariffs
              WHERE $1::text IS NOT NULL AND version > $2 ORDER BY version LIMIT $3",

@@ -140,8 +140,7 @@ fn calendar(app: &App) -> Result<Calendar> {
 }
 
 fn outlet_area(app: &App) -> Result<AreaType> {
-    let code = settings::get_or(app.store().conn(), settings::SERVICE_AREA_TYPE, "urban")?;
-    Ok(AreaType::from_code(&code).unwrap_or(AreaType::Urban))
+    crate::store::service::outlet_area(app.store().conn())
 }
 
 /// Now, and the end of the due-soon window.

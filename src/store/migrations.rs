@@ -25,6 +25,7 @@ const STEPS: &[&str] = &[
     include_str!("sql/016_service_requests.sql"),
     include_str!("sql/017_arrears.sql"),
     include_str!("sql/018_inspections.sql"),
+    include_str!("sql/019_service_tickets.sql"),
 ];
 
 pub const LATEST_VERSION: usize = STEPS.len();

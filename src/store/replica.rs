@@ -1,6 +1,6 @@
 //! Applying what head office publishes (`hall_protocol::pull::Change`s) to the store: users,
 //! tariffs, calendars, the billing centre's bills, customers (through the merge's
-//! `store::customers::apply_remote`), and applications' progress made elsewhere.
+//! `store::customers::apply_remote`), applications' progress made elsewhere, and 95598 tickets.
 //!
 //! Every applier is idempotent: a change applied twice (a page fetched again after a cut, a
 //! snapshot row the change log repeats) changes nothing the second time. A change this build
@@ -11,11 +11,11 @@
 
 use chrono::NaiveDate;
 use hall_protocol::pull::Change;
-use hall_protocol::records::{self, ApplicationProgressRecord, BillRecord, CalendarRecord, TariffRecord, UserRecord};
+use hall_protocol::records::{self, ApplicationProgressRecord, BillRecord, CalendarRecord, ServiceTicketRecord, TariffRecord, UserRecord};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
-use super::{Actor, Tx, applications, outbox, sessions};
+use super::{Actor, Tx, applications, outbox, service, sessions};
 use crate::calendar::Source;
 use crate::clock::stamp;
 use crate::error::{Error, Result, UserMessage};
@@ -134,6 +134,7 @@ fn apply_known(tx: &Tx, actor: &Actor, change: &Change) -> Result<Outcome> {
         records::BILL => apply_bill(tx, actor, &body(change)?),
         records::CUSTOMER => apply_customer(tx, actor, change),
         records::APPLICATION_PROGRESS => apply_progress(tx, actor, &body(change)?),
+        records::SERVICE_TICKET => apply_ticket(tx, actor, &body(change)?),
         _ => Ok(Outcome::Kept("unknown_kind")),
     }
 }
@@ -468,6 +469,21 @@ pub fn apply_progress(tx: &Tx, actor: &Actor, record: &ApplicationProgressRecord
     let calendar = super::calendar::load(tx)?;
     let ctx = applications::Context { rules: RuleBook::shipped(), calendar: &calendar };
     applications::act(tx, &who, &ctx, &application.id, record.expected_version, &act)?;
+    Ok(Outcome::Applied)
+}
+
+/// A 95598 ticket head office dispatched: accepted as a request when it is this workstation's.
+/// A ticket the outlet's rules refuse (say its working-day deadline falls in an unpublished
+/// year) is rejected and reported back, which head office shows on the ticket.
+pub fn apply_ticket(tx: &Tx, actor: &Actor, record: &ServiceTicketRecord) -> Result<Outcome> {
+    let own: String = tx.query_row("SELECT workstation_id FROM workstation", [], |r| r.get(0))?;
+    let calendar = super::calendar::load(tx)?;
+    let ctx = service::Context {
+        deadlines: crate::model::service_rules::DeadlineBook::shipped(),
+        calendar: &calendar,
+        area_type: service::outlet_area(tx)?,
+    };
+    service::accept_ticket(tx, actor, &ctx, &own, record)?;
     Ok(Outcome::Applied)
 }
 

@@ -11,12 +11,13 @@
 //! due-soon and overdue lists are index ranges whatever the number of requests.
 
 use chrono::{DateTime, Utc};
+use hall_protocol::records::ServiceTicketRecord;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 use ts_rs::TS;
 
 use super::applications::Acting;
-use super::{Tx, audit, customers, outbox};
+use super::{Actor, Tx, audit, customers, outbox};
 use crate::calendar::Calendar;
 use crate::clock::{parse_stamp, stamp};
 use crate::error::{Error, Result, UserMessage};
@@ -27,6 +28,12 @@ use crate::model::user::Role;
 use crate::model::versions::Versioned;
 
 const MAX_TEXT_CHARS: usize = 2000;
+
+/// The outlet's own area type (a setting), for a fault reported without one.
+pub fn outlet_area(conn: &Connection) -> Result<AreaType> {
+    let code = super::settings::get_or(conn, super::settings::SERVICE_AREA_TYPE, "urban")?;
+    Ok(AreaType::from_code(&code).unwrap_or(AreaType::Urban))
+}
 
 /// The deadlines and the calendar an intake or an action is checked against.
 pub struct Context<'a> {
@@ -89,6 +96,8 @@ pub struct RequestRecord {
     pub next_due: Option<String>,
     pub events: Vec<RequestEvent>,
     pub version: i64,
+    /// The 95598 centre's number when head office dispatched it.
+    pub ticket_no: Option<String>,
 }
 
 impl RequestRecord {
@@ -225,7 +234,64 @@ fn next_due(milestones: &[MilestoneRow], state: RequestState) -> Option<String> 
 /// first timeline row. A consultation answered at the counter is replied to at once.
 pub fn create(tx: &Tx, who: &Acting, ctx: &Context, draft: &RequestDraft) -> Result<RequestRecord> {
     service_flow::check_intake(who.user.role)?;
-    let now = who.actor.at;
+    let intake = Intake { actor: who.actor, accepted_by: Some(&who.user.id), accepted_at: who.actor.at, ticket_no: None };
+    insert(tx, &intake, ctx, draft)
+}
+
+/// Accepts a 95598 ticket head office dispatched to this workstation: a request accepted by no
+/// user here, its deadlines running from when the centre took the call. `None` when the ticket
+/// is another workstation's of the outlet, or already here (a change applied twice).
+pub fn accept_ticket(tx: &Tx, actor: &Actor, ctx: &Context, own_workstation: &str, ticket: &ServiceTicketRecord) -> Result<Option<RequestRecord>> {
+    if ticket.workstation_id != own_workstation {
+        return Ok(None);
+    }
+    let exists: bool = tx
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM service_requests WHERE ticket_no = ?1)")?
+        .query_row([&ticket.ticket_no], |r| r.get(0))?;
+    if exists {
+        return Ok(None);
+    }
+    let received = parse_stamp(&ticket.received_at).ok_or_else(|| {
+        Error::invalid(invalid("ticket.received_at", "received_at", "95598工单的受理时间无法读取", "The ticket's reception time cannot be read"))
+    })?;
+    let account = ticket.customer_account.as_deref().map(str::trim).filter(|a| !a.is_empty());
+    let customer_id = match account {
+        Some(account) => customers::by_account(tx, account)?.map(|c| c.id),
+        None => None,
+    };
+    // An account this outlet does not know is kept in the content rather than lost.
+    let content = match (account, &customer_id) {
+        (Some(account), None) => format!("{}（户号 {account}）", ticket.content.trim()),
+        _ => ticket.content.clone(),
+    };
+    let draft = RequestDraft {
+        category: ticket.category,
+        complaint_class: ticket.complaint_class,
+        service_kind: ticket.service_kind,
+        area_type: ticket.area_type,
+        customer_id,
+        caller: Caller { name: ticket.caller_name.clone(), phone: ticket.caller_phone.clone() },
+        address: ticket.address.clone(),
+        content,
+        answered: None,
+    };
+    let intake = Intake { actor, accepted_by: None, accepted_at: received, ticket_no: Some(&ticket.ticket_no) };
+    insert(tx, &intake, ctx, &draft).map(Some)
+}
+
+/// Who accepted a request, when, and under which 95598 number.
+struct Intake<'a> {
+    /// Who writes the outbox event and the audit entry (the system for a ticket).
+    actor: &'a Actor,
+    /// The user at the counter; `None` for a ticket.
+    accepted_by: Option<&'a str>,
+    /// Deadlines run from here.
+    accepted_at: DateTime<Utc>,
+    ticket_no: Option<&'a str>,
+}
+
+fn insert(tx: &Tx, intake: &Intake, ctx: &Context, draft: &RequestDraft) -> Result<RequestRecord> {
+    let now = intake.accepted_at;
     let (draft, customer) = check_draft(tx, ctx, draft)?;
     let rules = ctx.deadlines.in_force(crate::clock::business_date(now))?;
     let area = draft.area_type.unwrap_or(ctx.area_type);
@@ -252,8 +318,8 @@ pub fn create(tx: &Tx, who: &Acting, ctx: &Context, draft: &RequestDraft) -> Res
     tx.prepare_cached(
         "INSERT INTO service_requests (id, number, number_epoch, number_seq, category, complaint_class, service_kind, area_type,
              customer_pk, caller_name, caller_phone, address, content, state, rules_version, accepted_at, accepted_by,
-             arrival_due, contact_due, reply_due, replied_at, reply, next_due, version)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, 1)",
+             arrival_due, contact_due, reply_due, replied_at, reply, next_due, version, ticket_no)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, 1, ?24)",
     )?
     .execute(params![
         id,
@@ -272,31 +338,37 @@ pub fn create(tx: &Tx, who: &Acting, ctx: &Context, draft: &RequestDraft) -> Res
         progress.state.code(),
         rules.version(),
         at,
-        who.user.id,
+        intake.accepted_by,
         col(Milestone::Arrival),
         col(Milestone::Contact),
         col(Milestone::Reply),
         replied_at,
         draft.answered,
         next_due(&milestones, progress.state),
+        intake.ticket_no,
     ])?;
     let pk = tx.last_insert_rowid();
-    add_event(tx, pk, &at, &who.user.id, RequestAction::Accept, None, &draft.content)?;
+    add_event(tx, pk, &at, intake.accepted_by, RequestAction::Accept, None, &draft.content)?;
     if let Some(answer) = &draft.answered {
-        add_event(tx, pk, &at, &who.user.id, RequestAction::Reply, None, answer)?;
+        add_event(tx, pk, &at, intake.accepted_by, RequestAction::Reply, None, answer)?;
     }
-    outbox::append(
+    let mut payload =
+        serde_json::json!({ "id": id, "number": number.text, "draft": draft, "rules_version": rules.version(), "accepted_at": at, "state": progress.state });
+    if let Some(ticket) = intake.ticket_no {
+        payload["ticket_no"] = ticket.into();
+    }
+    outbox::append(tx, intake.actor, "service.accepted", &id, &payload)?;
+    audit::append(
         tx,
-        who.actor,
-        "service.accepted",
+        intake.actor,
+        "service.create",
         &id,
-        &serde_json::json!({ "id": id, "number": number.text, "draft": draft, "rules_version": rules.version(), "accepted_at": at }),
+        &serde_json::json!({ "number": number.text, "category": draft.category.code(), "ticket_no": intake.ticket_no }),
     )?;
-    audit::append(tx, who.actor, "service.create", &id, &serde_json::json!({ "number": number.text, "category": draft.category.code() }))?;
     get(tx, &id)
 }
 
-fn add_event(tx: &Tx, pk: i64, at: &str, by: &str, action: RequestAction, outcome: Option<CallbackOutcome>, note: &str) -> Result<()> {
+fn add_event(tx: &Tx, pk: i64, at: &str, by: Option<&str>, action: RequestAction, outcome: Option<CallbackOutcome>, note: &str) -> Result<()> {
     tx.prepare_cached("INSERT INTO service_events (request_pk, at, by_user, action, outcome, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
         .execute(params![pk, at, by, action.code(), outcome.map(CallbackOutcome::code), note])?;
     Ok(())
@@ -426,7 +498,8 @@ pub fn act(tx: &Tx, who: &Acting, ctx: &Context, id: &str, expected_version: i64
         (next.state == RequestState::Closed).then(|| at.clone()),
         next_due(&milestones, next.state),
     ])?;
-    add_event(tx, pk, &at, &who.user.id, act.action(), outcome, &note)?;
+    add_event(tx, pk, &at, Some(&who.user.id), act.action(), outcome, &note)?;
+    payload["state"] = serde_json::to_value(next.state).map_err(|e| Error::Internal(e.to_string()))?;
     let action = act.action();
     outbox::append(tx, who.actor, &format!("service.{}", action.code()), &record.id, &payload)?;
     audit::append(tx, who.actor, &format!("service.{}", action.code()), &record.id, &serde_json::json!({ "number": record.number }))?;
@@ -452,9 +525,9 @@ fn assignable(conn: &Connection, id: &str, now: DateTime<Utc>) -> Result<crate::
 // Reading
 
 const RECORD_COLUMNS: &str = "r.pk, r.id, r.number, r.category, r.complaint_class, r.service_kind, r.area_type, c.id, c.account,
-    r.caller_name, r.caller_phone, r.address, r.content, r.state, r.rules_version, r.accepted_at, coalesce(ua.display_name, r.accepted_by),
+    r.caller_name, r.caller_phone, r.address, r.content, r.state, r.rules_version, r.accepted_at, coalesce(ua.display_name, r.accepted_by, '95598'),
     r.assignee, us.display_name, r.arrival_due, r.arrived_at, r.restore_due, r.restored_at, r.contact_due, r.contacted_at,
-    r.reply_due, r.replied_at, r.reply, r.unreachable_tries, r.satisfaction, r.closed_at, r.next_due, r.version";
+    r.reply_due, r.replied_at, r.reply, r.unreachable_tries, r.satisfaction, r.closed_at, r.next_due, r.version, r.ticket_no";
 
 const RECORD_FROM: &str = "service_requests r LEFT JOIN customers c ON c.pk = r.customer_pk
     LEFT JOIN users ua ON ua.id = r.accepted_by LEFT JOIN users us ON us.id = r.assignee";
@@ -514,6 +587,7 @@ fn record_from_row(r: &Row) -> rusqlite::Result<Result<RequestRecord>> {
             next_due: r.get(31)?,
             events: Vec::new(),
             version: r.get(32)?,
+            ticket_no: r.get(33)?,
         })
     })();
     Ok(built)
@@ -524,7 +598,7 @@ fn load(conn: &Connection, column: &str, key: &str) -> Result<Option<RequestReco
     let Some(record) = conn.prepare_cached(&sql)?.query_row([key], record_from_row).optional()? else { return Ok(None) };
     let mut record = record?;
     let mut stmt = conn.prepare_cached(
-        "SELECT e.at, e.by_user, coalesce(u.display_name, e.by_user), e.action, e.outcome, e.note
+        "SELECT e.at, coalesce(e.by_user, ''), coalesce(u.display_name, e.by_user, '95598'), e.action, e.outcome, e.note
          FROM service_events e LEFT JOIN users u ON u.id = e.by_user WHERE e.request_pk = ?1 ORDER BY e.pk",
     )?;
     let rows = stmt.query_map([record.pk], |r| {
@@ -552,8 +626,13 @@ pub fn get(conn: &Connection, id: &str) -> Result<RequestRecord> {
     load(conn, "id", id)?.ok_or_else(not_found)
 }
 
+/// By our `GD` number, or by the 95598 centre's number of a dispatched ticket.
 pub fn by_number(conn: &Connection, number: &str) -> Result<RequestRecord> {
-    load(conn, "number", &number.trim().to_uppercase())?.ok_or_else(not_found)
+    let number = number.trim().to_uppercase();
+    match load(conn, "number", &number)? {
+        Some(record) => Ok(record),
+        None => load(conn, "ticket_no", &number)?.ok_or_else(not_found),
+    }
 }
 
 /// Which part of the lists.
@@ -587,6 +666,7 @@ pub struct RequestListRow {
     pub assignee_name: Option<String>,
     pub accepted_at: String,
     pub next_due: Option<String>,
+    pub ticket_no: Option<String>,
 }
 
 /// A page of a list and the total it is taken from. The due lists run in deadline order (most
@@ -633,7 +713,7 @@ pub fn list(
         .prepare_cached(&format!("SELECT count(*) FROM service_requests r {clause}"))?
         .query_row(rusqlite::params_from_iter(&args), |r| r.get(0))?;
     let sql = format!(
-        "SELECT r.id, r.number, r.category, r.state, r.caller_name, c.account, u.display_name, r.accepted_at, r.next_due
+        "SELECT r.id, r.number, r.category, r.state, r.caller_name, c.account, u.display_name, r.accepted_at, r.next_due, r.ticket_no
          FROM service_requests r LEFT JOIN customers c ON c.pk = r.customer_pk LEFT JOIN users u ON u.id = r.assignee
          {clause} ORDER BY {order} LIMIT {} OFFSET {}",
         limit.clamp(1, 200),
@@ -651,11 +731,12 @@ pub fn list(
             r.get(6)?,
             r.get(7)?,
             r.get(8)?,
+            r.get(9)?,
         ))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (id, number, category, state, caller_name, customer_account, assignee_name, accepted_at, next_due) = row?;
+        let (id, number, category, state, caller_name, customer_account, assignee_name, accepted_at, next_due, ticket_no) = row?;
         out.push(RequestListRow {
             id,
             number,
@@ -666,6 +747,7 @@ pub fn list(
             assignee_name,
             accepted_at,
             next_due,
+            ticket_no,
         });
     }
     Ok((out, total))

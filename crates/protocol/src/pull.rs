@@ -56,7 +56,7 @@ pub struct ChangePage {
 }
 
 /// The tables a snapshot pages through, in this order.
-pub const SNAPSHOT_TABLES: &[&str] = &["users", "tariffs", "calendars", "customers", "bills"];
+pub const SNAPSHOT_TABLES: &[&str] = &["users", "tariffs", "calendars", "customers", "bills", "service_tickets"];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, IntoParams, ToSchema)]
 pub struct SnapshotQuery {

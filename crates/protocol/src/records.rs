@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use hall_domain::model::service::{AreaType, Category, ComplaintClass, ServiceKind};
+
 use crate::hlc::Hlc;
 
 pub const CUSTOMER: &str = "customer";
@@ -15,11 +17,12 @@ pub const TARIFF: &str = "tariff";
 pub const CALENDAR: &str = "calendar";
 pub const USER: &str = "user";
 pub const APPLICATION_PROGRESS: &str = "application.progress";
+pub const SERVICE_TICKET: &str = "service.ticket";
 
 /// The schema version of each kind this build reads and writes.
 pub fn schema_of(kind: &str) -> Option<u32> {
     match kind {
-        CUSTOMER | BILL | TARIFF | CALENDAR | USER | APPLICATION_PROGRESS => Some(1),
+        CUSTOMER | BILL | TARIFF | CALENDAR | USER | APPLICATION_PROGRESS | SERVICE_TICKET => Some(1),
         _ => None,
     }
 }
@@ -112,4 +115,33 @@ pub struct ApplicationProgressRecord {
     pub at: String,
     pub note: Option<String>,
     pub origin_workstation: String,
+}
+
+/// A work order the 95598 centre took by phone and head office dispatched to one workstation of
+/// an outlet (a workstation's store is its own, so the order lands in exactly one). The
+/// workstation accepts it as a service request under its own `GD` number; its deadlines run from
+/// `received_at`, when the centre took the call. The handling goes back as the request's
+/// `service.*` events, which name the ticket in `service.accepted`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ServiceTicketRecord {
+    /// The 95598 centre's work-order number.
+    pub ticket_no: String,
+    /// The workstation that handles it (`<outlet>-<counter>`); the others of the outlet skip it.
+    pub workstation_id: String,
+    #[schema(value_type = String)]
+    pub category: Category,
+    #[schema(value_type = Option<String>)]
+    pub complaint_class: Option<ComplaintClass>,
+    #[schema(value_type = Option<String>)]
+    pub service_kind: Option<ServiceKind>,
+    #[schema(value_type = Option<String>)]
+    pub area_type: Option<AreaType>,
+    /// The customer's 10-digit account, when the caller gave one.
+    pub customer_account: Option<String>,
+    pub caller_name: String,
+    pub caller_phone: String,
+    pub address: String,
+    pub content: String,
+    /// RFC 3339: when the 95598 centre took the call.
+    pub received_at: String,
 }

@@ -344,3 +344,140 @@ fn the_first_start_screen_enrols_and_the_background_task_takes_the_snapshot() {
     // The demo is not offered to an enrolled workstation.
     assert_eq!(app.call(None, Request::SetupDemo(NoArgs {})).unwrap_err().code(), "setup.not_first_start");
 }
+
+fn ticket(no: &str, workstation: &str, received: chrono::DateTime<chrono::Utc>) -> hall_protocol::records::ServiceTicketRecord {
+    use hall::model::service::{Category, ComplaintClass};
+    hall_protocol::records::ServiceTicketRecord {
+        ticket_no: no.into(),
+        workstation_id: workstation.into(),
+        category: Category::Complaint,
+        complaint_class: Some(ComplaintClass::Business),
+        service_kind: None,
+        area_type: None,
+        customer_account: Some("3301000031".into()),
+        caller_name: String::new(),
+        caller_phone: "13800000031".into(),
+        address: String::new(),
+        content: "电费异常偏高，要求核查".into(),
+        received_at: received.to_rfc3339(),
+    }
+}
+
+fn ticket_at_hq(hq: &Hq, outlet: &str, no: &str) -> head_office::console::types::TicketView {
+    hq.rt.block_on(head_office::tickets::get(&hq.server().pool, outlet, no)).unwrap()
+}
+
+#[test]
+fn a_95598_ticket_reaches_its_workstation_only_and_its_handling_and_callback_come_back() {
+    use hall::api::{RequestActArgs, RequestDue, RequestListArgs, RequestNumberRef};
+    use hall::model::service::{CallbackOutcome, RequestAct};
+
+    let hq = Hq::start();
+    let outlet = hq.outlet();
+    hq.rt.block_on(head_office::admin::user_add(&hq.server().pool, &outlet, "hqmgr", "主任甲", "manager", "manager1234")).unwrap();
+    let mut first = Workstation::enrolled(&hq, &outlet, 1);
+    let mut second = Workstation::enrolled(&hq, &outlet, 2);
+    first.customer("3301000031", "赵六");
+    first.round().unwrap();
+    second.round().unwrap();
+    let first_id = first.store.workstation().unwrap().workstation_id;
+    let second_id = second.store.workstation().unwrap().workstation_id;
+
+    // The centre took the call 30 hours ago: the 24-hour contact deadline has already passed.
+    let received = chrono::Utc::now() - chrono::Duration::hours(30);
+    let pool = &hq.server().pool;
+    hq.rt.block_on(head_office::tickets::dispatch(pool, &outlet, "op95598", &ticket("A2026120100001", &first_id, received))).unwrap();
+    // The same number again is refused; a workstation of another outlet or a revoked one too.
+    let again = hq.rt.block_on(head_office::tickets::dispatch(pool, &outlet, "op95598", &ticket("a2026120100001", &first_id, received)));
+    assert!(matches!(&again, Err(e) if e.body().code == "ticket.exists"), "{again:?}");
+    let stranger = hq.rt.block_on(head_office::tickets::dispatch(pool, &outlet, "op95598", &ticket("A2026120100002", "X-9", received)));
+    assert!(matches!(&stranger, Err(e) if e.body().code == "ticket.workstation"), "{stranger:?}");
+    // A phone number the outlet's rules refuse: head office stores it, the workstation rejects it.
+    let mut bad = ticket("A2026120100003", &first_id, received);
+    bad.caller_phone = "12".into();
+    bad.customer_account = None;
+    hq.rt.block_on(head_office::tickets::dispatch(pool, &outlet, "op95598", &bad)).unwrap();
+    hq.rt.block_on(head_office::tickets::dispatch(pool, &outlet, "op95598", &ticket("A2026120100004", &second_id, received))).unwrap();
+    assert_eq!(ticket_at_hq(&hq, &outlet, "A2026120100001").state, "dispatched");
+
+    first.round().unwrap();
+    second.round().unwrap();
+    assert_eq!(first.count("SELECT count(*) FROM service_requests"), 1, "its good ticket, once, and not the second's");
+    assert_eq!(second.count("SELECT count(*) FROM service_requests WHERE ticket_no = 'A2026120100004'"), 1);
+    assert_eq!(second.count("SELECT count(*) FROM service_requests"), 1, "the first's tickets are skipped");
+    // Applying the page again (a cut after the apply) changes nothing.
+    first.store.conn().execute("UPDATE sync_state SET pull_cursor = ''", []).unwrap();
+    first.round().unwrap();
+    assert_eq!(first.count("SELECT count(*) FROM service_requests"), 1);
+
+    let app = App::new(Store::open(&first.path()).unwrap(), Arc::new(SystemClock));
+    let login = app.call(None, Request::Login(hall::api::LoginArgs { username: "hqmgr".into(), password: "manager1234".into() })).unwrap();
+    let token = login["token"].as_str().unwrap().to_owned();
+    let me_id = login["session"]["user"]["id"].as_str().unwrap().to_owned();
+    let call = |request: Request| app.call(Some(&token), request).unwrap_or_else(|e| panic!("{e}"));
+    let mut view = call(Request::ServiceRequestByNumber(RequestNumberRef { number: "a2026120100001".into() }));
+    let request = &view["request"];
+    assert_eq!(request["ticket_no"], "A2026120100001");
+    assert_eq!(request["accepted_by_name"], "95598");
+    assert_eq!(request["customer_account"], "3301000031", "linked to the customer by the account given");
+    assert_eq!(view["overdue"], true, "the deadlines run from the centre's reception: {view}");
+    let overdue = call(Request::ListServiceRequests(RequestListArgs {
+        due: RequestDue::Overdue,
+        state: None,
+        category: None,
+        assignee: None,
+        customer_id: None,
+        offset: 0,
+        limit: 50,
+    }));
+    assert_eq!(overdue["rows"][0]["ticket_no"], "A2026120100001", "{overdue}");
+
+    assert_eq!(view["request"]["events"][0]["by_name"], "95598");
+    let mut act = |act: RequestAct| {
+        let id = view["request"]["id"].as_str().unwrap().to_owned();
+        let version = view["request"]["version"].as_i64().unwrap();
+        view = call(Request::ActOnServiceRequest(RequestActArgs { id, expected_version: version, act }));
+    };
+    act(RequestAct::Assign { assignee: me_id, note: String::new() });
+    act(RequestAct::Contact { note: "已致电客户".into() });
+    act(RequestAct::Reply { reply: "经核查电表正常，系空调用电增加".into() });
+    act(RequestAct::Callback { outcome: CallbackOutcome::Satisfied, comment: "客户认可".into() });
+    act(RequestAct::Close { note: String::new() });
+    assert_eq!(view["request"]["state"], "closed");
+
+    first.round().unwrap();
+    let at_hq = ticket_at_hq(&hq, &outlet, "A2026120100001");
+    assert_eq!(at_hq.state, "closed", "{at_hq:?}");
+    assert_eq!(at_hq.request_number.as_deref(), view["request"]["number"].as_str());
+    assert_eq!(at_hq.satisfaction.as_deref(), Some("satisfied"));
+    assert_eq!(at_hq.reply.as_deref(), Some("经核查电表正常，系空调用电增加"));
+    let steps: Vec<&str> = at_hq.handling.iter().map(|s| s.action.as_str()).collect();
+    assert_eq!(steps, ["accept", "assign", "contact", "reply", "callback", "close"]);
+    assert!(at_hq.closed_at.is_some());
+
+    let refused = ticket_at_hq(&hq, &outlet, "A2026120100003");
+    assert_eq!(refused.state, "rejected", "{refused:?}");
+    assert!(refused.handling[0].text.as_deref().unwrap_or_default().contains("电话"), "{refused:?}");
+    // A replayed push changes none of it.
+    first.store.conn().execute("UPDATE outbox SET acked_at = NULL", []).unwrap();
+    first.round().unwrap();
+    assert_eq!(ticket_at_hq(&hq, &outlet, "A2026120100001").handling.len(), 6);
+}
+
+#[test]
+fn a_ticket_dispatched_before_a_workstation_took_its_snapshot_arrives_with_the_snapshot() {
+    let hq = Hq::start();
+    let outlet = hq.outlet();
+    let mut ws = Workstation::enrolled(&hq, &outlet, 1);
+    let id = ws.store.workstation().unwrap().workstation_id;
+    let pool = &hq.server().pool;
+    hq.rt.block_on(head_office::tickets::dispatch(pool, &outlet, "op95598", &ticket("B1", &id, chrono::Utc::now()))).unwrap();
+    // Its change is older than the snapshot's cursor; the snapshot's open tickets bring it.
+    ws.round().unwrap();
+    assert_eq!(ws.count("SELECT count(*) FROM service_requests WHERE ticket_no = 'B1'"), 1);
+    ws.round().unwrap();
+    assert_eq!(ws.count("SELECT count(*) FROM service_requests"), 1, "the change log's copy is the same ticket");
+    // Unlinked: this workstation has no such customer; the account is kept in the content.
+    let content: String = ws.store.conn().query_row("SELECT content FROM service_requests", [], |r| r.get(0)).unwrap();
+    assert!(content.contains("3301000031"), "{content}");
+}

@@ -12,6 +12,7 @@ mod quarantine;
 mod receipts;
 mod reviews;
 mod sql;
+mod tickets;
 pub mod types;
 mod ui;
 
@@ -51,4 +52,5 @@ pub fn router() -> Router<AppState> {
         .route("/publish", post(publish::publish))
         .route("/receipts/lookup", post(receipts::lookup))
         .route("/receipts/verify", post(receipts::verify))
+        .route("/tickets", get(tickets::list).post(tickets::dispatch))
 }

@@ -313,6 +313,60 @@ pub struct VerifyReply {
     pub matches_record: Option<bool>,
 }
 
+/// A 95598 work order to dispatch to one workstation of an outlet. The codes are those of
+/// `model::service` (category, complaint class, service kind, area type).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct DispatchArgs {
+    pub outlet_code: String,
+    pub workstation_id: String,
+    pub ticket_no: String,
+    pub category: String,
+    pub complaint_class: Option<String>,
+    pub service_kind: Option<String>,
+    pub area_type: Option<String>,
+    pub customer_account: Option<String>,
+    pub caller_name: String,
+    pub caller_phone: String,
+    pub address: String,
+    pub content: String,
+    /// RFC 3339, when the centre took the call; now when not given.
+    pub received_at: Option<String>,
+}
+
+/// One step of an outlet's handling of a ticket, as its pushed events told it.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct TicketStep {
+    /// `accept`, then the request's action codes (`model::service::RequestAction`).
+    pub action: String,
+    pub at: Option<String>,
+    /// The request's state after it.
+    pub state: String,
+    pub text: Option<String>,
+}
+
+/// A dispatched ticket as the console lists it.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct TicketView {
+    pub outlet_code: String,
+    pub ticket_no: String,
+    pub workstation_id: String,
+    pub category: String,
+    pub caller_name: String,
+    pub content: String,
+    pub received_at: String,
+    pub dispatched_by: String,
+    pub dispatched_at: String,
+    /// The outlet's `GD` number, once it accepted the ticket.
+    pub request_number: Option<String>,
+    /// `dispatched`, then the request's state code.
+    pub state: String,
+    pub reply: Option<String>,
+    /// The last callback's outcome code.
+    pub satisfaction: Option<String>,
+    pub closed_at: Option<String>,
+    pub handling: Vec<TicketStep>,
+}
+
 /// `(method and path, request body, response body)` of every endpoint, for `endpoints.ts`.
 pub const ENDPOINTS: &[(&str, &str, &str)] = &[
     ("POST /login", "LoginArgs", "LoginReply"),
@@ -332,6 +386,8 @@ pub const ENDPOINTS: &[(&str, &str, &str)] = &[
     ("POST /publish", "PublishArgs", "PublishReply"),
     ("POST /receipts/lookup", "ReceiptQuery", "Array<ReceiptRecord>"),
     ("POST /receipts/verify", "VerifyArgs", "VerifyReply"),
+    ("GET /tickets", "null", "Array<TicketView>"),
+    ("POST /tickets", "DispatchArgs", "TicketView"),
 ];
 
 /// Writes every type and `endpoints.ts` into `dir`.
@@ -354,6 +410,8 @@ pub fn export_typescript(dir: &std::path::Path) -> Result<(), ts_rs::ExportError
     VerifyArgs::export_all(&cfg)?;
     VerifyReply::export_all(&cfg)?;
     LoginArgs::export_all(&cfg)?;
+    DispatchArgs::export_all(&cfg)?;
+    TicketView::export_all(&cfg)?;
     ConsoleErrorBody::export_all(&cfg)?;
     let mut names: Vec<&str> = ENDPOINTS
         .iter()

@@ -30,6 +30,24 @@ pub fn console_router() -> Router<AppState> {
 }
 
 pub fn router(state: AppState) -> Router {
+    router_with(state, Limits::default())
+}
+
+/// What a server may tune about its connections; [`Limits::default`] is what production runs.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// How long a request body may go without a byte arriving.
+    pub body_stall: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { body_stall: BODY_STALL_LIMIT }
+    }
+}
+
+/// The router with `limits` (tests shorten them so that a stall is seen in seconds).
+pub fn router_with(state: AppState, limits: Limits) -> Router {
     let sync = Router::new()
         .route("/enrol", post(enrol::enrol))
         .route("/workstation", get(push::state))
@@ -50,7 +68,7 @@ pub fn router(state: AppState) -> Router {
         // …and to the bytes as they arrive, which must also keep coming: a client that stops
         // sending mid-body is cut off rather than holding a connection and its buffer.
         .layer(axum::middleware::from_fn(limit_wire_body))
-        .layer(RequestBodyTimeoutLayer::new(BODY_STALL_LIMIT))
+        .layer(RequestBodyTimeoutLayer::new(limits.body_stall))
         .layer(CompressionLayer::new().gzip(true).zstd(true))
         .with_state(state)
 }
@@ -91,13 +109,24 @@ impl Running {
 
 /// Serves HTTPS on `listener` with the PEM certificate chain and key.
 pub async fn serve(listener: std::net::TcpListener, cert_pem: &[u8], key_pem: &[u8], state: AppState) -> anyhow::Result<Running> {
+    serve_with(listener, cert_pem, key_pem, state, Limits::default()).await
+}
+
+/// [`serve`] with `limits`.
+pub async fn serve_with(
+    listener: std::net::TcpListener,
+    cert_pem: &[u8],
+    key_pem: &[u8],
+    state: AppState,
+    limits: Limits,
+) -> anyhow::Result<Running> {
     install_crypto();
     let tls = RustlsConfig::from_pem(cert_pem.to_vec(), key_pem.to_vec()).await?;
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
     let handle: Handle<SocketAddr> = Handle::new();
     let server = axum_server::from_tcp_rustls(listener, tls)?.handle(handle.clone());
-    let app = router(state);
+    let app = router_with(state, limits);
     let task = tokio::spawn(async move { server.serve(app.into_make_service()).await });
     Ok(Running { addr, handle, task })
 }

@@ -116,11 +116,17 @@ impl TestServer {
 
     /// On 127.0.0.1:`port` (0: any free port).
     pub async fn start_on(database_url: &str, port: u16) -> anyhow::Result<TestServer> {
+        Self::start_with(database_url, port, app::Limits::default()).await
+    }
+
+    /// On 127.0.0.1:`port` (0: any free port) with `limits` in place of production's.
+    pub async fn start_with(database_url: &str, port: u16, limits: app::Limits) -> anyhow::Result<TestServer> {
         let pool = db::pool(database_url, 16)?;
         migrate::run(&pool).await?;
         let made = tls::make(&["127.0.0.1".to_string(), "localhost".to_string()])?;
         let listener = std::net::TcpListener::bind(("127.0.0.1", port))?;
-        let running = app::serve(listener, made.cert_pem.as_bytes(), made.key_pem.as_bytes(), AppState { pool: pool.clone() }).await?;
+        let running =
+            app::serve_with(listener, made.cert_pem.as_bytes(), made.key_pem.as_bytes(), AppState { pool: pool.clone() }, limits).await?;
         Ok(TestServer { url: format!("https://127.0.0.1:{}", running.addr.port()), ca_pem: made.ca_pem, pool, running: Some(running) })
     }
 

@@ -1,12 +1,19 @@
 //! Push over real HTTPS: exactly once per key, forks quarantined and fenced, gaps reported, bad
-//! bodies refused with nothing written, money in the ledger and late money in review.
+//! bodies refused with nothing written, a stalled body cut off, money in the ledger and late money
+//! in review.
 
 mod common;
 
-use std::io::Write;
+use std::io::{Read, Write};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use common::{Env, day_closed, event, events, money};
+use head_office::app::Limits;
+use head_office::testing::{TestPostgres, TestServer};
 use reqwest::StatusCode;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName};
 use serde_json::json;
 
 #[tokio::test]
@@ -200,6 +207,78 @@ async fn bad_bodies_are_refused_with_a_clear_error_and_nothing_is_written() {
     let (status, body) = send(gz.finish().unwrap(), Some("gzip")).await;
     assert_eq!((status, body["duplicates"].as_u64()), (StatusCode::OK, Some(20)), "{body}");
     assert_eq!(env.count("SELECT count(*) FROM events WHERE outlet_code = $1", &outlet).await, 20);
+}
+
+/// A client that stops sending mid-body is cut off once its body has gone the stall limit without
+/// a byte (the router's `RequestBodyTimeoutLayer`), rather than holding the connection and its
+/// buffer until it goes away; the part that arrived is not stored. Over a raw TLS connection, since
+/// an HTTP client will not send less than the `Content-Length` it declared. The limit is shortened
+/// to a second (production waits a minute); the answer must come no sooner than the limit, and
+/// within it plus a margin.
+#[tokio::test]
+async fn a_body_that_stalls_is_cut_off_and_nothing_of_it_is_stored() {
+    const STALL: Duration = Duration::from_secs(1);
+    let pg = TestPostgres::start().expect("PostgreSQL starts");
+    let server = TestServer::start_with(&pg.url, 0, Limits { body_stall: STALL }).await.expect("the server starts");
+    let http = common::client(&server.ca_pem);
+    let env = Env { pg, server, http };
+    let outlet = env.outlet(&["A1"]).await;
+    let (id, cred) = env.enrol(&outlet, 1).await;
+    assert_eq!(env.push(&cred, &id, &events(1, 1..=5)).await.0, StatusCode::OK);
+
+    let body = serde_json::to_vec(&json!({ "workstation_id": id, "events": events(1, 6..=20) })).unwrap();
+    let head = format!(
+        "POST /v1/push HTTP/1.1\r\nhost: 127.0.0.1\r\nhall-protocol: 1\r\nauthorization: Bearer {cred}\r\n\
+         content-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    );
+    let addr = env.server.url.strip_prefix("https://").unwrap().to_owned();
+    let ca = env.server.ca_pem.clone();
+    let sent = body[..body.len() / 2].to_vec();
+    let (waited, answer, closed) = tokio::task::spawn_blocking(move || {
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(CertificateDer::from_pem_slice(ca.as_bytes()).expect("the test CA parses")).unwrap();
+        let config = rustls::ClientConfig::builder().with_root_certificates(roots).with_no_client_auth();
+        let tls = rustls::ClientConnection::new(Arc::new(config), ServerName::try_from("127.0.0.1").unwrap()).unwrap();
+        let tcp = std::net::TcpStream::connect(&addr).expect("connected");
+        // A server that never answers fails the test here instead of hanging it.
+        tcp.set_read_timeout(Some(STALL + Duration::from_secs(5))).unwrap();
+        let mut stream = rustls::StreamOwned::new(tls, tcp);
+        stream.write_all(head.as_bytes()).unwrap();
+        stream.write_all(&sent).unwrap();
+        stream.flush().unwrap();
+        let stalled = Instant::now();
+        // Read to the end of the connection: the answer (if any), then the server closing it.
+        let (mut answer, mut buffer) = (Vec::new(), [0u8; 4096]);
+        let mut waited = None;
+        let closed = loop {
+            match stream.read(&mut buffer) {
+                Ok(0) => break true,
+                Ok(n) => {
+                    waited.get_or_insert_with(|| stalled.elapsed());
+                    answer.extend_from_slice(&buffer[..n]);
+                }
+                // Closed without TLS's close_notify, or reset: closed all the same.
+                Err(e) if matches!(e.kind(), std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::ConnectionReset) => break true,
+                Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => break false,
+                Err(e) => panic!("reading the answer: {e}"),
+            }
+        };
+        (waited.unwrap_or_else(|| stalled.elapsed()), String::from_utf8_lossy(&answer).into_owned(), closed)
+    })
+    .await
+    .unwrap();
+
+    assert!(waited >= STALL - Duration::from_millis(50), "answered after {waited:?}, before the stall limit: {answer}");
+    assert!(waited < STALL + Duration::from_secs(3), "answered only after {waited:?}: {answer}");
+    // The body's read fails, which the push's body extractor reports as an unreadable body.
+    assert!(answer.starts_with("HTTP/1.1 400 "), "{answer}");
+    assert!(answer.contains("\"code\":\"request.unreadable\""), "{answer}");
+    assert!(closed, "the server kept the connection after the stalled body: {answer}");
+    assert_eq!(env.count("SELECT count(*) FROM events WHERE outlet_code = $1", &outlet).await, 5);
+    // The same batch sent whole is stored: the stall, not the content, was refused.
+    let (status, body) = env.push(&cred, &id, &events(1, 6..=20)).await;
+    assert_eq!((status, body["stored"].as_u64()), (StatusCode::OK, Some(15)), "{body}");
 }
 
 #[tokio::test]

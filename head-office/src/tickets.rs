@@ -22,7 +22,11 @@ const MAX_AHEAD_SECONDS: i64 = 300;
 fn check(record: &ServiceTicketRecord, now: DateTime<Utc>) -> Result<()> {
     let no = record.ticket_no.trim();
     if !(1..=32).contains(&no.len()) || !no.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
-        return Err(Error::invalid("ticket.number", "95598工单号须为1至32位字母、数字或 -", "A 95598 ticket number is 1 to 32 letters, digits or -"));
+        return Err(Error::invalid(
+            "ticket.number",
+            "95598工单号须为1至32位字母、数字或 -",
+            "A 95598 ticket number is 1 to 32 letters, digits or -",
+        ));
     }
     if record.content.trim().is_empty() {
         return Err(Error::invalid("ticket.content", "请填写客户诉求", "Write what the customer says"));
@@ -34,7 +38,11 @@ fn check(record: &ServiceTicketRecord, now: DateTime<Utc>) -> Result<()> {
         return Err(Error::invalid("ticket.service_kind", "请选择服务申请类型", "Choose the kind of service request"));
     }
     if record.caller_phone.trim().is_empty() && record.customer_account.as_deref().is_none_or(|a| a.trim().is_empty()) {
-        return Err(Error::invalid("ticket.phone", "未提供户号时须留下来电人的电话", "Without an account number, the caller's phone is required"));
+        return Err(Error::invalid(
+            "ticket.phone",
+            "未提供户号时须留下来电人的电话",
+            "Without an account number, the caller's phone is required",
+        ));
     }
     let received = DateTime::parse_from_rfc3339(&record.received_at)
         .map_err(|_| Error::invalid("ticket.received_at", "受理时间无效", "The time the centre took the call is not valid"))?;
@@ -199,7 +207,11 @@ pub async fn get(pool: &Pool, outlet: &str, ticket_no: &str) -> Result<TicketVie
     let client = pool.get().await?;
     let row = client.query_opt(&format!("{VIEW_SQL} WHERE outlet_code = $1 AND ticket_no = $2"), &[&outlet, &ticket_no]).await?;
     row.as_ref().map(view).ok_or_else(|| {
-        Error::NotFound(hall_protocol::ErrorBody::new("ticket.not_found", format!("没有工单 {ticket_no}"), format!("No ticket {ticket_no}")))
+        Error::NotFound(hall_protocol::ErrorBody::new(
+            "ticket.not_found",
+            format!("没有工单 {ticket_no}"),
+            format!("No ticket {ticket_no}"),
+        ))
     })
 }
 

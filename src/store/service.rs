@@ -241,7 +241,13 @@ pub fn create(tx: &Tx, who: &Acting, ctx: &Context, draft: &RequestDraft) -> Res
 /// Accepts a 95598 ticket head office dispatched to this workstation: a request accepted by no
 /// user here, its deadlines running from when the centre took the call. `None` when the ticket
 /// is another workstation's of the outlet, or already here (a change applied twice).
-pub fn accept_ticket(tx: &Tx, actor: &Actor, ctx: &Context, own_workstation: &str, ticket: &ServiceTicketRecord) -> Result<Option<RequestRecord>> {
+pub fn accept_ticket(
+    tx: &Tx,
+    actor: &Actor,
+    ctx: &Context,
+    own_workstation: &str,
+    ticket: &ServiceTicketRecord,
+) -> Result<Option<RequestRecord>> {
     if ticket.workstation_id != own_workstation {
         return Ok(None);
     }
@@ -252,7 +258,12 @@ pub fn accept_ticket(tx: &Tx, actor: &Actor, ctx: &Context, own_workstation: &st
         return Ok(None);
     }
     let received = parse_stamp(&ticket.received_at).ok_or_else(|| {
-        Error::invalid(invalid("ticket.received_at", "received_at", "95598工单的受理时间无法读取", "The ticket's reception time cannot be read"))
+        Error::invalid(invalid(
+            "ticket.received_at",
+            "received_at",
+            "95598工单的受理时间无法读取",
+            "The ticket's reception time cannot be read",
+        ))
     })?;
     let account = ticket.customer_account.as_deref().map(str::trim).filter(|a| !a.is_empty());
     let customer_id = match account {
@@ -352,8 +363,7 @@ fn insert(tx: &Tx, intake: &Intake, ctx: &Context, draft: &RequestDraft) -> Resu
     if let Some(answer) = &draft.answered {
         add_event(tx, pk, &at, intake.accepted_by, RequestAction::Reply, None, answer)?;
     }
-    let mut payload =
-        serde_json::json!({ "id": id, "number": number.text, "draft": draft, "rules_version": rules.version(), "accepted_at": at, "state": progress.state });
+    let mut payload = serde_json::json!({ "id": id, "number": number.text, "draft": draft, "rules_version": rules.version(), "accepted_at": at, "state": progress.state });
     if let Some(ticket) = intake.ticket_no {
         payload["ticket_no"] = ticket.into();
     }
@@ -368,7 +378,15 @@ fn insert(tx: &Tx, intake: &Intake, ctx: &Context, draft: &RequestDraft) -> Resu
     get(tx, &id)
 }
 
-fn add_event(tx: &Tx, pk: i64, at: &str, by: Option<&str>, action: RequestAction, outcome: Option<CallbackOutcome>, note: &str) -> Result<()> {
+fn add_event(
+    tx: &Tx,
+    pk: i64,
+    at: &str,
+    by: Option<&str>,
+    action: RequestAction,
+    outcome: Option<CallbackOutcome>,
+    note: &str,
+) -> Result<()> {
     tx.prepare_cached("INSERT INTO service_events (request_pk, at, by_user, action, outcome, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
         .execute(params![pk, at, by, action.code(), outcome.map(CallbackOutcome::code), note])?;
     Ok(())

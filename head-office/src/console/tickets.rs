@@ -24,15 +24,31 @@ fn code<T>(text: Option<&str>, parse: impl Fn(&str) -> Option<T>, field: &str, z
     }
 }
 
-pub async fn dispatch(State(state): State<AppState>, operator: Operator, Json(args): Json<DispatchArgs>) -> ConsoleResult<Json<TicketView>> {
+pub async fn dispatch(
+    State(state): State<AppState>,
+    operator: Operator,
+    Json(args): Json<DispatchArgs>,
+) -> ConsoleResult<Json<TicketView>> {
     let category = code(Some(&args.category), Category::from_code, "category", "请选择工单类别", "Choose the category")?
         .ok_or_else(|| ConsoleError::bad_request("ticket.category", "请选择工单类别", "Choose the category"))?;
     let record = ServiceTicketRecord {
         ticket_no: args.ticket_no.trim().to_uppercase(),
         workstation_id: args.workstation_id.trim().to_owned(),
         category,
-        complaint_class: code(args.complaint_class.as_deref(), ComplaintClass::from_code, "complaint_class", "投诉分类无效", "Unknown complaint class")?,
-        service_kind: code(args.service_kind.as_deref(), ServiceKind::from_code, "service_kind", "服务申请类型无效", "Unknown service kind")?,
+        complaint_class: code(
+            args.complaint_class.as_deref(),
+            ComplaintClass::from_code,
+            "complaint_class",
+            "投诉分类无效",
+            "Unknown complaint class",
+        )?,
+        service_kind: code(
+            args.service_kind.as_deref(),
+            ServiceKind::from_code,
+            "service_kind",
+            "服务申请类型无效",
+            "Unknown service kind",
+        )?,
         area_type: code(args.area_type.as_deref(), AreaType::from_code, "area_type", "区域类型无效", "Unknown area type")?,
         customer_account: args.customer_account.map(|a| a.trim().to_owned()).filter(|a| !a.is_empty()),
         caller_name: args.caller_name.trim().to_owned(),

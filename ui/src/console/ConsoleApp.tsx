@@ -12,9 +12,10 @@ import { LateMoneyScreen } from "./screens/LateMoneyScreen";
 import { ConflictsScreen } from "./screens/ConflictsScreen";
 import { PublishScreen } from "./screens/PublishScreen";
 import { ReceiptsScreen } from "./screens/ReceiptsScreen";
+import { TicketsScreen } from "./screens/TicketsScreen";
 
-type Section = "outlets" | "quarantine" | "lateMoney" | "conflicts" | "publish" | "receipts";
-const SECTIONS: Section[] = ["outlets", "quarantine", "lateMoney", "conflicts", "publish", "receipts"];
+type Section = "outlets" | "quarantine" | "lateMoney" | "conflicts" | "publish" | "receipts" | "tickets";
+const SECTIONS: Section[] = ["outlets", "quarantine", "lateMoney", "conflicts", "publish", "receipts", "tickets"];
 
 export function ConsoleApp() {
   const [lang, setLangState] = useState<Lang>(() => (localStorage.getItem("hall.lang") as Lang) ?? "zh-CN");
@@ -48,7 +49,7 @@ export function ConsoleApp() {
         .finally(() => setRestoring(false));
     }
   }, []);
-  // Alt+1 … Alt+6 move between the sections from anywhere.
+  // Alt+1 … Alt+7 move between the sections from anywhere.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const n = Number(e.key);
@@ -102,6 +103,7 @@ export function ConsoleApp() {
           {section === "conflicts" && <ConflictsScreen />}
           {section === "publish" && <PublishScreen />}
           {section === "receipts" && <ReceiptsScreen />}
+          {section === "tickets" && <TicketsScreen />}
         </Layout.Content>
       </Layout>
     );

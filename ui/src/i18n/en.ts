@@ -549,6 +549,7 @@ export const en: Record<MessageKey, string> = {
   "req.category": "Category",
   "req.listHint": "Press N for a new request; Enter opens the selected one. The due lists run by the earliest deadline not yet met.",
   "req.empty": "No requests match",
+  "req.ticket": "95598 ticket",
   "req.number": "Number",
   "req.caller": "Caller",
   "req.assignee": "Handled by",

@@ -547,6 +547,7 @@ export const zhCN = {
   "req.category": "工单类别",
   "req.listHint": "按 N 新建工单；Enter 打开选中的工单。到期列表按最早的未完成时限排序。",
   "req.empty": "没有符合条件的工单",
+  "req.ticket": "95598工单",
   "req.number": "工单编号",
   "req.caller": "来电人",
   "req.assignee": "处理人",

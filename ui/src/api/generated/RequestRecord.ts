@@ -24,4 +24,8 @@ rules_version: string, accepted_at: string, accepted_by_name: string, assignee: 
 /**
  * The earliest deadline not yet met while open.
  */
-next_due: string | null, events: Array<RequestEvent>, version: number, };
+next_due: string | null, events: Array<RequestEvent>, version: number, 
+/**
+ * The 95598 centre's number when head office dispatched it.
+ */
+ticket_no: string | null, };

@@ -2,4 +2,4 @@
 import type { Category } from "./Category";
 import type { RequestState } from "./RequestState";
 
-export type RequestRow = { overdue: boolean, due_soon: boolean, id: string, number: string, category: Category, state: RequestState, caller_name: string, customer_account: string | null, assignee_name: string | null, accepted_at: string, next_due: string | null, };
+export type RequestRow = { overdue: boolean, due_soon: boolean, id: string, number: string, category: Category, state: RequestState, caller_name: string, customer_account: string | null, assignee_name: string | null, accepted_at: string, next_due: string | null, ticket_no: string | null, };

@@ -1,5 +1,6 @@
 // Generated from head-office/src/console/types.rs by `cargo test`; do not edit.
 import type { CustomerConflict } from "./CustomerConflict";
+import type { DispatchArgs } from "./DispatchArgs";
 import type { Done } from "./Done";
 import type { LateMoneyItem } from "./LateMoneyItem";
 import type { LoginArgs } from "./LoginArgs";
@@ -17,6 +18,7 @@ import type { ReceiptQuery } from "./ReceiptQuery";
 import type { ReceiptRecord } from "./ReceiptRecord";
 import type { ResolveArgs } from "./ResolveArgs";
 import type { ReviewArgs } from "./ReviewArgs";
+import type { TicketView } from "./TicketView";
 import type { VerifyArgs } from "./VerifyArgs";
 import type { VerifyReply } from "./VerifyReply";
 import type { WorkstationView } from "./WorkstationView";
@@ -39,6 +41,8 @@ export type Endpoints = {
   "POST /publish": { body: PublishArgs; result: PublishReply };
   "POST /receipts/lookup": { body: ReceiptQuery; result: Array<ReceiptRecord> };
   "POST /receipts/verify": { body: VerifyArgs; result: VerifyReply };
+  "GET /tickets": { body: null; result: Array<TicketView> };
+  "POST /tickets": { body: DispatchArgs; result: TicketView };
 };
 
 export type Endpoint = keyof Endpoints;

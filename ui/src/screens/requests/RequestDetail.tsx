@@ -60,6 +60,7 @@ export function RequestDetail({ id, onBack, onChanged }: { id: string; onBack: (
           <span className="mono" data-testid="request-number">{r.number}</span> {label("request_categories", r.category)}
         </Typography.Title>
         <RequestStateTag state={r.state} />
+        {r.ticket_no && <Tag color="blue" data-testid="request-ticket">{t("req.ticket")} <span className="mono">{r.ticket_no}</span></Tag>}
         {view.overdue && <Tag color="red" data-testid="request-overdue">{t("apps.overdue")}</Tag>}
         <Button icon={<ReloadOutlined />} onClick={() => void load()} aria-label={t("dayend.refresh")} />
       </Space>

@@ -111,7 +111,12 @@ function RequestList({ onOpen, onNew }: { onOpen: (id: string) => void; onNew: (
         pagination={{ current: page, pageSize: PAGE, total, onChange: setPage, showSizeChanger: false }}
         locale={{ emptyText: t("req.empty") }}
         columns={[
-          { title: t("req.number"), dataIndex: "number", render: (v: string) => <span className="mono">{v}</span> },
+          { title: t("req.number"), render: (_, r) => (
+            <Space size={4}>
+              <span className="mono">{r.number}</span>
+              {r.ticket_no && <Tag color="blue" title={r.ticket_no}>95598</Tag>}
+            </Space>
+          ) },
           { title: t("req.category"), render: (_, r) => label("request_categories", r.category) },
           { title: t("req.caller"), dataIndex: "caller_name" },
           { title: t("col.account"), dataIndex: "customer_account", render: (v: string | null) => <span className="mono">{v ?? "—"}</span> },

@@ -270,7 +270,14 @@ fn bills_are_written_once_kept_until_their_customer_arrives_and_never_overwrite_
     let applied = hall::sync::snapshot::apply_page(&mut store, &actor(), "bills", "outlet:330106=40", &last).unwrap();
     assert_eq!(applied.rejected, 1);
     assert_eq!(count(&store, "SELECT amount_fen FROM bills WHERE period = '2026-01'"), 5_000);
-    // The last table done: the pull follows from the snapshot's first cursor.
+    // Bills done, the open 95598 tickets come last; once they are done the pull follows from the
+    // snapshot's first cursor.
+    assert_eq!(
+        sync_state::snapshot_position(store.conn()).unwrap(),
+        SnapshotPosition::At { table: "service_tickets".into(), after: None, cursor: "outlet:330106=40".into() }
+    );
+    let none = SnapshotPage { records: vec![], next: None, cursor: "outlet:330106=41".into(), total: Some(0) };
+    hall::sync::snapshot::apply_page(&mut store, &actor(), "service_tickets", "outlet:330106=40", &none).unwrap();
     assert_eq!(sync_state::snapshot_position(store.conn()).unwrap(), SnapshotPosition::Done);
     assert_eq!(sync_state::cursor(store.conn()).unwrap().to_string(), "outlet:330106=40");
 }
